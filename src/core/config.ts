@@ -1,0 +1,94 @@
+/**
+ * Configuration, read from the environment once at the entry point and validated as a whole:
+ * every problem is listed before the process exits. Library code never reads `process.env`; it
+ * receives the parts of `Config` it needs.
+ */
+import path from 'node:path';
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Where PGlite keeps its data when no DATABASE_URL is set. */
+  dataDir: string;
+  databaseUrl: string | undefined;
+  /** Connections in the pool for a PostgreSQL server. */
+  dbPoolSize: number;
+  /** Seed the demo city on first start. */
+  demo: boolean;
+  /** Outbound HTTP may reach loopback and private addresses (development, tests). */
+  allowLoopback: boolean;
+  /** Largest request body accepted, in bytes. */
+  bodyLimit: number;
+  /** Public base URL, used in Location headers and hosted @context URLs. */
+  publicUrl: string | undefined;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads and validates the configuration; `defaults` let the CLI choose e.g. demo on for `npm start`. */
+export function loadConfig(env: Env, defaults: Partial<Config> = {}): Config {
+  const problems: string[] = [];
+
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max}, got '${raw}'`);
+      return fallback;
+    }
+    return n;
+  };
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+    problems.push(`${name} must be 1/0, true/false, yes/no or on/off, got '${raw}'`);
+    return fallback;
+  };
+
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push(`DATABASE_URL must start with postgres:// or postgresql://, got '${databaseUrl}'`);
+  }
+  const publicUrl = env.MACHI_PUBLIC_URL || undefined;
+  if (publicUrl !== undefined) {
+    try {
+      const u = new URL(publicUrl);
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('scheme');
+    } catch {
+      problems.push(`MACHI_PUBLIC_URL must be an http(s) URL, got '${publicUrl}'`);
+    }
+  }
+  const logLevel = env.LOG_LEVEL ?? defaults.logLevel ?? 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent; got '${logLevel}'`);
+  }
+  const host = env.HOST || defaults.host || '0.0.0.0';
+
+  const config: Config = {
+    port: int('PORT', defaults.port ?? 8080, 0, 65535),
+    host,
+    dataDir: path.resolve(env.DATA_DIR || defaults.dataDir || './data'),
+    databaseUrl,
+    dbPoolSize: int('DB_POOL_SIZE', defaults.dbPoolSize ?? 20, 1, 500),
+    demo: bool('MACHI_DEMO', defaults.demo ?? false),
+    allowLoopback: bool('MACHI_ALLOW_LOOPBACK', defaults.allowLoopback ?? false),
+    bodyLimit: int('MACHI_BODY_LIMIT', defaults.bodyLimit ?? 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    publicUrl,
+    logLevel,
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

@@ -1,0 +1,120 @@
+/**
+ * Storage behind one narrow interface that both PGlite (embedded, the default) and a PostgreSQL
+ * server (through `pg`) satisfy. Callers write one SQL dialect: PostgreSQL 15.
+ *
+ * Conventions for callers:
+ * - pass JSON as a string and cast it (`$1::jsonb`); drivers differ in how they send objects;
+ * - cast counts to int (`count(*)::int`); drivers differ in how they return bigint.
+ */
+import { mkdir } from 'node:fs/promises';
+import pg from 'pg';
+import { PGlite } from '@electric-sql/pglite';
+
+export interface QueryResult<R> {
+  rows: R[];
+  rowCount: number;
+}
+
+export interface Queryable {
+  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
+}
+
+export interface Store extends Queryable {
+  readonly kind: 'pglite' | 'postgres';
+  /** Runs `fn` in one transaction; rolls back when it throws. PGlite serialises these. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Runs several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+  /**
+   * Runs `fn` while holding a session-level advisory lock, so that two processes starting at
+   * once do not both migrate. PGlite has one connection and one process: no lock needed.
+   */
+  withExclusiveLock<T>(key: number, fn: (conn: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface StoreOptions {
+  databaseUrl?: string | undefined;
+  dataDir?: string | undefined;
+  /** Connections in the pool for a PostgreSQL server. */
+  poolSize?: number | undefined;
+}
+
+/** Opens the store chosen by the configuration: a PostgreSQL server when a URL is given. */
+export async function openStore(opts: StoreOptions): Promise<Store> {
+  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.poolSize ?? 20);
+  return openPglite(opts.dataDir);
+}
+
+/** PGlite in a data folder on disk, or in memory when `dataDir` is undefined or 'memory://'. */
+export async function openPglite(dataDir?: string): Promise<Store> {
+  if (dataDir && !dataDir.startsWith('memory://')) await mkdir(dataDir, { recursive: true });
+  const db = await PGlite.create(dataDir && !dataDir.startsWith('memory://') ? dataDir : undefined);
+  const q = async <R>(runner: Pick<PGlite, 'query'>, sql: string, params?: readonly unknown[]) => {
+    const res = await runner.query<R>(sql, params as unknown[] | undefined);
+    return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length };
+  };
+  return {
+    kind: 'pglite',
+    query: <R>(sql: string, params?: readonly unknown[]) => q<R>(db, sql, params),
+    transaction: <T>(fn: (tx: Queryable) => Promise<T>) =>
+      db.transaction((tx) => fn({ query: <R>(sql: string, params?: readonly unknown[]) => q<R>(tx, sql, params) })),
+    exec: async (sql) => {
+      await db.exec(sql);
+    },
+    withExclusiveLock: (_key, fn) => fn({ query: <R>(sql: string, params?: readonly unknown[]) => q<R>(db, sql, params) }),
+    close: () => db.close(),
+  };
+}
+
+// Return timestamps as ISO strings and bigints as numbers where they fit, on both drivers alike.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+
+export async function openPostgres(url: string, poolSize: number): Promise<Store> {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // A failed idle client must not crash the process; the next query reconnects.
+  pool.on('error', () => {});
+  const wrap = (c: pg.Pool | pg.PoolClient): Queryable => ({
+    query: async <R>(sql: string, params?: readonly unknown[]) => {
+      const res = await c.query(sql, params as unknown[] | undefined);
+      return { rows: res.rows as R[], rowCount: res.rowCount ?? res.rows.length };
+    },
+  });
+  const store: Store = {
+    kind: 'postgres',
+    ...wrap(pool),
+    async transaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const out = await fn(wrap(client));
+        await client.query('COMMIT');
+        return out;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    async exec(sql) {
+      await pool.query(sql);
+    },
+    async withExclusiveLock(key, fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('SELECT pg_advisory_lock($1)', [key]);
+        try {
+          return await fn(wrap(client));
+        } finally {
+          await client.query('SELECT pg_advisory_unlock($1)', [key]);
+        }
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+  await store.query('SELECT 1');
+  return store;
+}
