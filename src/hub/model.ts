@@ -87,3 +87,9 @@ export const RESERVED_ENTITY_MEMBERS = new Set([
  * `attrs` is the `Attrs` object above: attribute IRI -> array of AttrInstance.
  */
 export const ENTITY_TABLE = 'hub.entities';
+
+/** What the hub needs from a requester's @context (implemented by `context/`). */
+export interface TermMapper {
+  expand(term: string): string;
+  compact(iri: string): string;
+}

@@ -1,0 +1,46 @@
+/**
+ * Assembles Machi from its modules for one process: the store, migrations, the hub and the HTTP
+ * server. Tests build the same app in-process and drive it with `inject()`.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './core/config.ts';
+import { buildHttp } from './core/http.ts';
+import { Metrics } from './core/metrics.ts';
+import { migrate, type Migration } from './core/migrations.ts';
+import { createOutbound } from './core/outbound.ts';
+import { openStore, type Store } from './core/storage.ts';
+import { createHub, hubMigrations, type Hub } from './hub/index.ts';
+
+export const allMigrations: Migration[] = [...hubMigrations];
+
+export interface App {
+  config: Config;
+  store: Store;
+  http: FastifyInstance;
+  hub: Hub;
+  metrics: Metrics;
+  close(): Promise<void>;
+}
+
+/** Opens the store (unless one is given), migrates it and builds the HTTP app. */
+export async function buildApp(config: Config, given?: Store): Promise<App> {
+  const store = given ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize }));
+  await migrate(store, allMigrations);
+  const metrics = new Metrics();
+  const outbound = createOutbound({ allowLoopback: config.allowLoopback });
+  const http = buildHttp({ bodyLimit: config.bodyLimit, logLevel: config.logLevel, metrics, store });
+  const hub = createHub({ store, outbound, metrics });
+  await hub.register(http);
+  await http.ready();
+  return {
+    config,
+    store,
+    http,
+    hub,
+    metrics,
+    async close() {
+      await http.close();
+      if (!given) await store.close();
+    },
+  };
+}

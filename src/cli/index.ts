@@ -1,0 +1,45 @@
+/**
+ * The machi CLI: `serve`, `migrate`, `import ngsi-ld <file.jsonl|dir>`, `bench`.
+ * Returns an exit code, or undefined for commands that keep running (serve).
+ */
+import type { Config } from '../core/config.ts';
+import { runImport } from './import.ts';
+import { runMigrate } from './migrate.ts';
+import { runServe } from './serve.ts';
+
+const USAGE = `usage: npm run machi -- <command>
+
+commands:
+  serve                         run the City OS (HTTP API on $HOST:$PORT)
+  migrate                       apply database migrations and exit
+  import ngsi-ld <file|dir>     bulk-load NGSI-LD entities from .jsonl / .json files
+                                  [--tenant NAME] [--context URL] [--batch N]
+  bench [--quick]               run the benchmarks (also: npm run bench)
+  help                          show this text
+`;
+
+export async function runCli(argv: string[], config: Config): Promise<number | undefined> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case undefined:
+    case 'serve':
+      await runServe(config);
+      return undefined;
+    case 'migrate':
+      return runMigrate(config);
+    case 'import':
+      return runImport(rest, config);
+    case 'bench': {
+      const { runBench } = await import('../../bench/run.ts');
+      return runBench(rest, config);
+    }
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return 0;
+    default:
+      process.stderr.write(`machi: unknown command '${command}'\n\n${USAGE}`);
+      return 2;
+  }
+}

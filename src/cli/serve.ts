@@ -1,0 +1,23 @@
+import { buildApp } from '../app.ts';
+import type { Config } from '../core/config.ts';
+import { seedDemo } from '../demo/seed.ts';
+
+/** Runs the server until SIGINT/SIGTERM, then closes connections and the store cleanly. */
+export async function runServe(config: Config): Promise<void> {
+  const app = await buildApp(config);
+  if (config.demo) {
+    const n = await seedDemo(app.hub);
+    if (n > 0) app.http.log.info(`seeded the demo city with ${n} entities`);
+  }
+  const address = await app.http.listen({ port: config.port, host: config.host });
+  app.http.log.info(`Machi is listening on ${address} (store: ${app.store.kind}${app.store.kind === 'pglite' ? ` in ${config.dataDir}` : ''})`);
+  let closing = false;
+  const stop = async () => {
+    if (closing) return;
+    closing = true;
+    await app.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}

@@ -1,0 +1,193 @@
+/**
+ * The hub's tables and the SQL that reads and writes them. Every table carries the tenant in its
+ * primary key, and no statement joins across tenants (so the hub can be sharded by tenant later).
+ */
+import { AppError } from '../core/errors.ts';
+import type { Migration } from '../core/migrations.ts';
+import type { Queryable } from '../core/storage.ts';
+import { bboxOf } from './geo/index.ts';
+import type { Attrs, StoredEntity } from './model.ts';
+
+export const entityMigrations: Migration[] = [
+  {
+    id: 'hub/020-entities',
+    sql: `
+CREATE SCHEMA IF NOT EXISTS hub;
+CREATE TABLE hub.tenants (
+  name text PRIMARY KEY,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE hub.entities (
+  tenant text NOT NULL,
+  id text NOT NULL,
+  types text[] NOT NULL,
+  scopes text[],
+  attrs jsonb NOT NULL,
+  created_at timestamptz NOT NULL,
+  modified_at timestamptz NOT NULL,
+  PRIMARY KEY (tenant, id)
+);
+CREATE INDEX entities_types_idx ON hub.entities USING gin (types);
+CREATE TABLE hub.geo_index (
+  tenant text NOT NULL,
+  entity_id text NOT NULL,
+  attr text NOT NULL,
+  dataset text NOT NULL DEFAULT '',
+  bbox box NOT NULL,
+  PRIMARY KEY (tenant, entity_id, attr, dataset),
+  FOREIGN KEY (tenant, entity_id) REFERENCES hub.entities (tenant, id) ON DELETE CASCADE
+);
+CREATE INDEX geo_index_bbox_idx ON hub.geo_index USING gist (bbox);
+`,
+  },
+];
+
+export interface EntityRow {
+  id: string;
+  types: string[];
+  scopes: string[] | null;
+  attrs: Attrs;
+  created_at: Date | string;
+  modified_at: Date | string;
+}
+
+export const ENTITY_COLUMNS = 'e.id, e.types, e.scopes, e.attrs, e.created_at, e.modified_at';
+
+export function rowToEntity(r: EntityRow): StoredEntity {
+  const e: StoredEntity = {
+    id: r.id,
+    types: r.types,
+    attrs: r.attrs,
+    createdAt: iso(r.created_at),
+    modifiedAt: iso(r.modified_at),
+  };
+  if (r.scopes && r.scopes.length > 0) e.scopes = r.scopes;
+  return e;
+}
+
+function iso(v: Date | string): string {
+  return v instanceof Date ? v.toISOString() : new Date(v).toISOString();
+}
+
+/** The bounding boxes of every GeoProperty instance of an entity, for the GiST prefilter. */
+export function geoRows(e: StoredEntity): Array<{ attr: string; dataset: string; bbox: string }> {
+  const rows: Array<{ attr: string; dataset: string; bbox: string }> = [];
+  for (const [attr, instances] of Object.entries(e.attrs)) {
+    for (const i of instances) {
+      if (i.type !== 'GeoProperty') continue;
+      const [x1, y1, x2, y2] = bboxOf(i.value as never);
+      rows.push({ attr, dataset: i.datasetId ?? '', bbox: `((${x1},${y1}),(${x2},${y2}))` });
+    }
+  }
+  return rows;
+}
+
+/** Remembers tenants known to exist, so that writes do not insert the tenant every time. */
+const knownTenants = new Set<string>();
+
+export async function ensureTenant(db: Queryable, tenant: string): Promise<void> {
+  if (knownTenants.has(tenant)) return;
+  await db.query('INSERT INTO hub.tenants (name) VALUES ($1) ON CONFLICT DO NOTHING', [tenant]);
+  knownTenants.add(tenant);
+}
+
+/** Throws NonexistentTenant for reads from a tenant that nothing was ever written to (5.5.11). */
+export async function assertTenant(db: Queryable, tenant: string): Promise<void> {
+  if (tenant === '' || knownTenants.has(tenant)) return;
+  const r = await db.query('SELECT 1 FROM hub.tenants WHERE name = $1', [tenant]);
+  if (r.rows.length === 0) throw new AppError('NonexistentTenant', `tenant '${tenant}' does not exist`);
+  knownTenants.add(tenant);
+}
+
+/** Forgets cached tenants (tests that drop and recreate databases). */
+export function forgetTenants(): void {
+  knownTenants.clear();
+}
+
+export async function selectEntity(db: Queryable, tenant: string, id: string, forUpdate = false): Promise<StoredEntity | undefined> {
+  const r = await db.query<EntityRow>(
+    `SELECT ${ENTITY_COLUMNS} FROM hub.entities e WHERE e.tenant = $1 AND e.id = $2${forUpdate ? ' FOR UPDATE' : ''}`,
+    [tenant, id],
+  );
+  return r.rows[0] ? rowToEntity(r.rows[0]) : undefined;
+}
+
+/**
+ * Inserts entities that do not exist yet, in one statement; returns the ids inserted (the others
+ * already existed). Geo index rows go in with the same statement, so both land or neither.
+ */
+export async function insertEntities(db: Queryable, tenant: string, entities: StoredEntity[]): Promise<Set<string>> {
+  if (entities.length === 0) return new Set();
+  const rows = entities.map((e) => ({
+    id: e.id,
+    types: e.types,
+    scopes: e.scopes ?? null,
+    attrs: e.attrs,
+    created_at: e.createdAt,
+    modified_at: e.modifiedAt,
+  }));
+  const geo = entities.flatMap((e) => geoRows(e).map((g) => ({ entity_id: e.id, ...g })));
+  const r = await db.query<{ id: string }>(
+    `WITH input AS (
+       SELECT * FROM jsonb_to_recordset($2::jsonb)
+         AS x(id text, types text[], scopes text[], attrs jsonb, created_at timestamptz, modified_at timestamptz)
+     ), ins AS (
+       INSERT INTO hub.entities (tenant, id, types, scopes, attrs, created_at, modified_at)
+       SELECT $1, id, types, scopes, attrs, created_at, modified_at FROM input
+       ON CONFLICT (tenant, id) DO NOTHING
+       RETURNING id
+     ), geo AS (
+       INSERT INTO hub.geo_index (tenant, entity_id, attr, dataset, bbox)
+       SELECT $1, g.entity_id, g.attr, g.dataset, g.bbox::box
+         FROM jsonb_to_recordset($3::jsonb) AS g(entity_id text, attr text, dataset text, bbox text)
+         JOIN ins ON ins.id = g.entity_id
+     )
+     SELECT id FROM ins`,
+    [tenant, JSON.stringify(rows), JSON.stringify(geo)],
+  );
+  return new Set(r.rows.map((x) => x.id));
+}
+
+/** Writes the new state of existing entities (types, scopes, attributes) and their geo index. */
+export async function updateEntities(db: Queryable, tenant: string, entities: StoredEntity[]): Promise<void> {
+  if (entities.length === 0) return;
+  const rows = entities.map((e) => ({ id: e.id, types: e.types, scopes: e.scopes ?? null, attrs: e.attrs, modified_at: e.modifiedAt }));
+  const geo = entities.flatMap((e) => geoRows(e).map((g) => ({ entity_id: e.id, ...g })));
+  await db.query(
+    `WITH input AS (
+       SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(id text, types text[], scopes text[], attrs jsonb, modified_at timestamptz)
+     ), upd AS (
+       UPDATE hub.entities e SET types = i.types, scopes = i.scopes, attrs = i.attrs, modified_at = i.modified_at
+         FROM input i WHERE e.tenant = $1 AND e.id = i.id
+       RETURNING e.id
+     ), del AS (
+       DELETE FROM hub.geo_index g USING input i WHERE g.tenant = $1 AND g.entity_id = i.id
+     )
+     SELECT count(*)::int AS n FROM upd`,
+    [tenant, JSON.stringify(rows)],
+  );
+  if (geo.length > 0) {
+    await db.query(
+      `INSERT INTO hub.geo_index (tenant, entity_id, attr, dataset, bbox)
+       SELECT $1, g.entity_id, g.attr, g.dataset, g.bbox::box
+         FROM jsonb_to_recordset($2::jsonb) AS g(entity_id text, attr text, dataset text, bbox text)`,
+      [tenant, JSON.stringify(geo)],
+    );
+  }
+}
+
+/** Deletes entities; returns the ids that existed. */
+export async function deleteEntities(db: Queryable, tenant: string, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const r = await db.query<{ id: string }>('DELETE FROM hub.entities WHERE tenant = $1 AND id = ANY($2::text[]) RETURNING id', [tenant, ids]);
+  return new Set(r.rows.map((x) => x.id));
+}
+
+export async function selectEntitiesForUpdate(db: Queryable, tenant: string, ids: string[]): Promise<Map<string, StoredEntity>> {
+  if (ids.length === 0) return new Map();
+  const r = await db.query<EntityRow>(
+    `SELECT ${ENTITY_COLUMNS} FROM hub.entities e WHERE e.tenant = $1 AND e.id = ANY($2::text[]) ORDER BY e.id FOR UPDATE`,
+    [tenant, ids],
+  );
+  return new Map(r.rows.map((row) => [row.id, rowToEntity(row)]));
+}
