@@ -1,0 +1,62 @@
+/**
+ * Shared test helpers: a Machi app on a fresh store per test file. By default the store is PGlite
+ * in memory; when MACHI_TEST_DATABASE_URL names a PostgreSQL server, each app gets a database of
+ * its own there (created here, dropped on close), so the same suite runs on both stores.
+ */
+import pg from 'pg';
+import { buildApp, type App } from '../src/app.ts';
+import { loadConfig, type Config } from '../src/core/config.ts';
+import { openPglite, openPostgres, type Store } from '../src/core/storage.ts';
+import { forgetTenants } from '../src/hub/store.ts';
+
+export interface TestApp extends App {
+  /** Drops the test database (PostgreSQL) and closes everything. */
+  dispose(): Promise<void>;
+}
+
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return { ...loadConfig({ LOG_LEVEL: 'silent', MACHI_ALLOW_LOOPBACK: '1' }), ...overrides };
+}
+
+/** A fresh, empty store: PGlite in memory, or a new database on the test PostgreSQL server. */
+export async function freshStore(): Promise<{ store: Store; drop: () => Promise<void> }> {
+  const url = process.env.MACHI_TEST_DATABASE_URL;
+  forgetTenants();
+  if (!url) {
+    const store = await openPglite();
+    return { store, drop: () => store.close() };
+  }
+  const name = `machi_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const dbUrl = new URL(url);
+  dbUrl.pathname = `/${name}`;
+  const store = await openPostgres(dbUrl.toString(), 20);
+  return {
+    store,
+    drop: async () => {
+      await store.close();
+      const a = new pg.Client({ connectionString: url });
+      await a.connect();
+      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await a.end();
+    },
+  };
+}
+
+export async function buildTestApp(overrides: Partial<Config> = {}): Promise<TestApp> {
+  const { store, drop } = await freshStore();
+  const app = await buildApp(testConfig(overrides), store);
+  return {
+    ...app,
+    async dispose() {
+      await app.close();
+      await drop();
+    },
+  };
+}
+
+/** The store the suite runs on, for test names and skips of store-specific checks. */
+export const storeKind = process.env.MACHI_TEST_DATABASE_URL ? 'postgres' : 'pglite';
