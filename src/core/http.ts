@@ -58,6 +58,8 @@ export function buildHttp(opts: HttpOptions): FastifyInstance {
   const started = new WeakMap<FastifyRequest, bigint>();
   app.addHook('onRequest', async (req) => {
     started.set(req, process.hrtime.bigint());
+    // A NUL in the path or query would reach SQL parameters, which cannot hold it.
+    if (/%00/.test(req.url)) throw new AppError('BadRequestData', 'the URL contains a NUL character (%00)');
   });
   app.addHook('onResponse', async (req, reply) => {
     const t0 = started.get(req);
@@ -94,10 +96,29 @@ export function buildHttp(opts: HttpOptions): FastifyInstance {
 export function parseJsonBody(text: string): unknown {
   if (text.trim() === '') throw new AppError('InvalidRequest', 'the request body is empty; a JSON document was expected');
   checkDepth(text);
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (err) {
     throw new AppError('InvalidRequest', `the request body is not valid JSON: ${(err as Error).message}`);
+  }
+  // PostgreSQL cannot store NUL characters or lone UTF-16 surrogates in text or jsonb; both can
+  // only arrive as \u escapes, so only bodies that have such escapes are walked.
+  if (/\\u0000/.test(text)) throw new AppError('BadRequestData', 'the request body contains a NUL character (\\u0000), which cannot be stored');
+  if (/\\u[dD][89a-fA-F]/.test(text)) checkWellFormed(value);
+  return value;
+}
+
+function checkWellFormed(v: unknown): void {
+  if (typeof v === 'string') {
+    if (!v.isWellFormed()) throw new AppError('BadRequestData', 'the request body contains a lone UTF-16 surrogate (an unpaired \\uD800-\\uDFFF escape)');
+  } else if (Array.isArray(v)) {
+    for (const x of v) checkWellFormed(x);
+  } else if (v && typeof v === 'object') {
+    for (const [k, x] of Object.entries(v)) {
+      checkWellFormed(k);
+      checkWellFormed(x);
+    }
   }
 }
 

@@ -141,14 +141,14 @@ function compileWhere(tenant: string, query: EntityQuery): Compiled {
       const ands: string[] = [];
       if (s.ids) ands.push(`e.id = ANY(${p(s.ids)}::text[])`);
       if (s.idPattern) ands.push(`e.id ~ ${p(s.idPattern)}`);
-      if (s.types) ands.push(compileTypeSelector(s.types, params));
+      if (s.types) ands.push(compileTypeSelector(s.types, params).sql);
       return ands.length ? `(${ands.join(' AND ')})` : 'TRUE';
     });
     parts.push(`(${ors.join(' OR ')})`);
   }
   if (query.attrs && query.attrs.length > 0) parts.push(`e.attrs ?| ${p(query.attrs)}::text[]`);
-  if (query.q) parts.push(`(${compileQ(query.q, params)})`);
-  if (query.scopeQ) parts.push(`(${compileScopeQ(query.scopeQ, params)})`);
+  if (query.q) parts.push(`(${compileQ(query.q, params).sql})`);
+  if (query.scopeQ) parts.push(`(${compileScopeQ(query.scopeQ, params).sql})`);
   if (query.geo) {
     const box = searchBox(query.geo.query);
     const attr = p(query.geo.attr);

@@ -72,7 +72,10 @@ export interface GeoQuery {
   maxDistance?: number;
   /** near only: metres; the entity geometry must be at least this far from the query geometry. */
   minDistance?: number;
-  /** The reference geometry, validated like any GeoProperty value. */
+  /**
+   * The reference geometry, validated like any GeoProperty value. Treat as immutable: its
+   * prepared form is cached per object.
+   */
   geometry: Geometry;
   /** The GeoProperty to test, as the client wrote it (not expanded); `location` by default. */
   geoproperty: string;

@@ -78,11 +78,11 @@ class Checker {
   }
 
   array(v: unknown, ctx: string, member: string, min: number): unknown[] {
-    if (!Array.isArray(v)) {
-      // Top-level contexts are bare type names ("Polygon"); nested ones already say what they are.
-      const label = ctx.includes(' ') ? ctx : `${ctx} coordinates`;
-      return this.fail(`${label} must be an array of ${member}s, got ${describe(v)}`);
-    }
+    // Top-level contexts are bare type names ("Polygon"); nested ones already say what they are.
+    const label = ctx.includes(' ') ? ctx : `${ctx} coordinates`;
+    if (!Array.isArray(v)) return this.fail(`${label} must be an array of ${member}s, got ${describe(v)}`);
+    // Every member we expect is itself an array: numbers here mean a level of nesting is missing.
+    if (typeof v[0] === 'number') return this.fail(`${label} must be an array of ${member}s, got an array of numbers`);
     if (v.length < min) {
       return this.fail(`${ctx} has ${v.length} ${member}s, needs at least ${min}`);
     }
@@ -92,14 +92,14 @@ class Checker {
   /** RFC 7946 3.1.1: two or three numbers, longitude then latitude, WGS84. */
   position(v: unknown, ctx: string): Position {
     if (!Array.isArray(v)) return this.fail(`${ctx} must be a position (an array of 2 or 3 numbers), got ${describe(v)}`);
-    if (v.length !== 2 && v.length !== 3) {
-      return this.fail(`${ctx} has ${v.length} numbers, a position has 2 or 3 (longitude, latitude[, altitude])`);
-    }
-    for (let i = 0; i < v.length; i++) {
+    for (let i = 0; i < v.length && i < 4; i++) {
       const n: unknown = v[i];
       if (typeof n !== 'number' || !Number.isFinite(n)) {
         return this.fail(`${ctx} member ${i} must be a finite number, got ${describe(n)}`);
       }
+    }
+    if (v.length !== 2 && v.length !== 3) {
+      return this.fail(`${ctx} has ${v.length} members, a position has 2 or 3 numbers (longitude, latitude[, altitude])`);
     }
     const [lon, lat] = v as [number, number];
     if (lon < -180 || lon > 180) return this.fail(`${ctx} longitude ${lon} is outside [-180, 180]`);

@@ -1,0 +1,287 @@
+/**
+ * `npm run bench`: the hub's performance targets, each measured against a baseline in the same
+ * run on the same machine and reported as a ratio, on PGlite and on a PostgreSQL server.
+ *
+ *   1. batch upsert of 1,000-entity requests  vs  raw multi-row INSERT ... ON CONFLICT per 1,000
+ *   2. single create / update / GET by id over HTTP at 16 clients  vs  GET /healthz at 16 clients
+ *   3. type + q + near query over 100,000 entities, limit=100 (p95)  vs  a plain SQL type query
+ *
+ * Flags: --quick (small sizes, for a smoke run), --stores=pglite,postgres, --pg=URL (a server
+ * database in which a fresh bench database is created and dropped).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { buildApp, type App } from '../src/app.ts';
+import type { Config } from '../src/core/config.ts';
+import { openPglite, openPostgres, type Store } from '../src/core/storage.ts';
+import type { StoredEntity } from '../src/hub/model.ts';
+import { runLoad, type LoadResult } from './load.ts';
+
+interface Row {
+  store: string;
+  what: string;
+  value: string;
+  baseline: string;
+  ratio: number;
+  target: string;
+  pass: boolean | undefined;
+}
+
+interface Sizes {
+  upsertBatches: number;
+  singleOps: number;
+  queryEntities: number;
+  queries: number;
+}
+
+const FULL: Sizes = { upsertBatches: 20, singleOps: 20_000, queryEntities: 100_000, queries: 300 };
+const QUICK: Sizes = { upsertBatches: 2, singleOps: 400, queryEntities: 3_000, queries: 30 };
+
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+export async function runBench(args: string[], config: Config): Promise<number> {
+  const flag = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=').slice(1).join('=');
+  for (const a of args) {
+    if (!/^--(quick|stores=.+|pg=.+)$/.test(a)) {
+      log(`bench: unknown argument '${a}' (use --quick, --stores=pglite,postgres, --pg=URL)`);
+      return 2;
+    }
+  }
+  const sizes = args.includes('--quick') ? QUICK : FULL;
+  const stores = (flag('stores') ?? 'pglite,postgres').split(',');
+  const pgUrl = flag('pg') ?? config.databaseUrl ?? 'postgres://127.0.0.1:5432/postgres';
+  const rows: Row[] = [];
+  for (const kind of stores) {
+    if (kind !== 'pglite' && kind !== 'postgres') {
+      log(`bench: unknown store '${kind}'`);
+      return 2;
+    }
+    const opened = await openBenchStore(kind, pgUrl);
+    if (!opened) {
+      log(`bench: no PostgreSQL server at ${pgUrl}; skipping the postgres runs`);
+      continue;
+    }
+    try {
+      rows.push(...(await benchStore(kind, opened.store, config, sizes)));
+    } finally {
+      await opened.drop();
+    }
+  }
+  printTable(rows);
+  return 0;
+}
+
+async function openBenchStore(kind: string, pgUrl: string): Promise<{ store: Store; drop: () => Promise<void> } | undefined> {
+  if (kind === 'pglite') {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'machi-bench-'));
+    const store = await openPglite(dir);
+    return { store, drop: async () => (await store.close(), await rm(dir, { recursive: true, force: true })) };
+  }
+  const name = `machi_bench_${process.pid}`;
+  const admin = new pg.Client({ connectionString: pgUrl });
+  try {
+    await admin.connect();
+  } catch {
+    return undefined;
+  }
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const u = new URL(pgUrl);
+  u.pathname = `/${name}`;
+  const store = await openPostgres(u.toString(), 20);
+  return {
+    store,
+    drop: async () => {
+      await store.close();
+      const a = new pg.Client({ connectionString: pgUrl });
+      await a.connect();
+      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await a.end();
+    },
+  };
+}
+
+function entityJson(id: string, i: number): Record<string, unknown> {
+  return {
+    id,
+    type: 'ParkingSpot',
+    status: { type: 'Property', value: i % 3 === 0 ? 'occupied' : 'free' },
+    width: { type: 'Property', value: 2 + (i % 10) * 0.1, unitCode: 'MTR' },
+    refParkingSite: { type: 'Relationship', object: `urn:ngsi-ld:OffStreetParking:${i % 50}` },
+    location: { type: 'GeoProperty', value: { type: 'Point', coordinates: [139.85 + ((i * 7919) % 10000) / 100000, 37.45 + ((i * 104729) % 10000) / 100000] } },
+  };
+}
+
+const DEFAULT = 'https://uri.etsi.org/ngsi-ld/default-context/';
+const NGSI = 'https://uri.etsi.org/ngsi-ld/';
+
+/** The internal form of `entityJson`, for the raw SQL baseline and the fast bulk load. */
+function storedEntity(id: string, i: number, now: string): StoredEntity {
+  const j = entityJson(id, i) as Record<string, Record<string, unknown>>;
+  const inst = (o: Record<string, unknown>) => ({ ...o, createdAt: now, modifiedAt: now }) as never;
+  return {
+    id,
+    types: [DEFAULT + 'ParkingSpot'],
+    attrs: {
+      [DEFAULT + 'status']: [inst(j.status!)],
+      [DEFAULT + 'width']: [inst(j.width!)],
+      [DEFAULT + 'refParkingSite']: [inst(j.refParkingSite!)],
+      [NGSI + 'location']: [inst(j.location!)],
+    },
+    createdAt: now,
+    modifiedAt: now,
+  };
+}
+
+async function benchStore(kind: string, store: Store, config: Config, sizes: Sizes): Promise<Row[]> {
+  log(`\n== ${kind}`);
+  const app = await buildApp({ ...config, logLevel: 'silent', demo: false }, store);
+  const url = await app.http.listen({ port: 0, host: '127.0.0.1' });
+  const rows: Row[] = [];
+  try {
+    rows.push(await benchBatchUpsert(kind, app, url, sizes));
+    rows.push(...(await benchSingleOps(kind, app, url, sizes)));
+    rows.push(await benchQuery(kind, app, url, sizes));
+  } finally {
+    await app.http.close();
+  }
+  return rows;
+}
+
+async function benchBatchUpsert(kind: string, app: App, url: string, sizes: Sizes): Promise<Row> {
+  log(`batch upsert: ${sizes.upsertBatches} requests of 1,000 entities, one client`);
+  const template = JSON.stringify(Array.from({ length: 1000 }, (_, k) => entityJson(`urn:ngsi-ld:ParkingSpot:u{i}-${k}`, k)));
+  // Warm up (JIT, connection) with one batch, then measure.
+  await runLoad({ url, concurrency: 1, count: 1, method: 'POST', pathTemplate: '/ngsi-ld/v1/entityOperations/upsert', bodyTemplate: template, startIndex: 100000 });
+  const hub = await runLoad({ url, concurrency: 1, count: sizes.upsertBatches, method: 'POST', pathTemplate: '/ngsi-ld/v1/entityOperations/upsert', bodyTemplate: template });
+  checkLoad('batch upsert', hub, [201]);
+  const hubRate = (sizes.upsertBatches * 1000) / hub.seconds;
+
+  // Baseline: the same rows, one multi-row INSERT ... ON CONFLICT per 1,000, from this client.
+  await app.store.query('CREATE TABLE IF NOT EXISTS public.bench_raw (LIKE hub.entities INCLUDING ALL)');
+  const now = new Date().toISOString();
+  const t0 = performance.now();
+  for (let b = 0; b < sizes.upsertBatches; b++) {
+    const params: unknown[] = [];
+    const values: string[] = [];
+    for (let k = 0; k < 1000; k++) {
+      const e = storedEntity(`urn:ngsi-ld:ParkingSpot:u${b}-${k}`, k, now);
+      const n = params.length;
+      params.push('', e.id, e.types, JSON.stringify(e.attrs), now, now);
+      values.push(`($${n + 1}, $${n + 2}, $${n + 3}::text[], $${n + 4}::jsonb, $${n + 5}::timestamptz, $${n + 6}::timestamptz)`);
+    }
+    await app.store.query(
+      `INSERT INTO public.bench_raw (tenant, id, types, attrs, created_at, modified_at) VALUES ${values.join(',')}
+       ON CONFLICT (tenant, id) DO UPDATE SET types = EXCLUDED.types, attrs = EXCLUDED.attrs, modified_at = EXCLUDED.modified_at`,
+      params,
+    );
+  }
+  const rawRate = (sizes.upsertBatches * 1000) / ((performance.now() - t0) / 1000);
+  await app.store.query('DROP TABLE public.bench_raw');
+  const ratio = hubRate / rawRate;
+  return { store: kind, what: 'batch upsert (entities/s)', value: fmt(hubRate), baseline: `raw INSERT ${fmt(rawRate)}`, ratio, target: 'ratio >= 0.6', pass: ratio >= 0.6 };
+}
+
+async function benchSingleOps(kind: string, app: App, url: string, sizes: Sizes): Promise<Row[]> {
+  const n = sizes.singleOps;
+  log(`single-entity operations: ${n} each at 16 clients`);
+  const base = await runLoad({ url, concurrency: 16, count: n, method: 'GET', pathTemplate: '/healthz' });
+  const create = await runLoad({
+    url, concurrency: 16, count: n, method: 'POST', pathTemplate: '/ngsi-ld/v1/entities',
+    bodyTemplate: JSON.stringify(entityJson('urn:ngsi-ld:ParkingSpot:s{i}', 1)),
+  });
+  checkLoad('create', create, [201]);
+  const update = await runLoad({
+    url, concurrency: 16, count: n, method: 'PATCH', pathTemplate: '/ngsi-ld/v1/entities/urn:ngsi-ld:ParkingSpot:s{i}/attrs',
+    bodyTemplate: '{"status":{"type":"Property","value":"occupied"},"width":{"type":"Property","value":{i}}}',
+  });
+  checkLoad('update', update, [204]);
+  const get = await runLoad({ url, concurrency: 16, count: n, method: 'GET', pathTemplate: '/ngsi-ld/v1/entities/urn:ngsi-ld:ParkingSpot:s{i}' });
+  checkLoad('get', get, [200]);
+  void app;
+  const row = (what: string, r: LoadResult, target: number | undefined): Row => ({
+    store: kind,
+    what: `${what} at 16 clients (req/s)`,
+    value: `${fmt(r.rate)} (p95 ${r.p95.toFixed(1)} ms)`,
+    baseline: `healthz ${fmt(base.rate)}`,
+    ratio: r.rate / base.rate,
+    target: target && kind === 'postgres' ? `>= ${target}/s` : '-',
+    pass: target && kind === 'postgres' ? r.rate >= target : undefined,
+  });
+  return [row('create', create, 2500), row('update', update, 2500), row('GET by id', get, 5000)];
+}
+
+async function benchQuery(kind: string, app: App, url: string, sizes: Sizes): Promise<Row> {
+  const total = sizes.queryEntities;
+  log(`query: loading ${total.toLocaleString()} entities`);
+  const now = new Date().toISOString();
+  const t0 = performance.now();
+  for (let b = 0; b < total; b += 1000) {
+    const batch = Array.from({ length: Math.min(1000, total - b) }, (_, k) => storedEntity(`urn:ngsi-ld:ParkingSpot:q${b + k}`, b + k, now));
+    const out = await app.hub.entities.upsertMany('bench', batch, 'replace', now);
+    if (out.some((o) => !o.ok)) throw new Error('bench load failed');
+    progress(b + batch.length, total, t0);
+  }
+  process.stderr.write('\n');
+  await app.store.query('ANALYZE');
+  // Random centres inside the area the points cover; 500 m radius; two q conditions.
+  const paths: string[] = [];
+  let seed = 42;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed / 2147483648);
+  for (let i = 0; i < sizes.queries; i++) {
+    const lon = (139.85 + rnd() * 0.1).toFixed(5);
+    const lat = (37.45 + rnd() * 0.1).toFixed(5);
+    const q = new URLSearchParams({ type: 'ParkingSpot', q: 'status=="free";width>=2.3', georel: 'near;maxDistance==500', geometry: 'Point', coordinates: `[${lon},${lat}]`, limit: '100' });
+    paths.push(`/ngsi-ld/v1/entities?${q}`);
+  }
+  const headers = { 'ngsild-tenant': 'bench' };
+  await runLoad({ url, concurrency: 1, count: 5, method: 'GET', pathTemplate: '', paths, headers });
+  const r = await runLoad({ url, concurrency: 1, count: sizes.queries, method: 'GET', pathTemplate: '', paths, headers });
+  checkLoad('query', r, [200]);
+  // Baseline: the plain SQL a type query needs, from this client, p95.
+  const lat: number[] = [];
+  for (let i = 0; i < sizes.queries; i++) {
+    const s = performance.now();
+    await app.store.query(`SELECT e.id, e.attrs FROM hub.entities e WHERE e.tenant = 'bench' AND e.types && ARRAY[$1] AND e.id > $2 ORDER BY e.id LIMIT 100`, [DEFAULT + 'ParkingSpot', `urn:ngsi-ld:ParkingSpot:q${i * 37}`]);
+    lat.push(performance.now() - s);
+  }
+  lat.sort((a, b) => a - b);
+  const baseP95 = lat[Math.floor(lat.length * 0.95)]!;
+  return {
+    store: kind,
+    what: `type+q+near over ${fmt(total)}, limit 100 (p95 ms)`,
+    value: `${r.p95.toFixed(1)} (p50 ${r.p50.toFixed(1)})`,
+    baseline: `SQL type page ${baseP95.toFixed(1)}`,
+    ratio: r.p95 / baseP95,
+    target: 'p95 <= 50 ms',
+    pass: total >= 100_000 ? r.p95 <= 50 : undefined,
+  };
+}
+
+function checkLoad(what: string, r: LoadResult, ok: number[]): void {
+  const bad = Object.entries(r.statuses).filter(([s]) => !ok.includes(Number(s)));
+  if (r.errors > 0 || bad.length > 0) throw new Error(`${what}: unexpected answers ${JSON.stringify(r.statuses)} (${r.errors} errors)`);
+}
+
+function progress(done: number, total: number, t0: number): void {
+  const width = 30;
+  const f = done / total;
+  const rate = done / ((performance.now() - t0) / 1000);
+  const eta = (total - done) / rate;
+  process.stderr.write(`\r  [${'#'.repeat(Math.round(f * width)).padEnd(width, '.')}] ${done.toLocaleString()}/${total.toLocaleString()} ${fmt(rate)}/s ETA ${eta.toFixed(0)}s `);
+}
+
+function fmt(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+function printTable(rows: Row[]): void {
+  const head = ['store', 'measure', 'value', 'baseline (same run)', 'ratio', 'target', 'ok'];
+  const data = rows.map((r) => [r.store, r.what, r.value, r.baseline, r.ratio.toFixed(2), r.target, r.pass === undefined ? '-' : r.pass ? 'yes' : 'NO']);
+  const widths = head.map((h, i) => Math.max(h.length, ...data.map((d) => d[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ');
+  process.stdout.write(`\n${line(head)}\n${widths.map((w) => '-'.repeat(w)).join('-|-')}\n${data.map(line).join('\n')}\n`);
+}

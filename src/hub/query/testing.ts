@@ -1,0 +1,77 @@
+/**
+ * Test support for the query languages: a PGlite database with the `hub.entities` table of
+ * model.ts, a stand-in @context, and factories for entities and attribute instances.
+ * Not used by production code.
+ */
+
+import { PGlite } from '@electric-sql/pglite';
+import type { AttrInstance, StoredEntity } from '../model.ts';
+
+export const NS = 'https://example.org/ns#';
+export const TENANT = 'test';
+const STAMP = '2024-01-01T00:00:00Z';
+
+/** A stand-in @context: IRIs stay, `ex:x` and bare terms go to NS. */
+export function expand(term: string): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(term) || term.startsWith('urn:')) return term;
+  if (term.startsWith('ex:')) return NS + term.slice(3);
+  return NS + term;
+}
+
+/** An in-memory PGlite with an empty `hub.entities` table (the layout described in model.ts). */
+export async function createTestDb(): Promise<PGlite> {
+  const db = new PGlite();
+  await db.exec(`
+    CREATE SCHEMA hub;
+    CREATE TABLE hub.entities (
+      tenant text NOT NULL,
+      id text NOT NULL,
+      types text[] NOT NULL,
+      scopes text[],
+      attrs jsonb NOT NULL,
+      created_at timestamptz NOT NULL,
+      modified_at timestamptz NOT NULL,
+      PRIMARY KEY (tenant, id)
+    );`);
+  return db;
+}
+
+export async function insertEntities(db: PGlite, entities: StoredEntity[]): Promise<void> {
+  for (const e of entities) {
+    await db.query(
+      `INSERT INTO hub.entities (tenant, id, types, scopes, attrs, created_at, modified_at)
+       VALUES ($1, $2, $3::text[], $4::text[], $5::jsonb, $6, $7)`,
+      [TENANT, e.id, e.types, e.scopes ?? null, JSON.stringify(e.attrs), e.createdAt, e.modifiedAt],
+    );
+  }
+}
+
+/** Ids of the entities for which `where` (over alias `e`) holds, sorted. */
+export async function selectIds(db: PGlite, where: string, params: unknown[]): Promise<string[]> {
+  const n = params.length + 1;
+  const r = await db.query<{ id: string }>(
+    `SELECT e.id FROM hub.entities e WHERE e.tenant = $${n} AND (${where}) ORDER BY e.id COLLATE "C"`,
+    [...params, TENANT],
+  );
+  return r.rows.map((row) => row.id);
+}
+
+/** Ids of the entities for which `test` holds, sorted like selectIds. */
+export function filterIds(entities: StoredEntity[], test: (e: StoredEntity) => boolean): string[] {
+  return entities
+    .filter(test)
+    .map((e) => e.id)
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+export function buildEntity(overrides: Partial<StoredEntity> & { id: string }): StoredEntity {
+  return { types: [NS + 'Thing'], attrs: {}, createdAt: STAMP, modifiedAt: STAMP, ...overrides };
+}
+
+/** One attribute instance of the given type, with timestamps filled in. */
+export function inst(type: AttrInstance['type'], fields: Omit<Partial<AttrInstance>, 'type'> = {}): AttrInstance {
+  return { type, createdAt: STAMP, modifiedAt: STAMP, ...fields };
+}
+
+export const prop = (value: unknown, fields: Omit<Partial<AttrInstance>, 'type' | 'value'> = {}): AttrInstance =>
+  inst('Property', { value, ...fields });

@@ -1,0 +1,36 @@
+/** Small helpers for driving the HTTP API in-process with Fastify's inject(). */
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+
+export const SDM_LINK = '<https://smartdatamodels.org/context.jsonld>; rel="http://www.w3.org/ns/json-ld#context"; type="application/ld+json"';
+export const BASE = '/ngsi-ld/v1';
+
+export interface Call {
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  url: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Send the body as this raw string instead of JSON. */
+  raw?: string;
+}
+
+export async function call(app: FastifyInstance, c: Call): Promise<LightMyRequestResponse & { json(): any }> {
+  const headers: Record<string, string> = { ...c.headers };
+  let payload: string | undefined;
+  if (c.raw !== undefined) payload = c.raw;
+  else if (c.body !== undefined) payload = JSON.stringify(c.body);
+  if (payload !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+  const res = await app.inject({ method: c.method ?? 'GET', url: c.url.startsWith('/ngsi-ld') || c.url.startsWith('/healthz') || c.url.startsWith('/metrics') ? c.url : BASE + c.url, headers, payload });
+  return res as LightMyRequestResponse & { json(): any };
+}
+
+/** Builds an entity in normalized form; overrides replace or add members. */
+export function buildEntity(id: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    id,
+    type: 'OffStreetParking',
+    name: { type: 'Property', value: 'Central car park' },
+    availableSpotNumber: { type: 'Property', value: 42, observedAt: '2024-04-01T09:00:00.000Z' },
+    location: { type: 'GeoProperty', value: { type: 'Point', coordinates: [139.93, 37.495] } },
+    ...overrides,
+  };
+}
