@@ -50,6 +50,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
 export async function openPglite(dataDir?: string): Promise<Store> {
   if (dataDir && !dataDir.startsWith('memory://')) await mkdir(dataDir, { recursive: true });
   const db = await PGlite.create(dataDir && !dataDir.startsWith('memory://') ? dataDir : undefined);
+  let lockChain: Promise<void> = Promise.resolve();
   const q = async <R>(runner: Pick<PGlite, 'query'>, sql: string, params?: readonly unknown[]) => {
     const res = await runner.query<R>(sql, params as unknown[] | undefined);
     return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length };
@@ -62,7 +63,15 @@ export async function openPglite(dataDir?: string): Promise<Store> {
     exec: async (sql) => {
       await db.exec(sql);
     },
-    withExclusiveLock: (_key, fn) => fn({ query: <R>(sql: string, params?: readonly unknown[]) => q<R>(db, sql, params) }),
+    // One process owns a PGlite data folder; a promise chain keeps concurrent callers in line.
+    withExclusiveLock: <T>(_key: number, fn: (conn: Queryable) => Promise<T>): Promise<T> => {
+      const run = lockChain.then(() => fn({ query: <R>(sql: string, params?: readonly unknown[]) => q<R>(db, sql, params) }));
+      lockChain = run.then(
+        () => undefined,
+        () => undefined,
+      );
+      return run;
+    },
     close: () => db.close(),
   };
 }
