@@ -51,7 +51,7 @@ export async function runBench(args: string[], config: Config): Promise<number> 
   }
   const sizes = args.includes('--quick') ? QUICK : FULL;
   const stores = (flag('stores') ?? 'pglite,postgres').split(',');
-  const pgUrl = flag('pg') ?? config.databaseUrl ?? 'postgres://127.0.0.1:5432/postgres';
+  const pgUrl = flag('pg') ?? config.databaseUrl ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const rows: Row[] = [];
   for (const kind of stores) {
     if (kind !== 'pglite' && kind !== 'postgres') {
