@@ -37,7 +37,7 @@ interface Sizes {
 }
 
 const FULL: Sizes = { upsertBatches: 20, singleOps: 20_000, queryEntities: 100_000, queries: 300 };
-const QUICK: Sizes = { upsertBatches: 2, singleOps: 400, queryEntities: 3_000, queries: 30 };
+const QUICK: Sizes = { upsertBatches: 5, singleOps: 3000, queryEntities: 3_000, queries: 30 };
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 

@@ -148,33 +148,55 @@ export async function insertEntities(db: Queryable, tenant: string, entities: St
   return new Set(r.rows.map((x) => x.id));
 }
 
-/** Writes the new state of existing entities (types, scopes, attributes) and their geo index. */
-export async function updateEntities(db: Queryable, tenant: string, entities: StoredEntity[]): Promise<void> {
-  if (entities.length === 0) return;
-  const rows = entities.map((e) => ({ id: e.id, types: e.types, scopes: e.scopes ?? null, attrs: e.attrs, modified_at: e.modifiedAt }));
+/**
+ * Writes the new state of existing entities (types, scopes, attributes) and their geo index, in
+ * one statement. With `expected` (entity id -> modifiedAt read before), a row is only written if
+ * nobody changed it since: the caller learns which ids were written and retries the others.
+ */
+export async function updateEntities(db: Queryable, tenant: string, entities: StoredEntity[], expected?: Map<string, string>): Promise<Set<string>> {
+  if (entities.length === 0) return new Set();
+  const rows = entities.map((e) => ({
+    id: e.id,
+    types: e.types,
+    scopes: e.scopes ?? null,
+    attrs: e.attrs,
+    modified_at: e.modifiedAt,
+    expected: expected?.get(e.id) ?? null,
+  }));
   const geo = entities.flatMap((e) => geoRows(e).map((g) => ({ entity_id: e.id, ...g })));
-  await db.query(
+  const r = await db.query<{ id: string }>(
     `WITH input AS (
-       SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(id text, types text[], scopes text[], attrs jsonb, modified_at timestamptz)
+       SELECT * FROM jsonb_to_recordset($2::jsonb)
+         AS x(id text, types text[], scopes text[], attrs jsonb, modified_at timestamptz, expected timestamptz)
      ), upd AS (
        UPDATE hub.entities e SET types = i.types, scopes = i.scopes, attrs = i.attrs, modified_at = i.modified_at
-         FROM input i WHERE e.tenant = $1 AND e.id = i.id AND e.id = ANY($3::text[])
+         FROM input i
+        WHERE e.tenant = $1 AND e.id = i.id AND e.id = ANY($3::text[])
+          AND (i.expected IS NULL OR e.modified_at = i.expected)
        RETURNING e.id
-     ), del AS (
-       DELETE FROM hub.geo_index g WHERE g.tenant = $1 AND g.entity_id = ANY($3::text[])
+     ), geo_in AS (
+       SELECT g.* FROM jsonb_to_recordset($4::jsonb) AS g(entity_id text, attr text, dataset text, bbox text)
+        WHERE g.entity_id IN (SELECT id FROM upd)
+     ), geo_del AS (
+       DELETE FROM hub.geo_index g
+        WHERE g.tenant = $1 AND g.entity_id = ANY($3::text[]) AND g.entity_id IN (SELECT id FROM upd)
+          AND (g.entity_id, g.attr, g.dataset) NOT IN (SELECT entity_id, attr, dataset FROM geo_in)
+     ), geo_up AS (
+       INSERT INTO hub.geo_index (tenant, entity_id, attr, dataset, bbox)
+       SELECT $1, entity_id, attr, dataset, bbox::box FROM geo_in
+       ON CONFLICT (tenant, entity_id, attr, dataset) DO UPDATE SET bbox = EXCLUDED.bbox
      )
-     SELECT count(*)::int AS n FROM upd`,
+     SELECT id FROM upd`,
     // The id list lets the planner use the primary key instead of joining the whole table.
-    [tenant, JSON.stringify(rows), entities.map((e) => e.id)],
+    [tenant, JSON.stringify(rows), entities.map((e) => e.id), JSON.stringify(geo)],
   );
-  if (geo.length > 0) {
-    await db.query(
-      `INSERT INTO hub.geo_index (tenant, entity_id, attr, dataset, bbox)
-       SELECT $1, g.entity_id, g.attr, g.dataset, g.bbox::box
-         FROM jsonb_to_recordset($2::jsonb) AS g(entity_id text, attr text, dataset text, bbox text)`,
-      [tenant, JSON.stringify(geo)],
-    );
-  }
+  return new Set(r.rows.map((x) => x.id));
+}
+
+/** Deletes one entity if it was not changed since `expected` (its modifiedAt); true when deleted. */
+export async function deleteEntityIfUnchanged(db: Queryable, tenant: string, id: string, expected: string): Promise<boolean> {
+  const r = await db.query('DELETE FROM hub.entities WHERE tenant = $1 AND id = $2 AND modified_at = $3::timestamptz', [tenant, id, expected]);
+  return r.rowCount > 0;
 }
 
 /** Deletes entities; returns the ids that existed. */
