@@ -20,6 +20,7 @@ export interface RenderOptions {
   /** Whether `id` / `type` are projected out by pick/omit. */
   dropId?: boolean;
   dropType?: boolean;
+  dropScope?: boolean;
   /** Only instances with these datasetIds (`@none` for the default instance). */
   datasetIds?: Set<string> | undefined;
 }
@@ -29,7 +30,7 @@ export function renderEntity(e: StoredEntity, o: RenderOptions): Record<string, 
   const out: Record<string, unknown> = {};
   if (!o.dropId) out.id = e.id;
   if (!o.dropType) out.type = compactList(e.types, o.ctx);
-  if (e.scopes && e.scopes.length > 0 && !o.pick?.size) out.scope = e.scopes.length === 1 ? e.scopes[0] : e.scopes;
+  if (e.scopes && e.scopes.length > 0 && !o.dropScope) out.scope = e.scopes.length === 1 ? e.scopes[0] : e.scopes;
   if (o.sysAttrs && o.format !== 'keyValues') {
     out.createdAt = e.createdAt;
     out.modifiedAt = e.modifiedAt;

@@ -473,3 +473,82 @@ describe('operations endpoints', () => {
     assert.match(res.body, /machi_store_ping_seconds/);
   });
 });
+
+describe(`NGSI-LD attribute types and query languages in depth (${storeKind})`, () => {
+  before(async () => {
+    const entities = [
+      {
+        id: 'urn:ngsi-ld:Building:b1',
+        type: ['Building', 'Museum'],
+        scope: ['/Japan/Aizu/Machi', '/Culture'],
+        category: { type: 'VocabProperty', vocab: 'museum' },
+        floors: { type: 'ListProperty', valueList: [1, 2, 3] },
+        neighbours: { type: 'ListRelationship', objectList: [{ object: 'urn:ngsi-ld:Building:b2' }, { object: 'urn:ngsi-ld:Building:b3' }] },
+        config: { type: 'JsonProperty', json: { lamps: { count: 12, kind: 'LED' } } },
+        address: { type: 'Property', value: { addressLocality: 'Machi', postalCode: '965-0000' } },
+        temperature: { type: 'Property', value: 21.5, observedAt: '2024-04-01T09:00:00.000Z', unitCode: 'CEL' },
+      },
+      {
+        id: 'urn:ngsi-ld:Building:b2',
+        type: 'Building',
+        scope: '/Japan/Iwaki',
+        category: { type: 'VocabProperty', vocab: 'office' },
+        address: { type: 'Property', value: { addressLocality: 'Iwaki', postalCode: '970-0000' } },
+        temperature: { type: 'Property', value: 18, observedAt: '2024-04-02T09:00:00.000Z', unitCode: 'CEL' },
+      },
+    ];
+    const res = await c({ method: 'POST', url: '/entityOperations/upsert', body: entities });
+    assert.equal(res.statusCode, 201, res.body);
+  });
+
+  test('4.5.19 to 4.5.21 VocabProperty, ListProperty, ListRelationship and JsonProperty read back as written', async () => {
+    const e = (await c({ url: '/entities/urn:ngsi-ld:Building:b1' })).json();
+    assert.deepEqual(e.category, { type: 'VocabProperty', vocab: 'museum' });
+    assert.deepEqual(e.floors, { type: 'ListProperty', valueList: [1, 2, 3] });
+    assert.deepEqual(e.neighbours, { type: 'ListRelationship', objectList: [{ object: 'urn:ngsi-ld:Building:b2' }, { object: 'urn:ngsi-ld:Building:b3' }] });
+    assert.deepEqual(e.config, { type: 'JsonProperty', json: { lamps: { count: 12, kind: 'LED' } } });
+    assert.deepEqual(e.type, ['Building', 'Museum']);
+    assert.deepEqual(e.scope, ['/Japan/Aizu/Machi', '/Culture']);
+  });
+
+  test('4.9 q into compound values with [...], and on observedAt', async () => {
+    const ids = async (q: string) => (await c({ url: `/entities?type=Building&q=${encodeURIComponent(q)}` })).json().map((e: { id: string }) => e.id);
+    assert.deepEqual(await ids('address[addressLocality]=="Iwaki"'), ['urn:ngsi-ld:Building:b2']);
+    assert.deepEqual(await ids('temperature.observedAt>2024-04-01T12:00:00Z'), ['urn:ngsi-ld:Building:b2']);
+    assert.deepEqual(await ids('temperature==15..20'), ['urn:ngsi-ld:Building:b2']);
+    assert.deepEqual(await ids('category==museum'), ['urn:ngsi-ld:Building:b1']);
+    assert.deepEqual(await ids('address[postalCode]~="^965"'), ['urn:ngsi-ld:Building:b1']);
+    assert.deepEqual(await ids('(temperature>20|category==office);floors'), ['urn:ngsi-ld:Building:b1']);
+    assert.deepEqual(await ids('!floors'), ['urn:ngsi-ld:Building:b2']);
+  });
+
+  test('4.17 type selection: comma is OR, semicolon is AND', async () => {
+    const and = (await c({ url: `/entities?type=${encodeURIComponent('(Building;Museum)')}` })).json();
+    assert.deepEqual(and.map((e: { id: string }) => e.id), ['urn:ngsi-ld:Building:b1']);
+    const or = (await c({ url: '/entities?type=Museum,Building&count=true' }));
+    assert.equal(or.headers['ngsild-results-count'], '2');
+  });
+
+  test('4.19 scopeQ selects by scope, with # for descendants', async () => {
+    const ids = async (q: string) => (await c({ url: `/entities?type=Building&scopeQ=${encodeURIComponent(q)}` })).json().map((e: { id: string }) => e.id);
+    assert.deepEqual(await ids('/Japan/#'), ['urn:ngsi-ld:Building:b1', 'urn:ngsi-ld:Building:b2']);
+    assert.deepEqual(await ids('/Japan/Iwaki'), ['urn:ngsi-ld:Building:b2']);
+    assert.deepEqual(await ids('/Culture;/Japan/#'), ['urn:ngsi-ld:Building:b1']);
+    assert.equal((await c({ url: `/entities?type=Building&scopeQ=${encodeURIComponent('Japan')}` })).statusCode, 400);
+  });
+
+  test('5.7.2 attrs selects entities that have at least one of the attributes', async () => {
+    const res = (await c({ url: '/entities?attrs=floors' })).json();
+    assert.deepEqual(res.map((e: { id: string }) => e.id), ['urn:ngsi-ld:Building:b1']);
+    assert.deepEqual(Object.keys(res[0]).sort(), ['floors', 'id', 'scope', 'type']);
+  });
+
+  test('4.5.3 concise output of every attribute type reads back to the same entity', async () => {
+    const concise = (await c({ url: '/entities/urn:ngsi-ld:Building:b1?format=concise' })).json();
+    const res = await c({ method: 'POST', url: '/entities', body: { ...concise, id: 'urn:ngsi-ld:Building:b1-copy' } });
+    assert.equal(res.statusCode, 201, res.body);
+    const a = (await c({ url: '/entities/urn:ngsi-ld:Building:b1' })).json();
+    const b = (await c({ url: '/entities/urn:ngsi-ld:Building:b1-copy' })).json();
+    assert.deepEqual({ ...b, id: a.id }, a);
+  });
+});

@@ -91,16 +91,18 @@ function renderOptions(q: Query, ctx: ActiveContext, format: RenderOptions['form
   if (pick && omit) throw badRequest('use either pick or omit, not both');
   const projection = pick ?? attrs;
   if (projection) {
-    o.pick = new Set(projection.filter((n) => n !== 'id' && n !== 'type').map((n) => ctx.expand(n)));
+    o.pick = new Set(projection.filter((n) => n !== 'id' && n !== 'type' && n !== 'scope').map((n) => ctx.expand(n)));
     if (pick) {
       o.dropId = !pick.includes('id');
       o.dropType = !pick.includes('type');
+      o.dropScope = !pick.includes('scope');
     }
   }
   if (omit) {
-    o.omit = new Set(omit.filter((n) => n !== 'id' && n !== 'type').map((n) => ctx.expand(n)));
+    o.omit = new Set(omit.filter((n) => n !== 'id' && n !== 'type' && n !== 'scope').map((n) => ctx.expand(n)));
     o.dropId = omit.includes('id');
     o.dropType = omit.includes('type');
+    o.dropScope = omit.includes('scope');
   }
   if (q.datasetId !== undefined) o.datasetIds = new Set(q.datasetId.split(','));
   return o;
