@@ -26,7 +26,7 @@
 
 import type { StoredEntity } from '../model.ts';
 import type { QExpr, QPath, QScalar, QValue } from './q-ast.ts';
-import { JS_PATTERN_FLAGS } from './regex.ts';
+import { compileMatcher } from './regex-nfa.ts';
 import { compareCodePoints, isPlainObject, ownMember } from './syntax.ts';
 import { normalizeTemporal, type TemporalKind } from './temporal.ts';
 
@@ -69,8 +69,8 @@ export function matchesQ(ast: QExpr, entity: StoredEntity): boolean {
       });
     }
     case 'pattern': {
-      const re = compiledPattern(ast.pattern.js);
-      const hit = (c: unknown): boolean => typeof c === 'string' && re.test(c);
+      const matches = compileMatcher(ast.pattern.source);
+      const hit = (c: unknown): boolean => typeof c === 'string' && matches(c);
       return anyTarget(entity, ast.path, (t) =>
         ast.negated ? t.ord.some((c) => typeof c === 'string') && !t.ord.some(hit) : t.ord.some(hit),
       );
@@ -219,17 +219,4 @@ function compares(c: unknown, op: string, s: QScalar): boolean {
 function temporalOf(c: unknown, kind: TemporalKind): string | undefined {
   const s = typeof c === 'string' ? c : ownMember(c, '@value');
   return typeof s === 'string' ? normalizeTemporal(kind, s) : undefined;
-}
-
-const patternCache = new Map<string, RegExp>();
-
-/** Compiled patterns, kept so that a subscription does not recompile per notification. */
-function compiledPattern(js: string): RegExp {
-  let re = patternCache.get(js);
-  if (!re) {
-    if (patternCache.size >= 500) patternCache.clear();
-    re = new RegExp(js, JS_PATTERN_FLAGS);
-    patternCache.set(js, re);
-  }
-  return re;
 }

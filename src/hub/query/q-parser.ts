@@ -18,10 +18,10 @@
  * There is no whitespace outside quoted strings. URL decoding is the caller's job.
  */
 
-import { badRequest } from '../../core/errors.ts';
+import { type AppError, badRequest } from '../../core/errors.ts';
 import { META_MEMBERS, type CompareOp, type MetaMember, type QExpr, type QPath, type QScalar, type QValue } from './q-ast.ts';
 import { translatePattern, type TranslatedPattern } from './regex.ts';
-import { describeAt, NAME_RE, syntaxError, tooComplex, URI_RE } from './syntax.ts';
+import { describeAt, isStorableText, NAME_RE, syntaxError, tooComplex, URI_RE } from './syntax.ts';
 import { isValidTemporalLiteral, normalizeTemporal, type TemporalKind } from './temporal.ts';
 
 /** Expands a term against the requester's @context (clause 5.5.7). */
@@ -74,7 +74,7 @@ class QParser {
     return this.text[this.pos] ?? '';
   }
 
-  private unexpected(at = this.pos, after = ''): Error {
+  private unexpected(at = this.pos, after = ''): AppError {
     return syntaxError(LANG, `unexpected ${describeAt(this.text, at)}${after}`, at);
   }
 
@@ -228,6 +228,9 @@ class QParser {
       value = JSON.parse(raw);
     } catch {
       throw syntaxError(LANG, 'invalid string (strings follow JSON: escape control characters, \\ and ")', start);
+    }
+    if (!isStorableText(value as string)) {
+      throw syntaxError(LANG, 'strings cannot contain U+0000 or unpaired surrogates', start);
     }
     this.pos = i + 1;
     return value as string;

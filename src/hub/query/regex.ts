@@ -1,49 +1,56 @@
 /**
  * Regular expressions for the q operators `~=` and `!~=` (clause 4.9).
  *
- * The same pattern runs in two engines: PostgreSQL's `~` (Spencer's ARE) when a query is compiled to
- * SQL, and JavaScript's RegExp when a subscription checks one entity. The two dialects differ in
- * ways that matter: `\w` and `\d` follow the database locale in PostgreSQL but are ASCII in
- * JavaScript; `\b` is a word boundary in one and a backspace in the other; case folding under `~*`
- * depends on the server's locale; PostgreSQL rejects repetition counts above 255 and patterns it
- * finds too complex, which would surface as a 500.
+ * A pattern is evaluated in two places: by PostgreSQL's `~` when a query is compiled to SQL, and in
+ * process when a subscription checks one entity. Handing the client's text to both PostgreSQL and
+ * JavaScript's RegExp would not do: `\w` and `\d` follow the database locale in PostgreSQL but
+ * are ASCII in JavaScript; `\b` is a word boundary in one and a backspace in the other; case
+ * folding under `~*` depends on the server's locale; PostgreSQL rejects repetition counts above 255
+ * (a 500 at query time); and JavaScript's backtracking takes exponential time on patterns such as
+ * `(a?){25}a{25}`, which would stall the process.
  *
- * So a pattern is parsed here into a small tree and written out again for each engine in a form
- * with no locale-dependent parts: every character class becomes explicit code-point ranges, and
- * case-insensitivity (the `(?i)` prefix) is compiled into those ranges rather than left to a flag.
+ * So a pattern is parsed here into a small tree, which is then
+ * - written out for PostgreSQL with no locale-dependent parts: every character class becomes
+ *   explicit code-point ranges, and case-insensitivity (the `(?i)` prefix) is compiled into those
+ *   ranges rather than left to a flag; and
+ * - compiled for JavaScript into a Thompson NFA (regex-nfa.ts) that is simulated in time linear
+ *   in the input, deciding the same thing PostgreSQL decides: whether some substring is in the
+ *   pattern's language.
+ *
  * What is accepted is the common core of POSIX EREs and JavaScript: literals, `.`, `^`, `$`,
  * bracket classes (with ranges, negation, `[:alpha:]`-style POSIX classes), `\d \w \s` and their
  * negations, groups `( )` and `(?: )`, alternation, and the quantifiers `* + ? {n} {n,} {n,m}`
  * (a trailing `?` for laziness is accepted and ignored: it cannot change whether a string
- * matches). Anything else is rejected with 400 rather than risk two engines disagreeing.
+ * matches). Anything else is rejected with 400, before it reaches either engine.
  */
 
 import { AppError } from '../../core/errors.ts';
 import { describeAt, syntaxError, tooComplex } from './syntax.ts';
 
-/** A pattern ready for both engines. */
+/** A vetted pattern. Plain data, so that it can live in a stored AST. */
 export interface TranslatedPattern {
-  /** The pattern as the client wrote it. */
+  /** The pattern as the client wrote it; `compileMatcher` (regex-nfa.ts) builds the matcher from it. */
   source: string;
   /** Whether it began with `(?i)`. */
   caseInsensitive: boolean;
-  /** For `new RegExp(js, 'su')`. */
-  js: string;
   /** For PostgreSQL's `~` (no flags, no locale-dependent constructs). */
   sql: string;
 }
-
-/** The flags the JavaScript form is written for: code points, and `.` also matching newlines. */
-export const JS_PATTERN_FLAGS = 'su';
 
 /** Largest count PostgreSQL accepts in `{n,m}` (its RE_DUP_MAX). */
 const MAX_REPEAT = 255;
 const MAX_SOURCE_LENGTH = 1000;
 const MAX_GROUP_DEPTH = 20;
-/** Bound on the pattern's unrolled size: PostgreSQL expands `{n,m}` into copies. */
-const MAX_SIZE = 4000;
+/** Bound on the pattern's unrolled size: `{n,m}` becomes copies in both engines. */
+const MAX_SIZE = 2000;
+/**
+ * Bound on copies of parts that can match the empty string, such as `(a?){100}`: PostgreSQL's
+ * compile time grows steeply with them (800 copies took four seconds; 200 take 30 ms).
+ */
+const MAX_EMPTY_REPEATS = 200;
 
-type Range = [number, number];
+/** An inclusive range of code points. */
+export type Range = [number, number];
 
 /** What a backslash escape or class item stands for; `shorthand` for `\d \w \s` and negations. */
 interface Escape {
@@ -57,13 +64,14 @@ function single(item: Escape): number | undefined {
   return !item.shorthand && item.ranges.length === 1 && r && r[0] === r[1] ? r[0] : undefined;
 }
 
-type Node =
+/** The parsed pattern: character sets, anchors, sequences, alternations and repetitions. */
+export type PatternNode =
   | { t: 'set'; ranges: Range[] }
   | { t: 'bol' }
   | { t: 'eol' }
-  | { t: 'seq'; items: Node[] }
-  | { t: 'alt'; items: Node[] }
-  | { t: 'rep'; body: Node; min: number; max: number | null };
+  | { t: 'seq'; items: PatternNode[] }
+  | { t: 'alt'; items: PatternNode[] }
+  | { t: 'rep'; body: PatternNode; min: number; max: number | null };
 
 /**
  * The characters a stored string can hold: PostgreSQL text has no NUL, and UTF-8 has no
@@ -200,6 +208,12 @@ function isUniverse(ranges: Range[]): boolean {
   );
 }
 
+const SIMPLE_QUANTIFIERS: Readonly<Record<string, { min: number; max: number | null }>> = {
+  '*': { min: 0, max: null },
+  '+': { min: 1, max: null },
+  '?': { min: 0, max: 1 },
+};
+
 /** Parses a pattern; errors name the position within the whole query via `offset`. */
 class PatternParser {
   private pos = 0;
@@ -216,7 +230,7 @@ class PatternParser {
     this.offset = offset;
   }
 
-  parse(): Node {
+  parse(): PatternNode {
     const node = this.parseAlt();
     if (this.pos < this.text.length) throw this.fail(`unmatched ${describeAt(this.text, this.pos)}`);
     return node;
@@ -230,47 +244,41 @@ class PatternParser {
     return this.text[this.pos] ?? '';
   }
 
-  private parseAlt(): Node {
+  private parseAlt(): PatternNode {
     const items = [this.parseSeq()];
     while (this.peek() === '|') {
       this.pos++;
       items.push(this.parseSeq());
     }
-    return items.length === 1 ? (items[0] as Node) : { t: 'alt', items };
+    return items.length === 1 ? (items[0] as PatternNode) : { t: 'alt', items };
   }
 
-  private parseSeq(): Node {
-    const items: Node[] = [];
+  private parseSeq(): PatternNode {
+    const items: PatternNode[] = [];
     while (this.pos < this.text.length && this.peek() !== '|' && this.peek() !== ')') {
       items.push(this.parseQuantified());
     }
-    return items.length === 1 ? (items[0] as Node) : { t: 'seq', items };
+    return items.length === 1 ? (items[0] as PatternNode) : { t: 'seq', items };
   }
 
-  private parseQuantified(): Node {
+  private parseQuantified(): PatternNode {
     const atom = this.parseAtom();
     const q = this.parseQuantifier();
     if (!q) return atom;
     if (atom.t === 'bol' || atom.t === 'eol') throw this.fail('nothing to repeat', q.at);
     if (this.peek() === '?') this.pos++; // lazy: same set of matching strings
-    if ('*+?{'.includes(this.peek()) && this.peek() !== '') {
-      throw this.fail('nothing to repeat', this.pos);
-    }
-    // Nested unbounded repetition, such as (a+)*, can take exponential time in a backtracking
-    // engine like JavaScript's (ReDoS); subscriptions evaluate patterns in-process.
-    if (q.max === null && hasUnbounded(atom)) {
-      throw tooComplex(this.lang, 'pattern has a repeated group that itself repeats without bound');
-    }
+    if (this.peek() !== '' && '*+?{'.includes(this.peek())) throw this.fail('nothing to repeat');
     return { t: 'rep', body: atom, min: q.min, max: q.max };
   }
 
   private parseQuantifier(): { min: number; max: number | null; at: number } | undefined {
     const at = this.pos;
-    const ch = this.peek();
-    if (ch === '*') return this.pos++, { min: 0, max: null, at };
-    if (ch === '+') return this.pos++, { min: 1, max: null, at };
-    if (ch === '?') return this.pos++, { min: 0, max: 1, at };
-    if (ch !== '{') return undefined;
+    const simple = SIMPLE_QUANTIFIERS[this.peek()];
+    if (simple) {
+      this.pos++;
+      return { ...simple, at };
+    }
+    if (this.peek() !== '{') return undefined;
     const m = /^\{([0-9]{1,6})(,([0-9]{0,6}))?\}/.exec(this.text.slice(this.pos));
     if (!m) throw this.fail("incomplete quantifier (write '\\{' for a literal '{')");
     const min = Number(m[1]);
@@ -283,7 +291,7 @@ class PatternParser {
     return { min, max, at };
   }
 
-  private parseAtom(): Node {
+  private parseAtom(): PatternNode {
     const at = this.pos;
     const ch = this.peek();
     switch (ch) {
@@ -322,13 +330,13 @@ class PatternParser {
   }
 
   /** A one-character node; literals are case-folded under `(?i)`, shorthands such as `\W` are not. */
-  private setNode(ranges: Range[], at: number, fold: boolean): Node {
+  private setNode(ranges: Range[], at: number, fold: boolean): PatternNode {
     const set = normalize(this.ci && fold ? caseClose(normalize(ranges)) : ranges);
     if (set.length === 0) throw this.fail('this matches no character', at);
     return { t: 'set', ranges: set };
   }
 
-  private parseGroup(): Node {
+  private parseGroup(): PatternNode {
     const open = this.pos;
     this.pos++;
     if (this.peek() === '?') {
@@ -347,7 +355,7 @@ class PatternParser {
   }
 
   /** `[...]`: a set of characters, possibly negated. JavaScript rules: `]` first closes it. */
-  private parseClass(): Node {
+  private parseClass(): PatternNode {
     const open = this.pos;
     this.pos++;
     let negated = false;
@@ -501,20 +509,40 @@ class PatternParser {
   }
 }
 
-function hasUnbounded(node: Node): boolean {
+/** Whether the node can match the empty string. */
+function nullable(node: PatternNode): boolean {
   switch (node.t) {
-    case 'rep':
-      return node.max === null || hasUnbounded(node.body);
-    case 'seq':
-    case 'alt':
-      return node.items.some(hasUnbounded);
-    default:
+    case 'set':
       return false;
+    case 'bol':
+    case 'eol':
+      return true;
+    case 'seq':
+      return node.items.every(nullable);
+    case 'alt':
+      return node.items.some(nullable);
+    case 'rep':
+      return node.min === 0 || nullable(node.body);
   }
 }
 
-/** The pattern's size once PostgreSQL has unrolled its counted repetitions. */
-function unrolledSize(node: Node): number {
+/** How many copies of empty-matching parts the counted repetitions unroll to. */
+function emptyRepeats(node: PatternNode): number {
+  switch (node.t) {
+    case 'seq':
+    case 'alt':
+      return node.items.reduce((sum, n) => sum + emptyRepeats(n), 0);
+    case 'rep': {
+      const copies = Math.max(1, node.max ?? node.min + 1);
+      return copies * (nullable(node.body) ? unrolledSize(node.body) : emptyRepeats(node.body));
+    }
+    default:
+      return 0;
+  }
+}
+
+/** The pattern's size once its counted repetitions are unrolled into copies. */
+function unrolledSize(node: PatternNode): number {
   switch (node.t) {
     case 'set':
     case 'bol':
@@ -528,45 +556,41 @@ function unrolledSize(node: Node): number {
   }
 }
 
-type Dialect = 'js' | 'sql';
-
 /** One code point, escaped unless it is an ASCII letter or digit (safe in and out of classes). */
-function emitChar(cp: number, dialect: Dialect): string {
+function emitChar(cp: number): string {
   if ((cp >= 0x30 && cp <= 0x39) || (cp >= 0x41 && cp <= 0x5a) || (cp >= 0x61 && cp <= 0x7a)) {
     return String.fromCodePoint(cp);
   }
-  const hex = cp.toString(16).toUpperCase();
-  if (dialect === 'js') return `\\u{${hex}}`;
   // PostgreSQL: \uwxyz for the BMP, \Ustuvwxyz above it.
+  const hex = cp.toString(16).toUpperCase();
   return cp <= 0xffff ? `\\u${hex.padStart(4, '0')}` : `\\U${hex.padStart(8, '0')}`;
 }
 
-function emitSet(ranges: Range[], dialect: Dialect): string {
+function emitSet(ranges: Range[]): string {
   if (isUniverse(ranges)) return '.';
   const only = ranges[0];
-  if (ranges.length === 1 && only && only[0] === only[1]) return emitChar(only[0], dialect);
-  const body = ranges
-    .map(([lo, hi]) => (lo === hi ? emitChar(lo, dialect) : `${emitChar(lo, dialect)}-${emitChar(hi, dialect)}`))
-    .join('');
+  if (ranges.length === 1 && only && only[0] === only[1]) return emitChar(only[0]);
+  const body = ranges.map(([lo, hi]) => (lo === hi ? emitChar(lo) : `${emitChar(lo)}-${emitChar(hi)}`)).join('');
   return `[${body}]`;
 }
 
-function emit(node: Node, dialect: Dialect): string {
+/** The tree as a PostgreSQL ARE. */
+function emit(node: PatternNode): string {
   switch (node.t) {
     case 'set':
-      return emitSet(node.ranges, dialect);
+      return emitSet(node.ranges);
     case 'bol':
       return '^';
     case 'eol':
       return '$';
     case 'alt':
-      return node.items.map((n) => emit(n, dialect)).join('|');
+      return node.items.map(emit).join('|');
     case 'seq':
-      return node.items.map((n) => (n.t === 'alt' ? `(?:${emit(n, dialect)})` : emit(n, dialect))).join('');
+      return node.items.map((n) => (n.t === 'alt' ? `(?:${emit(n)})` : emit(n))).join('');
     case 'rep': {
       // Repeating nothing matches nothing more than nothing.
       if (node.body.t === 'seq' && node.body.items.length === 0) return '';
-      const body = node.body.t === 'set' ? emit(node.body, dialect) : `(?:${emit(node.body, dialect)})`;
+      const body = node.body.t === 'set' ? emit(node.body) : `(?:${emit(node.body)})`;
       const { min, max } = node;
       const q =
         max === null
@@ -585,21 +609,26 @@ function emit(node: Node, dialect: Dialect): string {
   }
 }
 
-/**
- * Checks a `~=` pattern and writes it for JavaScript and PostgreSQL, so that a pattern either is
- * rejected with 400 (or 403 TooComplexQuery) here, or runs identically in both engines and never
- * fails at query time. `offset` is where the pattern starts in the query, for error positions.
- */
-export function translatePattern(source: string, lang: string, offset: number): TranslatedPattern {
+/** Parses and vets a pattern: syntax (400) and size (403 TooComplexQuery). */
+export function parsePattern(source: string, lang: string, offset: number): { tree: PatternNode; caseInsensitive: boolean } {
   if (source.length > MAX_SOURCE_LENGTH) throw tooComplex(lang, `pattern longer than ${MAX_SOURCE_LENGTH} characters`);
   // `(?i)` at the start asks for case-insensitive matching, as in Perl and many NGSI-LD brokers.
   const caseInsensitive = source.startsWith('(?i)');
   const body = caseInsensitive ? source.slice(4) : source;
   const tree = new PatternParser(body, caseInsensitive, lang, offset + (caseInsensitive ? 4 : 0)).parse();
   if (unrolledSize(tree) > MAX_SIZE) throw tooComplex(lang, 'pattern repeats too much');
-  const js = emit(tree, 'js');
-  const sql = emit(tree, 'sql');
-  // Our own output must compile; if it did not, that would be a bug here, not the client's.
-  new RegExp(js, JS_PATTERN_FLAGS);
-  return { source, caseInsensitive, js, sql };
+  if (emptyRepeats(tree) > MAX_EMPTY_REPEATS) {
+    throw tooComplex(lang, 'pattern repeats a part that can match nothing too many times');
+  }
+  return { tree, caseInsensitive };
+}
+
+/**
+ * Checks a `~=` pattern and writes it for PostgreSQL, so that a pattern is either rejected here
+ * with 400 (or 403 TooComplexQuery), or runs without error and means what `compileMatcher` means.
+ * `offset` is where the pattern starts in the query, for error positions.
+ */
+export function translatePattern(source: string, lang: string, offset: number): TranslatedPattern {
+  const { tree, caseInsensitive } = parsePattern(source, lang, offset);
+  return { source, caseInsensitive, sql: emit(tree) };
 }

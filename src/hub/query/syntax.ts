@@ -12,11 +12,19 @@ import { AppError, badRequest } from '../../core/errors.ts';
 export const NAME_RE = /^\p{L}[\p{L}\p{N}_]*(?::\p{L}[\p{L}\p{N}_]*)?$/u;
 
 /**
- * An absolute URI or IRI (RFC 3986 / RFC 3987): a scheme, a colon, then anything but spaces and the
- * characters that RFC 3986 never allows unescaped. Lenient on purpose: it only has to tell a URI
- * apart from the other value forms.
+ * An absolute URI or IRI (RFC 3986 / RFC 3987): a scheme, a colon, then anything but spaces,
+ * control characters, unpaired surrogates and the characters that RFC 3986 never allows
+ * unescaped. Lenient otherwise: it only has to tell a URI apart from the other value forms.
  */
-export const URI_RE = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s"<>\\^`{|}]+$/u;
+export const URI_RE = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s\p{Cc}\p{Cs}"<>\\^`{|}]+$/u;
+
+/**
+ * Whether PostgreSQL can hold the string as text: no U+0000 and no unpaired surrogate. Anything
+ * else sent as a query parameter would fail in the database (a 500) or be silently altered.
+ */
+export function isStorableText(s: string): boolean {
+  return !s.includes('\u0000') && s.isWellFormed();
+}
 
 /** How a character at `pos` of `text` is shown in an error message. */
 export function describeAt(text: string, pos: number): string {

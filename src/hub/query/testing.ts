@@ -6,6 +6,8 @@
 
 import { PGlite } from '@electric-sql/pglite';
 import type { AttrInstance, StoredEntity } from '../model.ts';
+import { compileMatcher } from './regex-nfa.ts';
+import { translatePattern } from './regex.ts';
 
 export const NS = 'https://example.org/ns#';
 export const TENANT = 'test';
@@ -75,3 +77,22 @@ export function inst(type: AttrInstance['type'], fields: Omit<Partial<AttrInstan
 
 export const prop = (value: unknown, fields: Omit<Partial<AttrInstance>, 'type' | 'value'> = {}): AttrInstance =>
   inst('Property', { value, ...fields });
+
+/** Strings chosen to tell the dialects apart: case folding, Unicode classes, astral characters. */
+export const REGEX_SAMPLES = [
+  '', 'a', 'A', 'abc', 'ABC', 'aBc', 'é', 'É', 'Straße', 'STRASSE', 'ß', 'ẞ', 'k', 'K', '\u212a',
+  '😀', 'x😀y', 'line\nbreak', '\t', ' ', '\u00a0', '123', '١٢٣', '_', '-', '[', ']', '\\', '^', '$',
+  '.', 'a.b', 'a|b', '(a)', '{2}', 'ǅ', 'İ', 'ı', 'ſ', 'Ω', 'ω', '\u2126', 'ﬀ', '\uffff', '𝔘', 'aa', 'aaa',
+];
+
+/** Whether each sample matches, in PostgreSQL (`~` on text) and with compileMatcher in process. */
+export async function bothEngines(pg: PGlite, pattern: string, samples: string[] = REGEX_SAMPLES): Promise<{ sql: boolean[]; js: boolean[] }> {
+  const t = translatePattern(pattern, 'q', 0);
+  const r = await pg.query<{ m: boolean }>(
+    'SELECT s COLLATE "C" ~ $1::text AS m FROM unnest($2::text[]) WITH ORDINALITY AS x(s, i) ORDER BY i',
+    [t.sql, samples],
+  );
+  const matches = compileMatcher(pattern);
+  return { sql: r.rows.map((row) => row.m), js: samples.map((s) => matches(s)) };
+}
+

@@ -113,9 +113,8 @@ function compileType(ast: TypeExpr, s: ParamSink): string {
   if (ast.kind === 'type') return `(${types} @> ${array([ast.iri])})`;
   // A group of plain types is one array operation: all of them (@>) or any of them (&&).
   const atoms = ast.items.flatMap((i) => (i.kind === 'type' ? [i.iri] : []));
-  const groups = ast.items.filter((i) => i.kind !== 'type');
-  const parts = groups.map((g) => compileType(g, s));
-  if (atoms.length > 0) parts.unshift(`(${types} ${ast.kind === 'and' ? '@>' : '&&'} ${array(atoms)})`);
+  const parts = atoms.length > 0 ? [`(${types} ${ast.kind === 'and' ? '@>' : '&&'} ${array(atoms)})`] : [];
+  for (const group of ast.items) if (group.kind !== 'type') parts.push(compileType(group, s));
   return ast.kind === 'and' ? sqlAnd(parts) : sqlOr(parts);
 }
 
