@@ -16,7 +16,12 @@ export interface QueryResult<R> {
 }
 
 export interface Queryable {
-  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
+  /**
+   * Runs one statement. A `name` makes it a prepared statement on a PostgreSQL server (parsed and
+   * planned once per connection: the hot paths of the hub use this); PGlite ignores it. One name
+   * must always go with the same SQL text.
+   */
+  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[], name?: string): Promise<QueryResult<R>>;
 }
 
 export interface Store extends Queryable {
@@ -84,8 +89,8 @@ export async function openPostgres(url: string, poolSize: number): Promise<Store
   // A failed idle client must not crash the process; the next query reconnects.
   pool.on('error', () => {});
   const wrap = (c: pg.Pool | pg.PoolClient): Queryable => ({
-    query: async <R>(sql: string, params?: readonly unknown[]) => {
-      const res = await c.query(sql, params as unknown[] | undefined);
+    query: async <R>(sql: string, params?: readonly unknown[], name?: string) => {
+      const res = name ? await c.query({ name, text: sql, values: params as unknown[] | undefined }) : await c.query(sql, params as unknown[] | undefined);
       return { rows: res.rows as R[], rowCount: res.rowCount ?? res.rows.length };
     },
   });

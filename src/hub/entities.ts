@@ -263,21 +263,39 @@ export class EntityService {
     });
   }
 
-  /** Batch Entity Upsert (5.6.8): replace (default) or update existing entities, create the others. */
+  /**
+   * Batch Entity Upsert (5.6.8): replace (default) or update existing entities, create the others.
+   * New entities are inserted first in one statement (the common case for bulk loads needs no
+   * read); only the ids that already existed are then locked, merged and written.
+   */
   async upsertMany(tenant: string, entities: StoredEntity[], mode: 'replace' | 'update', now: string): Promise<BatchOutcome[]> {
     const byId = lastById(entities);
-    return this.modify(
-      tenant,
-      [...byId.keys()],
-      now,
-      (cur, id) => {
-        const e = byId.get(id)!;
-        if (!cur) return e;
-        const patch = { id, types: e.types, scopes: e.scopes, attrs: e.attrs };
-        return mode === 'replace' ? replaceEntity(cur, patch, now) : appendAttrs(cur, patch, now, false).entity;
-      },
-      { createMissing: true },
-    );
+    const list = [...byId.values()];
+    return this.store.transaction(async (tx) => {
+      await ensureTenant(tx, tenant);
+      const inserted = await insertEntities(tx, tenant, list);
+      const existing = list.filter((e) => !inserted.has(e.id));
+      const current = await selectEntitiesForUpdate(tx, tenant, existing.map((e) => e.id));
+      const changes: EntityChange[] = list.filter((e) => inserted.has(e.id)).map((e) => change('create', tenant, e.id, undefined, e));
+      const updates: StoredEntity[] = [];
+      const outcomes = new Map<string, BatchOutcome>();
+      for (const e of existing) {
+        const cur = current.get(e.id);
+        if (!cur) {
+          // Deleted by another request between our insert and our read: report, do not guess.
+          outcomes.set(e.id, { id: e.id, ok: false, error: new AppError('Conflict', `entity ${e.id} was deleted while this batch ran; send it again`) });
+          continue;
+        }
+        const patch = { id: e.id, types: e.types, scopes: e.scopes, attrs: e.attrs };
+        const next = mode === 'replace' ? replaceEntity(cur, patch, now) : appendAttrs(cur, patch, now, false).entity;
+        updates.push(next);
+        changes.push(change('update', tenant, e.id, cur, next, now));
+        outcomes.set(e.id, { id: e.id, ok: true, created: false });
+      }
+      await updateEntities(tx, tenant, updates);
+      await this.emit(tx, changes);
+      return list.map((e) => outcomes.get(e.id) ?? { id: e.id, ok: true, created: true });
+    });
   }
 
   /** Batch Entity Update (5.6.9): append attributes to existing entities; noOverwrite keeps instances. */

@@ -34,8 +34,7 @@ CREATE TABLE hub.geo_index (
   attr text NOT NULL,
   dataset text NOT NULL DEFAULT '',
   bbox box NOT NULL,
-  PRIMARY KEY (tenant, entity_id, attr, dataset),
-  FOREIGN KEY (tenant, entity_id) REFERENCES hub.entities (tenant, id) ON DELETE CASCADE
+  PRIMARY KEY (tenant, entity_id, attr, dataset)
 );
 CREATE INDEX geo_index_bbox_idx ON hub.geo_index USING gist (bbox);
 `,
@@ -87,14 +86,14 @@ const knownTenants = new Set<string>();
 
 export async function ensureTenant(db: Queryable, tenant: string): Promise<void> {
   if (knownTenants.has(tenant)) return;
-  await db.query('INSERT INTO hub.tenants (name) VALUES ($1) ON CONFLICT DO NOTHING', [tenant]);
+  await db.query('INSERT INTO hub.tenants (name) VALUES ($1) ON CONFLICT DO NOTHING', [tenant], 'hub_ensure_tenant');
   knownTenants.add(tenant);
 }
 
 /** Throws NonexistentTenant for reads from a tenant that nothing was ever written to (5.5.11). */
 export async function assertTenant(db: Queryable, tenant: string): Promise<void> {
   if (tenant === '' || knownTenants.has(tenant)) return;
-  const r = await db.query('SELECT 1 FROM hub.tenants WHERE name = $1', [tenant]);
+  const r = await db.query('SELECT 1 FROM hub.tenants WHERE name = $1', [tenant], 'hub_assert_tenant');
   if (r.rows.length === 0) throw new AppError('NonexistentTenant', `tenant '${tenant}' does not exist`);
   knownTenants.add(tenant);
 }
@@ -108,6 +107,7 @@ export async function selectEntity(db: Queryable, tenant: string, id: string, fo
   const r = await db.query<EntityRow>(
     `SELECT ${ENTITY_COLUMNS} FROM hub.entities e WHERE e.tenant = $1 AND e.id = $2${forUpdate ? ' FOR UPDATE' : ''}`,
     [tenant, id],
+    forUpdate ? 'hub_select_entity_locked' : 'hub_select_entity',
   );
   return r.rows[0] ? rowToEntity(r.rows[0]) : undefined;
 }
@@ -144,6 +144,7 @@ export async function insertEntities(db: Queryable, tenant: string, entities: St
      )
      SELECT id FROM ins`,
     [tenant, JSON.stringify(rows), JSON.stringify(geo)],
+    'hub_insert_entities',
   );
   return new Set(r.rows.map((x) => x.id));
 }
@@ -189,20 +190,38 @@ export async function updateEntities(db: Queryable, tenant: string, entities: St
      SELECT id FROM upd`,
     // The id list lets the planner use the primary key instead of joining the whole table.
     [tenant, JSON.stringify(rows), entities.map((e) => e.id), JSON.stringify(geo)],
+    'hub_update_entities',
   );
   return new Set(r.rows.map((x) => x.id));
 }
 
 /** Deletes one entity if it was not changed since `expected` (its modifiedAt); true when deleted. */
 export async function deleteEntityIfUnchanged(db: Queryable, tenant: string, id: string, expected: string): Promise<boolean> {
-  const r = await db.query('DELETE FROM hub.entities WHERE tenant = $1 AND id = $2 AND modified_at = $3::timestamptz', [tenant, id, expected]);
-  return r.rowCount > 0;
+  const r = await db.query<{ id: string }>(
+    `WITH del AS (
+       DELETE FROM hub.entities WHERE tenant = $1 AND id = $2 AND modified_at = $3::timestamptz RETURNING id
+     ), geo AS (
+       DELETE FROM hub.geo_index g WHERE g.tenant = $1 AND g.entity_id = $2 AND g.entity_id IN (SELECT id FROM del)
+     )
+     SELECT id FROM del`,
+    [tenant, id, expected],
+    'hub_delete_entity_cas',
+  );
+  return r.rows.length > 0;
 }
 
 /** Deletes entities; returns the ids that existed. */
 export async function deleteEntities(db: Queryable, tenant: string, ids: string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
-  const r = await db.query<{ id: string }>('DELETE FROM hub.entities WHERE tenant = $1 AND id = ANY($2::text[]) RETURNING id', [tenant, ids]);
+  const r = await db.query<{ id: string }>(
+    `WITH del AS (
+       DELETE FROM hub.entities WHERE tenant = $1 AND id = ANY($2::text[]) RETURNING id
+     ), geo AS (
+       DELETE FROM hub.geo_index g WHERE g.tenant = $1 AND g.entity_id = ANY($2::text[]) AND g.entity_id IN (SELECT id FROM del)
+     )
+     SELECT id FROM del`,
+    [tenant, ids],
+  );
   return new Set(r.rows.map((x) => x.id));
 }
 
