@@ -13,6 +13,7 @@ import {
   deleteEntityIfUnchanged,
   ensureTenant,
   insertEntities,
+  sameGeo,
   selectEntitiesForUpdate,
   selectEntity,
   updateEntities,
@@ -184,7 +185,7 @@ export class EntityService {
         const written =
           next === null
             ? await deleteEntityIfUnchanged(this.store, tenant, id, cur.modifiedAt)
-            : (await updateEntities(this.store, tenant, [laterThan(next, cur)], new Map([[id, cur.modifiedAt]]))).has(id);
+            : (await updateEntities(this.store, tenant, [laterThan(next, cur)], new Map([[id, cur.modifiedAt]]), sameGeo(cur, next))).has(id);
         if (written) return;
       }
       throw new AppError('Conflict', `entity ${id} is being changed by many requests at once; try again`);

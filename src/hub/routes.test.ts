@@ -552,3 +552,34 @@ describe(`NGSI-LD attribute types and query languages in depth (${storeKind})`, 
     assert.deepEqual({ ...b, id: a.id }, a);
   });
 });
+
+describe(`geo index follows every write (${storeKind})`, () => {
+  const near = (lon: number, lat: number) =>
+    `/entities?type=Bike&georel=${encodeURIComponent('near;maxDistance==50')}&geometry=Point&coordinates=${encodeURIComponent(`[${lon},${lat}]`)}`;
+  const found = async (lon: number, lat: number) => (await c({ url: near(lon, lat) })).json().map((e: { id: string }) => e.id);
+  const id = 'urn:ngsi-ld:Bike:geo1';
+
+  test('a moved entity is found at its new place only; other updates keep it findable', async () => {
+    await c({ method: 'POST', url: '/entities', body: { id, type: 'Bike', location: { type: 'Point', coordinates: [139.91, 37.48] }, battery: 90 } });
+    assert.deepEqual(await found(139.91, 37.48), [id]);
+    assert.equal((await c({ method: 'PATCH', url: `/entities/${id}/attrs`, body: { location: { type: 'GeoProperty', value: { type: 'Point', coordinates: [139.95, 37.5] } } } })).statusCode, 204);
+    assert.deepEqual(await found(139.91, 37.48), []);
+    assert.deepEqual(await found(139.95, 37.5), [id]);
+    assert.equal((await c({ method: 'PATCH', url: `/entities/${id}/attrs`, body: { battery: { type: 'Property', value: 80 } } })).statusCode, 204);
+    assert.deepEqual(await found(139.95, 37.5), [id]);
+    assert.equal((await c({ method: 'POST', url: '/entityOperations/upsert', body: [{ id, type: 'Bike', location: { type: 'Point', coordinates: [139.92, 37.49] } }] })).statusCode, 204);
+    assert.deepEqual(await found(139.95, 37.5), []);
+    assert.deepEqual(await found(139.92, 37.49), [id]);
+  });
+
+  test('a deleted entity or a deleted location is no longer found', async () => {
+    assert.equal((await c({ method: 'DELETE', url: `/entities/${id}/attrs/location` })).statusCode, 204);
+    assert.deepEqual(await found(139.92, 37.49), []);
+    await c({ method: 'PATCH', url: `/entities/${id}`, body: { location: { type: 'Point', coordinates: [139.93, 37.49] } } });
+    assert.deepEqual(await found(139.93, 37.49), [id]);
+    assert.equal((await c({ method: 'DELETE', url: `/entities/${id}` })).statusCode, 204);
+    assert.deepEqual(await found(139.93, 37.49), []);
+    const rows = await app.store.query<{ n: number }>(`SELECT count(*)::int AS n FROM hub.geo_index WHERE entity_id = $1`, [id]);
+    assert.equal(rows.rows[0]!.n, 0, 'no geo index rows are left behind');
+  });
+});

@@ -154,8 +154,15 @@ export async function insertEntities(db: Queryable, tenant: string, entities: St
  * one statement. With `expected` (entity id -> modifiedAt read before), a row is only written if
  * nobody changed it since: the caller learns which ids were written and retries the others.
  */
-export async function updateEntities(db: Queryable, tenant: string, entities: StoredEntity[], expected?: Map<string, string>): Promise<Set<string>> {
+export async function updateEntities(
+  db: Queryable,
+  tenant: string,
+  entities: StoredEntity[],
+  expected?: Map<string, string>,
+  geoUnchanged = false,
+): Promise<Set<string>> {
   if (entities.length === 0) return new Set();
+  if (geoUnchanged) return updateEntityRows(db, tenant, entities, expected);
   const rows = entities.map((e) => ({
     id: e.id,
     types: e.types,
@@ -193,6 +200,36 @@ export async function updateEntities(db: Queryable, tenant: string, entities: St
     'hub_update_entities',
   );
   return new Set(r.rows.map((x) => x.id));
+}
+
+/** The common case of a sensor update: the geo-properties did not move, so the geo index stays. */
+async function updateEntityRows(db: Queryable, tenant: string, entities: StoredEntity[], expected?: Map<string, string>): Promise<Set<string>> {
+  const rows = entities.map((e) => ({
+    id: e.id,
+    types: e.types,
+    scopes: e.scopes ?? null,
+    attrs: e.attrs,
+    modified_at: e.modifiedAt,
+    expected: expected?.get(e.id) ?? null,
+  }));
+  const r = await db.query<{ id: string }>(
+    `UPDATE hub.entities e SET types = i.types, scopes = i.scopes, attrs = i.attrs, modified_at = i.modified_at
+       FROM jsonb_to_recordset($2::jsonb)
+         AS i(id text, types text[], scopes text[], attrs jsonb, modified_at timestamptz, expected timestamptz)
+      WHERE e.tenant = $1 AND e.id = i.id AND e.id = ANY($3::text[])
+        AND (i.expected IS NULL OR e.modified_at = i.expected)
+     RETURNING e.id`,
+    [tenant, JSON.stringify(rows), entities.map((e) => e.id)],
+    'hub_update_entity_rows',
+  );
+  return new Set(r.rows.map((x) => x.id));
+}
+
+/** Whether two states of an entity have the same geo index rows. */
+export function sameGeo(a: StoredEntity, b: StoredEntity): boolean {
+  const ga = geoRows(a);
+  const gb = geoRows(b);
+  return ga.length === gb.length && ga.every((g, i) => g.attr === gb[i]!.attr && g.dataset === gb[i]!.dataset && g.bbox === gb[i]!.bbox);
 }
 
 /** Deletes one entity if it was not changed since `expected` (its modifiedAt); true when deleted. */
