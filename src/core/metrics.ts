@@ -23,6 +23,19 @@ interface Histogram {
   count: number;
 }
 
+/** Label sets repeat (a route, a method, a status): render each one once. */
+const keyCache = new Map<string, string>();
+function cachedLabelKey(labels: Labels): string {
+  let raw = '';
+  for (const k in labels) raw += `${k}\u0000${labels[k]}\u0001`;
+  let key = keyCache.get(raw);
+  if (key === undefined) {
+    key = labelKey(labels);
+    if (keyCache.size < 10_000) keyCache.set(raw, key);
+  }
+  return key;
+}
+
 export class Metrics {
   private readonly counters = new Map<string, { help: string; values: Map<string, number> }>();
   private readonly histograms = new Map<string, { help: string; buckets: number[]; values: Map<string, Histogram> }>();
@@ -32,7 +45,7 @@ export class Metrics {
   inc(name: string, help: string, labels: Labels = {}, by = 1): void {
     let c = this.counters.get(name);
     if (!c) this.counters.set(name, (c = { help, values: new Map() }));
-    const k = labelKey(labels);
+    const k = cachedLabelKey(labels);
     c.values.set(k, (c.values.get(k) ?? 0) + by);
   }
 
@@ -40,7 +53,7 @@ export class Metrics {
   observe(name: string, help: string, labels: Labels, seconds: number): void {
     let h = this.histograms.get(name);
     if (!h) this.histograms.set(name, (h = { help, buckets: DEFAULT_BUCKETS, values: new Map() }));
-    const k = labelKey(labels);
+    const k = cachedLabelKey(labels);
     let v = h.values.get(k);
     if (!v) h.values.set(k, (v = { counts: new Array<number>(h.buckets.length).fill(0), sum: 0, count: 0 }));
     for (let i = 0; i < h.buckets.length; i++) if (seconds <= h.buckets[i]!) v.counts[i]!++;
