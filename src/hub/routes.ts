@@ -174,11 +174,11 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubRouteDeps): voi
     const media = responseMedia(req, true);
     const opts = parseOptions(q, REPRESENTATION_OPTIONS);
     const query = buildEntityQuery(q, ctx, deps.maxLimit);
-    return answerQuery(req, reply, tenant, query, q, ctx, link, media, opts.format, opts.sysAttrs);
+    return answerQuery(reply, tenant, query, q, ctx, link, media, opts.format, opts.sysAttrs);
   });
 
   async function answerQuery(
-    req: FastifyRequest, reply: FastifyReply, tenant: string, query: EntityQuery, q: Query, ctx: ActiveContext,
+    reply: FastifyReply, tenant: string, query: EntityQuery, q: Query, ctx: ActiveContext,
     link: string | undefined, media: ReturnType<typeof responseMedia>, format: RenderOptions['format'], sysAttrs: boolean,
   ) {
     const result = await searchEntities(entities.store, tenant, query);
@@ -189,7 +189,6 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubRouteDeps): voi
       const features = result.entities.map((e) => renderFeature(e, ro, geoIri));
       return sendJsonLd(reply, media, { type: 'FeatureCollection', features }, ctx.source, link);
     }
-    void req;
     return sendJsonLd(reply, media, result.entities.map((e) => renderEntity(e, ro)), ctx.source, link);
   }
 
@@ -350,40 +349,30 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubRouteDeps): voi
     return reply.code(201).type('application/json').send(created);
   });
 
-  // 6.16 Batch Entity Update
-  app.post('/entityOperations/update', async (req, reply) => {
-    const q = queryParams(req, ['options']);
-    const opts = parseOptions(q, ['noOverwrite']);
-    requireJson(req);
-    const tenant = tenantOf(req);
-    const items = arrayBody(req.body, 'the batch', MAX_BATCH);
-    const { ctx } = await batchContext(req, items);
-    const at = now();
-    const parsed = await parseBatchAsync(req, items, ctx, (item, c) => {
-      const o = objectBody(item, 'a batch item');
-      if (!isUri(o.id)) throw badRequest(`entity id ${JSON.stringify(o.id)} is not a URI`);
-      return parsePatch(stripContext(o), c, at, o.id, false);
+  // 6.16 Batch Entity Update (append, noOverwrite keeps what exists) and 6.31 Batch Entity Merge
+  // (merge-patch: null deletes). Both read a list of entity fragments with ids.
+  const fragmentBatches: Array<[string, readonly string[], boolean]> = [
+    ['/entityOperations/update', ['options'], false],
+    ['/entityOperations/merge', ['options', 'format', 'observedAt', 'lang'], true],
+  ];
+  for (const [path, params, merge] of fragmentBatches) {
+    app.post(path, async (req, reply) => {
+      const q = queryParams(req, params);
+      const opts = merge ? undefined : parseOptions(q, ['noOverwrite']);
+      requireJson(req);
+      const tenant = tenantOf(req);
+      const items = arrayBody(req.body, 'the batch', MAX_BATCH);
+      const { ctx } = await batchContext(req, items);
+      const at = now();
+      const parsed = await parseBatchAsync(req, items, ctx, (item, c) => {
+        const o = objectBody(item, 'a batch item');
+        if (!isUri(o.id)) throw badRequest(`entity id ${JSON.stringify(o.id)} is not a URI`);
+        return parsePatch(stripContext(o), c, at, o.id, merge);
+      });
+      const outcomes = opts ? await entities.updateMany(tenant, parsed.ok, at, opts.noOverwrite) : await entities.mergeMany(tenant, parsed.ok, at);
+      return sendBatch(reply, outcomes, parsed.errors);
     });
-    const outcomes = await entities.updateMany(tenant, parsed.ok, at, opts.noOverwrite);
-    return sendBatch(reply, outcomes, parsed.errors);
-  });
-
-  // 6.31 Batch Entity Merge
-  app.post('/entityOperations/merge', async (req, reply) => {
-    queryParams(req, ['options', 'format', 'observedAt', 'lang']);
-    requireJson(req);
-    const tenant = tenantOf(req);
-    const items = arrayBody(req.body, 'the batch', MAX_BATCH);
-    const { ctx } = await batchContext(req, items);
-    const at = now();
-    const parsed = await parseBatchAsync(req, items, ctx, (item, c) => {
-      const o = objectBody(item, 'a batch item');
-      if (!isUri(o.id)) throw badRequest(`entity id ${JSON.stringify(o.id)} is not a URI`);
-      return parsePatch(stripContext(o), c, at, o.id, true);
-    });
-    const outcomes = await entities.mergeMany(tenant, parsed.ok, at);
-    return sendBatch(reply, outcomes, parsed.errors);
-  });
+  }
 
   // 6.17 Batch Entity Delete
   app.post('/entityOperations/delete', async (req, reply) => {
@@ -409,46 +398,31 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubRouteDeps): voi
     const media = responseMedia(req, true);
     const opts = parseOptions(q, REPRESENTATION_OPTIONS);
     const { query, params } = queryFromBody(body, q, ctx, deps.maxLimit);
-    return answerQuery(req, reply, tenant, query, params, ctx, link, media, opts.format, opts.sysAttrs);
+    return answerQuery(reply, tenant, query, params, ctx, link, media, opts.format, opts.sysAttrs);
   });
 
-  // 6.25 / 6.26 Types
-  app.get('/types', async (req, reply) => {
-    const q = queryParams(req, ['details', 'local']);
-    const tenant = tenantOf(req);
-    const { ctx, link } = await requestContext(req, deps.contexts);
-    const media = responseMedia(req, false);
-    const body = await listTypes(entities.store, tenant, ctx, parseBool(q.details, 'details'));
-    return sendJsonLd(reply, media, body, ctx.source, link);
-  });
-  app.get('/types/:type', async (req, reply) => {
-    queryParams(req, ['local']);
-    const tenant = tenantOf(req);
-    const { ctx, link } = await requestContext(req, deps.contexts);
-    const media = responseMedia(req, false);
-    const name = (req.params as { type: string }).type;
-    checkName(name, 'entity type');
-    return sendJsonLd(reply, media, await describeType(entities.store, tenant, ctx, ctx.expand(name)), ctx.source, link);
-  });
-
-  // 6.27 / 6.28 Attributes
-  app.get('/attributes', async (req, reply) => {
-    const q = queryParams(req, ['details', 'local']);
-    const tenant = tenantOf(req);
-    const { ctx, link } = await requestContext(req, deps.contexts);
-    const media = responseMedia(req, false);
-    const body = await listAttributes(entities.store, tenant, ctx, parseBool(q.details, 'details'));
-    return sendJsonLd(reply, media, body, ctx.source, link);
-  });
-  app.get('/attributes/:attr', async (req, reply) => {
-    queryParams(req, ['local']);
-    const tenant = tenantOf(req);
-    const { ctx, link } = await requestContext(req, deps.contexts);
-    const media = responseMedia(req, false);
-    const name = (req.params as { attr: string }).attr;
-    checkName(name, 'attribute name');
-    return sendJsonLd(reply, media, await describeAttribute(entities.store, tenant, ctx, ctx.expand(name)), ctx.source, link);
-  });
+  // 6.25 to 6.28: what types and attributes the hub holds, as lists or with details.
+  const discovery: Array<[string, 'list' | 'one', (tenant: string, ctx: ActiveContext, arg: string | boolean) => Promise<unknown>]> = [
+    ['/types', 'list', (t, ctx, details) => listTypes(entities.store, t, ctx, details as boolean)],
+    ['/types/:name', 'one', (t, ctx, name) => describeType(entities.store, t, ctx, ctx.expand(name as string))],
+    ['/attributes', 'list', (t, ctx, details) => listAttributes(entities.store, t, ctx, details as boolean)],
+    ['/attributes/:name', 'one', (t, ctx, name) => describeAttribute(entities.store, t, ctx, ctx.expand(name as string))],
+  ];
+  for (const [path, kind, load] of discovery) {
+    app.get(path, async (req, reply) => {
+      const q = queryParams(req, kind === 'list' ? ['details', 'local'] : ['local']);
+      const tenant = tenantOf(req);
+      const { ctx, link } = await requestContext(req, deps.contexts);
+      const media = responseMedia(req, false);
+      let arg: string | boolean;
+      if (kind === 'list') arg = parseBool(q.details, 'details');
+      else {
+        arg = (req.params as { name: string }).name;
+        checkName(arg, path.startsWith('/types') ? 'entity type' : 'attribute name');
+      }
+      return sendJsonLd(reply, media, await load(tenant, ctx, arg), ctx.source, link);
+    });
+  }
 
   async function batchContext(req: FastifyRequest, items: unknown[]) {
     if (req.headers['content-type']?.startsWith('application/ld+json')) {

@@ -163,14 +163,7 @@ export async function updateEntities(
 ): Promise<Set<string>> {
   if (entities.length === 0) return new Set();
   if (geoUnchanged) return updateEntityRows(db, tenant, entities, expected);
-  const rows = entities.map((e) => ({
-    id: e.id,
-    types: e.types,
-    scopes: e.scopes ?? null,
-    attrs: e.attrs,
-    modified_at: e.modifiedAt,
-    expected: expected?.get(e.id) ?? null,
-  }));
+  const rows = updateRows(entities, expected);
   const geo = entities.flatMap((e) => geoRows(e).map((g) => ({ entity_id: e.id, ...g })));
   const r = await db.query<{ id: string }>(
     `WITH input AS (
@@ -202,9 +195,9 @@ export async function updateEntities(
   return new Set(r.rows.map((x) => x.id));
 }
 
-/** The common case of a sensor update: the geo-properties did not move, so the geo index stays. */
-async function updateEntityRows(db: Queryable, tenant: string, entities: StoredEntity[], expected?: Map<string, string>): Promise<Set<string>> {
-  const rows = entities.map((e) => ({
+/** The rows of an update, as jsonb_to_recordset reads them; `expected` is the compare-and-set token. */
+function updateRows(entities: StoredEntity[], expected: Map<string, string> | undefined) {
+  return entities.map((e) => ({
     id: e.id,
     types: e.types,
     scopes: e.scopes ?? null,
@@ -212,6 +205,11 @@ async function updateEntityRows(db: Queryable, tenant: string, entities: StoredE
     modified_at: e.modifiedAt,
     expected: expected?.get(e.id) ?? null,
   }));
+}
+
+/** The common case of a sensor update: the geo-properties did not move, so the geo index stays. */
+async function updateEntityRows(db: Queryable, tenant: string, entities: StoredEntity[], expected?: Map<string, string>): Promise<Set<string>> {
+  const rows = updateRows(entities, expected);
   const r = await db.query<{ id: string }>(
     `UPDATE hub.entities e SET types = i.types, scopes = i.scopes, attrs = i.attrs, modified_at = i.modified_at
        FROM jsonb_to_recordset($2::jsonb)
