@@ -8,7 +8,7 @@ import { buildHttp } from './core/http.ts';
 import { Metrics } from './core/metrics.ts';
 import { migrate, type Migration } from './core/migrations.ts';
 import { createOutbound } from './core/outbound.ts';
-import { openStore, type Store } from './core/storage.ts';
+import { instrumentStore, openStore, type Store } from './core/storage.ts';
 import { createHub, hubMigrations, type Hub } from './hub/index.ts';
 
 export const allMigrations: Migration[] = [...hubMigrations];
@@ -24,10 +24,12 @@ export interface App {
 
 /** Opens the store (unless one is given), migrates it and builds the HTTP app. */
 export async function buildApp(config: Config, given?: Store): Promise<App> {
-  const store = given ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize }));
-  await migrate(store, allMigrations);
+  const raw = given ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize }));
+  await migrate(raw, allMigrations);
   const metrics = new Metrics();
-  const outbound = createOutbound({ allowLoopback: config.allowLoopback });
+  const store = instrumentStore(raw, metrics);
+  // MACHI_ALLOW_LOOPBACK opens both loopback and private ranges (development, on-premise LANs).
+  const outbound = createOutbound({ allowLoopback: config.allowLoopback, allowPrivate: config.allowLoopback });
   const http = buildHttp({ bodyLimit: config.bodyLimit, logLevel: config.logLevel, metrics, store });
   const hub = createHub({ store, outbound, metrics });
   await hub.register(http);
@@ -40,7 +42,7 @@ export async function buildApp(config: Config, given?: Store): Promise<App> {
     metrics,
     async close() {
       await http.close();
-      if (!given) await store.close();
+      if (!given) await raw.close();
     },
   };
 }

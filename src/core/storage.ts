@@ -132,3 +132,33 @@ export async function openPostgres(url: string, poolSize: number): Promise<Store
   await store.query('SELECT 1');
   return store;
 }
+
+/** What `instrumentStore` reports each statement's latency to. */
+export interface LatencySink {
+  observe(name: string, help: string, labels: Record<string, string>, seconds: number): void;
+}
+
+/**
+ * The same store, with the latency of every statement recorded as `machi_store_query_seconds`
+ * (by store kind and by prepared-statement name, `adhoc` for the others).
+ */
+export function instrumentStore(store: Store, sink: LatencySink): Store {
+  const timed = (q: Queryable): Queryable => ({
+    async query<R>(sql: string, params?: readonly unknown[], name?: string) {
+      const t0 = performance.now();
+      try {
+        return await q.query<R>(sql, params, name);
+      } finally {
+        sink.observe('machi_store_query_seconds', 'Store statement latency', { store: store.kind, statement: name ?? 'adhoc' }, (performance.now() - t0) / 1000);
+      }
+    },
+  });
+  return {
+    kind: store.kind,
+    query: timed(store).query,
+    transaction: (fn) => store.transaction((tx) => fn(timed(tx))),
+    exec: (sql) => store.exec(sql),
+    withExclusiveLock: (key, fn) => store.withExclusiveLock(key, fn),
+    close: () => store.close(),
+  };
+}

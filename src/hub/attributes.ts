@@ -57,6 +57,7 @@ export function isUri(s: unknown): s is string {
 const NAME_FORBIDDEN = /[\s<>"'=;()\\[\]{}|,]/;
 export function checkName(name: string, what: string): void {
   if (name.length === 0) throw badRequest(`${what} must not be empty`);
+  if (name.startsWith('@')) throw badRequest(`${what} '${name}' is a JSON-LD keyword; names starting with @ are reserved`);
   if (name.length > 512) throw badRequest(`${what} '${name.slice(0, 40)}…' is longer than 512 characters`);
   if (NAME_FORBIDDEN.test(name) || /[\u0000-\u001f\u007f]/.test(name)) {
     throw badRequest(`${what} '${name}' contains a character not allowed in NGSI-LD names (whitespace, control characters or any of <>"'=;()[]{}|\\,)`);
@@ -296,7 +297,7 @@ export function parseAttrInstance(name: string, raw: unknown, opts: ParseOptions
   }
 
   for (const [subName, subRaw] of Object.entries(o)) {
-    if (ATTRIBUTE_MEMBERS.has(subName) || subName.startsWith('@')) continue;
+    if (ATTRIBUTE_MEMBERS.has(subName)) continue;
     checkName(subName, `sub-attribute name of ${name}`);
     if (subRaw === null) throw badRequest(`sub-attribute ${name}.${subName} has no value; null is not a value`);
     inst.sub ??= {};

@@ -55,7 +55,12 @@ describe(`NGSI-LD entities (${storeKind})`, () => {
     assert.equal(badGeo.statusCode, 400);
     const badName = await c({ method: 'POST', url: '/entities', body: buildEntity('urn:x:5', { 'bad name': 1 }) });
     assert.equal(badName.statusCode, 400);
-    for (const id of ['urn:x:1', 'urn:x:2', 'urn:x:3', 'urn:x:4', 'urn:x:5']) {
+    const reserved = await c({ method: 'POST', url: '/entities', body: buildEntity('urn:x:6', { '@graph': 1 }) });
+    assert.equal(reserved.statusCode, 400);
+    assert.match(reserved.json().detail, /reserved/);
+    const reservedSub = await c({ method: 'POST', url: '/entities', body: buildEntity('urn:x:7', { a: { type: 'Property', value: 1, '@type': 'x' } }) });
+    assert.equal(reservedSub.statusCode, 400);
+    for (const id of ['urn:x:1', 'urn:x:2', 'urn:x:3', 'urn:x:4', 'urn:x:5', 'urn:x:6', 'urn:x:7']) {
       assert.equal((await c({ url: `/entities/${id}` })).statusCode, 404, `${id} must not have been written`);
     }
   });
@@ -471,6 +476,7 @@ describe('operations endpoints', () => {
     assert.match(res.body, /machi_http_request_duration_seconds_bucket/);
     assert.match(res.body, /machi_hub_entities\{tenant="default"\} \d+/);
     assert.match(res.body, /machi_store_ping_seconds/);
+    assert.match(res.body, /machi_store_query_seconds_count\{statement="hub_select_entity",store="(pglite|postgres)"\} \d+/);
   });
 });
 
