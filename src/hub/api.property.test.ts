@@ -136,3 +136,49 @@ test(`property: arbitrary patches on an entity never give a 5xx and failures cha
     { numRuns: 150 },
   );
 });
+
+const anyBody = fc.oneof(jsonValue, fc.array(fc.oneof(goodEntity, jsonValue, fc.dictionary(name, fc.oneof(attribute, jsonValue), { maxKeys: 3 })), { maxLength: 5 }));
+
+test(`property: arbitrary bodies on every write endpoint never give a 5xx (${storeKind})`, async () => {
+  const endpoints: Array<['POST' | 'PUT' | 'PATCH', string]> = [
+    ['POST', '/entityOperations/create'],
+    ['POST', '/entityOperations/upsert'],
+    ['POST', '/entityOperations/update'],
+    ['POST', '/entityOperations/merge'],
+    ['POST', '/entityOperations/delete'],
+    ['POST', '/entityOperations/query'],
+    ['POST', '/jsonldContexts'],
+    ['PUT', '/entities/urn:ngsi-ld:Thing:nothing/attrs/a'],
+  ];
+  await fc.assert(
+    fc.asyncProperty(fc.constantFrom(...endpoints), anyBody, fc.boolean(), async ([method, url], body, ld) => {
+      const headers: Record<string, string> = ld ? { 'content-type': 'application/ld+json' } : {};
+      const res = await call(app.http, { method, url, body, headers });
+      assert.ok(res.statusCode < 500, `${method} ${url} ${JSON.stringify(body)} -> ${res.statusCode}: ${res.body}`);
+    }),
+    { numRuns: 250 },
+  );
+});
+
+test(`property: arbitrary Link, Accept and NGSILD-Tenant headers never give a 5xx (${storeKind})`, async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.option(fc.oneof(fc.string({ maxLength: 60 }), // Only loopback URLs (a closed port): tests never send traffic off this machine.
+        fc.webPath().map((p) => `<http://127.0.0.1:9${p.startsWith('/') ? p : `/${p}`}>; rel="http://www.w3.org/ns/json-ld#context"`)), { nil: undefined }),
+      fc.option(fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom('application/json', 'application/ld+json', 'application/geo+json', '*/*', 'text/html')), { nil: undefined }),
+      fc.option(fc.string({ maxLength: 20 }), { nil: undefined }),
+      async (link, accept, tenant) => {
+        const headers: Record<string, string> = {};
+        // Header values must be printable ASCII on the wire; inject() would refuse others.
+        const printable = (v: string) => /^[\x20-\x7e]*$/.test(v);
+        if (link !== undefined && printable(link)) headers.link = link;
+        if (accept !== undefined && printable(accept)) headers.accept = accept;
+        if (tenant !== undefined && printable(tenant)) headers['ngsild-tenant'] = tenant;
+        const res = await call(app.http, { url: '/entities?type=Thing&limit=1', headers });
+        assert.ok(res.statusCode < 500 || res.statusCode === 503, `${JSON.stringify(headers)} -> ${res.statusCode}: ${res.body}`);
+        if (res.statusCode === 503) assert.match(res.json().type, /LdContextNotAvailable/);
+      },
+    ),
+    { numRuns: 150 },
+  );
+});
