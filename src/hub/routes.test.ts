@@ -589,3 +589,40 @@ describe(`geo index follows every write (${storeKind})`, () => {
     assert.equal(rows.rows[0]!.n, 0, 'no geo index rows are left behind');
   });
 });
+
+describe(`geo-queries on other geo-properties, and discovery details (${storeKind})`, () => {
+  before(async () => {
+    const body = [
+      { id: 'urn:ngsi-ld:Drone:d1', type: 'Drone', location: { type: 'Point', coordinates: [139.9, 37.5] }, operationSpace: { type: 'Polygon', coordinates: [[[139.8, 37.4], [140.0, 37.4], [140.0, 37.6], [139.8, 37.6], [139.8, 37.4]]] } },
+      { id: 'urn:ngsi-ld:Drone:d2', type: 'Drone', location: { type: 'Point', coordinates: [139.95, 37.45] }, operationSpace: { type: 'Polygon', coordinates: [[[140.1, 37.4], [140.2, 37.4], [140.2, 37.5], [140.1, 37.5], [140.1, 37.4]]] } },
+    ];
+    assert.equal((await c({ method: 'POST', url: '/entityOperations/create', body })).statusCode, 201);
+  });
+  const ids = async (url: string) => (await c({ url })).json().map((e: { id: string }) => e.id);
+
+  test('4.10 geoproperty picks the geo-property a geo-query runs on', async () => {
+    const point = encodeURIComponent('[140.15,37.45]');
+    assert.deepEqual(await ids(`/entities?type=Drone&georel=contains&geometry=Point&coordinates=${point}&geoproperty=operationSpace`), ['urn:ngsi-ld:Drone:d2']);
+    assert.deepEqual(await ids(`/entities?type=Drone&georel=contains&geometry=Point&coordinates=${point}`), []);
+    const line = encodeURIComponent('[[139.7,37.5],[140.05,37.5]]');
+    assert.deepEqual(await ids(`/entities?type=Drone&georel=intersects&geometry=LineString&coordinates=${line}&geoproperty=operationSpace`), ['urn:ngsi-ld:Drone:d1']);
+    assert.deepEqual(await ids(`/entities?type=Drone&georel=disjoint&geometry=LineString&coordinates=${line}&geoproperty=operationSpace`), ['urn:ngsi-ld:Drone:d2']);
+    assert.deepEqual(await ids(`/entities?type=Drone&georel=${encodeURIComponent('near;minDistance==10000')}&geometry=Point&coordinates=${encodeURIComponent('[139.9,37.5]')}`), []);
+    assert.deepEqual(await ids(`/entities?type=Drone&georel=${encodeURIComponent('near;minDistance==1000')}&geometry=Point&coordinates=${encodeURIComponent('[139.9,37.5]')}`), ['urn:ngsi-ld:Drone:d2']);
+  });
+
+  test('4.5.16 GeoJSON uses geometryProperty for the geometry', async () => {
+    const res = await c({ url: '/entities/urn:ngsi-ld:Drone:d1?geometryProperty=operationSpace', headers: { accept: 'application/geo+json' } });
+    assert.equal(res.json().geometry.type, 'Polygon');
+  });
+
+  test('5.7.6 and 5.7.9 details=true lists types and attributes with their parts', async () => {
+    const types = (await c({ url: '/types?details=true' })).json();
+    const drone = types.find((t: { typeName: string }) => t.typeName === 'Drone');
+    assert.equal(drone.type, 'EntityType');
+    assert.deepEqual(drone.attributeNames.sort(), ['location', 'operationSpace']);
+    const attrs = (await c({ url: '/attributes?details=true' })).json();
+    const op = attrs.find((a: { attributeName: string }) => a.attributeName === 'operationSpace');
+    assert.deepEqual(op.typeNames, ['Drone']);
+  });
+});
