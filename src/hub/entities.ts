@@ -6,6 +6,7 @@
  */
 import { AppError, notFound } from '../core/errors.ts';
 import type { Queryable, Store } from '../core/storage.ts';
+import { LruCache } from './context/lru.ts';
 import type { AttrInstance, Attrs, StoredEntity } from './model.ts';
 import {
   assertTenant,
@@ -56,6 +57,13 @@ export interface EntityPatch {
 export class EntityService {
   readonly store: Store;
   private readonly listeners: ChangeListener[] = [];
+  /**
+   * The last state this process wrote or read for a write, by tenant and id. It only ever serves
+   * as the starting point of a compare-and-set write: if another process changed the entity in
+   * the meantime, the write finds a different modified_at, the entry is dropped and the entity is
+   * read again. Reads (GET, queries) never use it, so they never see stale data.
+   */
+  private readonly writeCache = new LruCache<string, StoredEntity>(20_000);
 
   constructor(store: Store) {
     this.store = store;
@@ -92,6 +100,7 @@ export class EntityService {
     return run(async (tx) => {
       await ensureTenant(tx, tenant);
       const inserted = await insertEntities(tx, tenant, entities);
+      for (const e of entities) if (inserted.has(e.id)) this.writeCache.set(cacheKey(tenant, e.id), e);
       await this.emit(
         tx,
         entities.filter((e) => inserted.has(e.id)).map((e) => change('create', tenant, e.id, undefined, e)),
@@ -154,6 +163,7 @@ export class EntityService {
           outcomes.push({ id, ok: false, error: err });
         }
       }
+      for (const id of ids) this.writeCache.delete(cacheKey(tenant, id));
       await deleteEntities(tx, tenant, toDelete);
       await insertEntities(tx, tenant, toInsert);
       await updateEntities(tx, tenant, dedupeLast(toUpdate));
@@ -178,15 +188,25 @@ export class EntityService {
   ): Promise<void> {
     if (this.listeners.length === 0) {
       await assertTenant(this.store, tenant);
+      const key = cacheKey(tenant, id);
       for (let attempt = 0; attempt < 20; attempt++) {
-        const cur = await selectEntity(this.store, tenant, id);
+        const cached = attempt === 0 ? this.writeCache.get(key) : undefined;
+        const cur = cached ?? (await selectEntity(this.store, tenant, id));
         if (!cur) throw notFound(`entity ${id} was not found`);
         const next = fn(cur);
-        const written =
-          next === null
-            ? await deleteEntityIfUnchanged(this.store, tenant, id, cur.modifiedAt)
-            : (await updateEntities(this.store, tenant, [laterThan(next, cur)], new Map([[id, cur.modifiedAt]]), sameGeo(cur, next))).has(id);
-        if (written) return;
+        if (next === null) {
+          const deleted = await deleteEntityIfUnchanged(this.store, tenant, id, cur.modifiedAt);
+          this.writeCache.deleteIf(key, cur);
+          if (deleted) return;
+          continue;
+        }
+        const written = laterThan(next, cur);
+        if ((await updateEntities(this.store, tenant, [written], new Map([[id, cur.modifiedAt]]), sameGeo(cur, next))).has(id)) {
+          this.writeCache.set(key, written);
+          return;
+        }
+        // Changed or deleted elsewhere since we read it: forget it and read again.
+        this.writeCache.deleteIf(key, cur);
       }
       throw new AppError('Conflict', `entity ${id} is being changed by many requests at once; try again`);
     }
@@ -274,6 +294,7 @@ export class EntityService {
     const list = [...byId.values()];
     return this.store.transaction(async (tx) => {
       await ensureTenant(tx, tenant);
+      for (const e of list) this.writeCache.delete(cacheKey(tenant, e.id));
       const inserted = await insertEntities(tx, tenant, list);
       const existing = list.filter((e) => !inserted.has(e.id));
       const current = await selectEntitiesForUpdate(tx, tenant, existing.map((e) => e.id));
@@ -324,6 +345,10 @@ export class EntityService {
       return null;
     });
   }
+}
+
+function cacheKey(tenant: string, id: string): string {
+  return `${tenant}\u0000${id}`;
 }
 
 /**

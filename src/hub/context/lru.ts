@@ -35,6 +35,10 @@ export class LruCache<K, V> {
     if (this.#map.get(key) === value) this.#map.delete(key);
   }
 
+  delete(key: K): void {
+    this.#map.delete(key);
+  }
+
   clear(): void {
     this.#map.clear();
   }
