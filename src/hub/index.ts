@@ -14,8 +14,9 @@ import { AppError } from '../core/errors.ts';
 import { parseEntity, registerHubRoutes } from './routes.ts';
 import type { StoredEntity } from './model.ts';
 import { entityMigrations } from './store.ts';
+import { createFederation, federationMigrations } from './federation/index.ts';
 
-export const hubMigrations: Migration[] = [...contextMigrations, ...entityMigrations];
+export const hubMigrations: Migration[] = [...contextMigrations, ...entityMigrations, ...federationMigrations];
 
 export interface Hub {
   entities: EntityService;
@@ -46,6 +47,7 @@ export interface HubOptions {
 export function createHub(opts: HubOptions): Hub {
   const entities = new EntityService(opts.store);
   const contexts = new ContextResolver({ store: opts.store, outbound: opts.outbound });
+  const federation = createFederation({ store: opts.store, outbound: opts.outbound, contexts, maxLimit: opts.maxLimit ?? 1000 });
   opts.metrics.collect(async () => {
     const r = await opts.store.query<{ tenant: string; n: number }>('SELECT tenant, count(*)::int AS n FROM hub.entities GROUP BY tenant');
     return gauge('machi_hub_entities', 'Entities in the hub by tenant', r.rows.map((row) => ({ labels: { tenant: row.tenant || 'default' }, value: row.n })));
@@ -80,7 +82,8 @@ export function createHub(opts: HubOptions): Hub {
     async register(app) {
       await app.register(
         async (scope) => {
-          registerHubRoutes(scope, { entities, contexts, maxLimit: opts.maxLimit ?? 1000 });
+          registerHubRoutes(scope, { entities, contexts, maxLimit: opts.maxLimit ?? 1000, federation: federation.forwarder });
+          federation.register(scope);
           registerContextRoutes(scope, contexts, { baseUrl: (req) => `${req.protocol}://${req.host}` });
         },
         { prefix: '/ngsi-ld/v1' },

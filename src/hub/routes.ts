@@ -23,6 +23,7 @@ import {
   tenantOf,
   type Query,
 } from './request.ts';
+import type { Forwarder } from './federation/index.ts';
 import { buildEntityQuery, listAttributes, listTypes, searchEntities, describeAttribute, describeType, type EntityQuery } from './search.ts';
 
 export interface HubRouteDeps {
@@ -30,6 +31,8 @@ export interface HubRouteDeps {
   contexts: ContextResolver;
   /** Largest `limit` for queries and largest batch (clause 6.3.10). */
   maxLimit: number;
+  /** Distributed operations (clause 4.3.6): absent, or no matching registration, means local only. */
+  federation?: Forwarder;
 }
 
 export const MAX_BATCH = 1000;
@@ -181,7 +184,8 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubRouteDeps): voi
     reply: FastifyReply, tenant: string, query: EntityQuery, q: Query, ctx: ActiveContext,
     link: string | undefined, media: ReturnType<typeof responseMedia>, format: RenderOptions['format'], sysAttrs: boolean,
   ) {
-    const result = await searchEntities(entities.store, tenant, query);
+    const local = (lq: EntityQuery) => searchEntities(entities.store, tenant, lq);
+    const result = (await deps.federation?.query(reply.request, reply, tenant, query, q, ctx, local)) ?? (await local(query));
     const ro = renderOptions(q, ctx, format, sysAttrs);
     if (query.count) void reply.header('NGSILD-Results-Count', String(result.count));
     if (media === 'geo+json') {
@@ -200,7 +204,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubRouteDeps): voi
     const { ctx, link } = await requestContext(req, deps.contexts);
     const media = responseMedia(req, true);
     const opts = parseOptions(q, REPRESENTATION_OPTIONS);
-    const e = await entities.get(tenant, id);
+    const e = (await deps.federation?.retrieve(req, reply, tenant, id, q, ctx, () => entities.get(tenant, id))) ?? (await entities.get(tenant, id));
     if (q.type !== undefined) {
       const wanted = q.type.split(',').map((t) => ctx.expand(t.trim()));
       if (!wanted.some((t) => e.types.includes(t))) throw new AppError('ResourceNotFound', `entity ${id} is not of type ${q.type}`);
