@@ -86,7 +86,7 @@ export function buildEntityQuery(
   } else if (q.geoproperty !== undefined) {
     throw badRequest('geoproperty is given without georel, geometry and coordinates');
   }
-  if (q.csf !== undefined) throw new AppError('OperationNotSupported', 'csf (context source filters) needs context source registrations, which this hub does not have yet');
+  if (q.csf !== undefined) throw new AppError('OperationNotSupported', 'csf (context source filters) is not supported yet; registered sources are chosen by type, id, idPattern and attrs');
   if (q.local !== undefined && q.local !== 'true' && q.local !== 'false') throw badRequest(`local must be true or false, got '${q.local}'`);
   // Clause 5.7.2.4: a query must say what it is about.
   if (query.selectors.length === 0 && !query.attrs && !query.q && !query.geo && !query.scopeQ) {

@@ -54,8 +54,9 @@ export function viaPseudonyms(via: string | string[] | undefined): string[] {
   if (via === undefined) return [];
   const text = Array.isArray(via) ? via.join(',') : via;
   return text
+    .replace(/\([^)]*\)/g, '')
     .split(',')
-    .map((part) => part.replace(/\(.*\)/, '').trim().split(/\s+/)[1])
+    .map((part) => part.trim().split(/\s+/)[1])
     .filter((p): p is string => p !== undefined && p.length > 0);
 }
 
