@@ -10,6 +10,7 @@ import { migrate, type Migration } from './core/migrations.ts';
 import { createOutbound } from './core/outbound.ts';
 import { instrumentStore, openStore, type Store } from './core/storage.ts';
 import { createHub, hubMigrations, type Hub } from './hub/index.ts';
+import { startRetentionJob } from './hub/temporal/index.ts';
 
 export const allMigrations: Migration[] = [...hubMigrations];
 
@@ -31,7 +32,9 @@ export async function buildApp(config: Config, given?: Store): Promise<App> {
   // MACHI_ALLOW_LOOPBACK opens both loopback and private ranges (development, on-premise LANs).
   const outbound = createOutbound({ allowLoopback: config.allowLoopback, allowPrivate: config.allowLoopback });
   const http = buildHttp({ bodyLimit: config.bodyLimit, logLevel: config.logLevel, metrics, store });
-  const hub = createHub({ store, outbound, metrics });
+  const hub = createHub({ store, outbound, metrics, historyRetentionDays: config.historyRetentionDays });
+  // Entity history older than each tenant's retention is deleted hourly (hub/temporal).
+  const retention = startRetentionJob(store, config.historyRetentionDays, (err) => http.log.error({ err }, 'history retention cleanup failed'));
   await hub.register(http);
   await http.ready();
   return {
@@ -41,6 +44,7 @@ export async function buildApp(config: Config, given?: Store): Promise<App> {
     hub,
     metrics,
     async close() {
+      retention.stop();
       await http.close();
       if (!given) await raw.close();
     },

@@ -14,9 +14,10 @@ import { AppError } from '../core/errors.ts';
 import { parseEntity, registerHubRoutes } from './routes.ts';
 import type { StoredEntity } from './model.ts';
 import { entityMigrations } from './store.ts';
+import { registerTemporalRoutes, temporalMigrations } from './temporal/index.ts';
 import { createFederation, federationMigrations } from './federation/index.ts';
 
-export const hubMigrations: Migration[] = [...contextMigrations, ...entityMigrations, ...federationMigrations];
+export const hubMigrations: Migration[] = [...contextMigrations, ...entityMigrations, ...federationMigrations, ...temporalMigrations];
 
 export interface Hub {
   entities: EntityService;
@@ -42,6 +43,8 @@ export interface HubOptions {
   outbound: Outbound;
   metrics: Metrics;
   maxLimit?: number;
+  /** Days of entity history kept for tenants without a retention of their own (0: forever). */
+  historyRetentionDays?: number;
 }
 
 export function createHub(opts: HubOptions): Hub {
@@ -84,6 +87,7 @@ export function createHub(opts: HubOptions): Hub {
         async (scope) => {
           registerHubRoutes(scope, { entities, contexts, maxLimit: opts.maxLimit ?? 1000, federation: federation.forwarder });
           federation.register(scope);
+          registerTemporalRoutes(scope, { store: opts.store, contexts, maxLimit: opts.maxLimit ?? 1000, maxInstances: 1000, retentionDays: opts.historyRetentionDays ?? 0 });
           registerContextRoutes(scope, contexts, { baseUrl: (req) => `${req.protocol}://${req.host}` });
         },
         { prefix: '/ngsi-ld/v1' },
