@@ -22,7 +22,7 @@ interface Seen {
 /** A stub NGSI-LD source: records requests and answers with what `answer` says. */
 function stubSource() {
   const seen: Seen[] = [];
-  let answer: (s: Seen) => { status: number; body: string } = () => ({ status: 200, body: '[]' });
+  let answer: (s: Seen) => { status: number; body: string; headers?: Record<string, string> } = () => ({ status: 200, body: '[]' });
   const server = http.createServer((req, res) => {
     let body = '';
     req.on('data', (c) => (body += c));
@@ -30,7 +30,7 @@ function stubSource() {
       const s = { method: req.method!, url: req.url!, headers: req.headers, body };
       seen.push(s);
       const a = answer(s);
-      res.writeHead(a.status, { 'content-type': 'application/json' }).end(a.body);
+      res.writeHead(a.status, { 'content-type': 'application/json', ...a.headers }).end(a.body);
     });
   });
   return {
@@ -161,6 +161,13 @@ describe('forwarding to a registered source (clause 4.3.6)', () => {
     }
     const reg = await call(app.http, { url: '/csourceRegistrations/urn:ngsi-ld:ContextSourceRegistration:stub' });
     assert.equal(reg.json().status, 'failed');
+  });
+
+  it('passes on the warnings of a source whose own sources failed (clause 6.3.17)', async () => {
+    source.answer(() => ({ status: 200, body: '[]', headers: { 'NGSILD-Warning': '199 city-c.example "registration urn:c: not reachable"' } }));
+    const res = await call(app.http, { url: '/entities?type=OffStreetParking' });
+    assert.equal(res.statusCode, 200);
+    assert.equal(res.headers['ngsild-warning'], '199 city-c.example "registration urn:c: not reachable"');
   });
 
   it('asks only for the attributes a registration provides (clause 5.2.10)', async () => {

@@ -158,6 +158,8 @@ interface RemoteAnswer {
   count?: number;
   /** Set when the source failed. */
   warning?: string;
+  /** Warnings the source itself gave (its own sources failed), passed on to our caller. */
+  passed?: string[];
 }
 
 export class Forwarder {
@@ -351,11 +353,15 @@ export class Forwarder {
     }
     this.deps.registry.record(tenant, t.reg.id, true);
     const n = Number(res.headers['ngsild-results-count']);
-    return { reg: t.reg, entities, count: Number.isFinite(n) ? n : entities.length };
+    const answer: RemoteAnswer = { reg: t.reg, entities, count: Number.isFinite(n) ? n : entities.length };
+    // Repeated headers arrive joined with ", "; each warning starts with its 3-digit code.
+    const theirs = res.headers['ngsild-warning'];
+    if (theirs) answer.passed = theirs.split(/,\s*(?=\d{3} )/);
+    return answer;
   }
 }
 
 function warn(reply: FastifyReply, answers: RemoteAnswer[]): void {
-  const warnings = answers.map((a) => a.warning).filter((w): w is string => w !== undefined);
-  if (warnings.length > 0) void reply.header('NGSILD-Warning', warnings);
+  const warnings = answers.flatMap((a) => [...(a.warning ? [a.warning] : []), ...(a.passed ?? [])]);
+  if (warnings.length > 0) void reply.header('NGSILD-Warning', warnings.length === 1 ? warnings[0] : warnings);
 }
