@@ -24,7 +24,19 @@ function oneLine(sql: string): string {
  * was recorded, `modified_at` when it was last changed (instance modification, clause 5.6.14).
  * `num` is the value when it is a JSON number, for aggregations in SQL.
  */
-const TRIGGER_BODY = oneLine(`
+/**
+ * A time from an instance member, or NULL when PostgreSQL could not read it: the hub writes ISO
+ * 8601 times, but the year 0000 is valid there and not in PostgreSQL, and a write must never fail
+ * because of its history.
+ */
+function time(expr: string): string {
+  return `CASE WHEN ${expr} ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+(Z|[+-][0-9:]+)$' AND left(${expr}, 4) <> '0000' THEN (${expr})::timestamptz END`;
+}
+
+const OBSERVED = time(`i->>'observedAt'`);
+const MODIFIED = time(`i->>'modifiedAt'`);
+
+const TRIGGER_BODY_V1 = oneLine(`
 BEGIN
   IF TG_OP = 'DELETE' THEN
     INSERT INTO hub.attribute_history (tenant, entity_id, attr, dataset, instance_id, observed_at, created_at, modified_at, instance, num, deleted)
@@ -45,6 +57,42 @@ BEGIN
   SELECT NEW.tenant, NEW.id, a.key, coalesce(i->>'datasetId', ''), gen_random_uuid(),
          coalesce((i->>'observedAt')::timestamptz, (i->>'modifiedAt')::timestamptz, NEW.modified_at),
          coalesce((i->>'modifiedAt')::timestamptz, NEW.modified_at), coalesce((i->>'modifiedAt')::timestamptz, NEW.modified_at),
+         i, CASE WHEN jsonb_typeof(i->'value') = 'number' THEN (i->>'value')::float8 END, false
+    FROM jsonb_each(NEW.attrs) AS a, jsonb_array_elements(a.value) AS i
+   WHERE TG_OP = 'INSERT'
+      OR NOT EXISTS (SELECT 1 FROM jsonb_array_elements(OLD.attrs -> a.key) AS o WHERE o = i);
+  IF TG_OP = 'UPDATE' THEN
+    INSERT INTO hub.attribute_history (tenant, entity_id, attr, dataset, instance_id, observed_at, created_at, modified_at, instance, num, deleted)
+    SELECT OLD.tenant, OLD.id, a.key, coalesce(o->>'datasetId', ''), gen_random_uuid(), NEW.modified_at, NEW.modified_at, NEW.modified_at,
+           jsonb_strip_nulls(jsonb_build_object('type', o->'type', 'datasetId', o->'datasetId')), NULL, true
+      FROM jsonb_each(OLD.attrs) AS a, jsonb_array_elements(a.value) AS o
+     WHERE NOT EXISTS (SELECT 1 FROM jsonb_array_elements(NEW.attrs -> a.key) AS n
+                        WHERE coalesce(n->>'datasetId', '') = coalesce(o->>'datasetId', ''));
+  END IF;
+  RETURN NEW;
+END`);
+
+const TRIGGER_BODY = oneLine(`
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    INSERT INTO hub.attribute_history (tenant, entity_id, attr, dataset, instance_id, observed_at, created_at, modified_at, instance, num, deleted)
+    SELECT OLD.tenant, OLD.id, a.key, coalesce(o->>'datasetId', ''), gen_random_uuid(), now(), now(), now(),
+           jsonb_strip_nulls(jsonb_build_object('type', o->'type', 'datasetId', o->'datasetId')), NULL, true
+      FROM jsonb_each(OLD.attrs) AS a, jsonb_array_elements(a.value) AS o;
+    UPDATE hub.temporal_entities SET deleted_at = now() WHERE tenant = OLD.tenant AND id = OLD.id;
+    RETURN OLD;
+  END IF;
+  IF TG_OP = 'INSERT' OR OLD.types IS DISTINCT FROM NEW.types THEN
+    INSERT INTO hub.temporal_entities AS t (tenant, id, types, created_at, modified_at)
+    VALUES (NEW.tenant, NEW.id, NEW.types, NEW.created_at, NEW.modified_at)
+    ON CONFLICT (tenant, id) DO UPDATE
+      SET types = ARRAY(SELECT DISTINCT x FROM unnest(t.types || EXCLUDED.types) AS x ORDER BY x),
+          modified_at = EXCLUDED.modified_at, deleted_at = NULL;
+  END IF;
+  INSERT INTO hub.attribute_history (tenant, entity_id, attr, dataset, instance_id, observed_at, created_at, modified_at, instance, num, deleted)
+  SELECT NEW.tenant, NEW.id, a.key, coalesce(i->>'datasetId', ''), gen_random_uuid(),
+         coalesce(${OBSERVED}, ${MODIFIED}, NEW.modified_at),
+         coalesce(${MODIFIED}, NEW.modified_at), coalesce(${MODIFIED}, NEW.modified_at),
          i, CASE WHEN jsonb_typeof(i->'value') = 'number' THEN (i->>'value')::float8 END, false
     FROM jsonb_each(NEW.attrs) AS a, jsonb_array_elements(a.value) AS i
    WHERE TG_OP = 'INSERT'
@@ -93,13 +141,18 @@ CREATE TABLE hub.history_retention (
   tenant text PRIMARY KEY,
   days integer NOT NULL CHECK (days >= 0)
 );
-CREATE FUNCTION hub.record_history() RETURNS trigger LANGUAGE plpgsql AS $$ ${TRIGGER_BODY} $$;
+CREATE FUNCTION hub.record_history() RETURNS trigger LANGUAGE plpgsql AS $$ ${TRIGGER_BODY_V1} $$;
 INSERT INTO hub.temporal_entities (tenant, id, types, created_at, modified_at)
 SELECT tenant, id, types, created_at, modified_at FROM hub.entities;
 INSERT INTO hub.attribute_history (tenant, entity_id, attr, dataset, instance_id, observed_at, created_at, modified_at, instance, num)
-SELECT e.tenant, e.id, a.key, coalesce(i->>'datasetId', ''), gen_random_uuid(), coalesce((i->>'observedAt')::timestamptz, (i->>'modifiedAt')::timestamptz, e.modified_at), coalesce((i->>'modifiedAt')::timestamptz, e.modified_at), coalesce((i->>'modifiedAt')::timestamptz, e.modified_at), i, CASE WHEN jsonb_typeof(i->'value') = 'number' THEN (i->>'value')::float8 END
+SELECT e.tenant, e.id, a.key, coalesce(i->>'datasetId', ''), gen_random_uuid(), coalesce(${OBSERVED}, ${MODIFIED}, e.modified_at), coalesce(${MODIFIED}, e.modified_at), coalesce(${MODIFIED}, e.modified_at), i, CASE WHEN jsonb_typeof(i->'value') = 'number' THEN (i->>'value')::float8 END
 FROM hub.entities e, jsonb_each(e.attrs) AS a, jsonb_array_elements(a.value) AS i;
 CREATE TRIGGER entities_history AFTER INSERT OR UPDATE OR DELETE ON hub.entities FOR EACH ROW EXECUTE FUNCTION hub.record_history();
 `,
+  },
+  {
+    // Times the hub accepts but PostgreSQL does not (the year 0000) must not fail the entity write.
+    id: 'hub/201-history-safe-times',
+    sql: `CREATE OR REPLACE FUNCTION hub.record_history() RETURNS trigger LANGUAGE plpgsql AS $$ ${TRIGGER_BODY} $$;`,
   },
 ];

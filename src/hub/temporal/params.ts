@@ -86,15 +86,21 @@ function parseTimeRange(q: Query): TimeRange | undefined {
     throw badRequest(`timerel must be before, after or between, got '${q.timerel}'`);
   }
   if (q.timeAt === undefined) throw badRequest(`timerel=${q.timerel} needs timeAt, an ISO 8601 date-time such as 2024-04-01T09:00:00Z`);
-  const timeAt = parseDateTime(q.timeAt, 'timeAt');
+  const timeAt = storableTime(parseDateTime(q.timeAt, 'timeAt'), 'timeAt');
   if (q.timerel !== 'between') {
     if (q.endTimeAt !== undefined) throw badRequest(`endTimeAt is only for timerel=between, not ${q.timerel}`);
     return { timerel: q.timerel, timeAt };
   }
   if (q.endTimeAt === undefined) throw badRequest('timerel=between needs endTimeAt as well as timeAt');
-  const endTimeAt = parseDateTime(q.endTimeAt, 'endTimeAt');
+  const endTimeAt = storableTime(parseDateTime(q.endTimeAt, 'endTimeAt'), 'endTimeAt');
   if (Date.parse(endTimeAt) <= Date.parse(timeAt)) throw badRequest(`endTimeAt (${q.endTimeAt}) must be later than timeAt (${q.timeAt})`);
   return { timerel: 'between', timeAt, endTimeAt };
+}
+
+/** A time PostgreSQL can hold: years 0001 to 9999 (ISO 8601 allows 0000, PostgreSQL does not). */
+export function storableTime(iso: string, what: string): string {
+  if (!/^[0-9]{4}-/.test(iso) || iso.startsWith('0000')) throw badRequest(`${what} must be a date-time from the year 0001 to 9999, got '${iso}'`);
+  return iso;
 }
 
 function parseTimeProperty(v: string | undefined): TimeProperty {

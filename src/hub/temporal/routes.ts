@@ -13,7 +13,7 @@ import { CORE_CONTEXT_URL, objectBody, queryParams, requestContext, requireJson,
 import { renderEntity } from '../render.ts';
 import { buildEntityQuery } from '../search.ts';
 import { assertTenant, ensureTenant } from '../store.ts';
-import { parseTemporalParams, TEMPORAL_PARAMS, type TemporalParams } from './params.ts';
+import { parseTemporalParams, storableTime, TEMPORAL_PARAMS, type TemporalParams } from './params.ts';
 import { instanceUuid, renderAggregated, renderNormalized, renderTemporalValues } from './render.ts';
 import { getRetention, setRetention } from './retention.ts';
 import {
@@ -91,7 +91,9 @@ function parseTemporalAttrs(body: Record<string, unknown>, ctx: ActiveContext, a
     const list = Array.isArray(raw) && raw.length > 0 && raw.every((r) => r && typeof r === 'object' && !Array.isArray(r)) ? raw : [raw];
     list.forEach((r, i) => {
       if (isNullValue(r)) throw badRequest(`attribute ${name}[${i}]: a temporal instance cannot be null`);
-      out.push({ attr, instance: parseAttrInstance(list.length > 1 ? `${name}[${i}]` : name, r, { ctx, now: at }, GEO_ATTRIBUTE_NAMES.has(name)) });
+      const instance = parseAttrInstance(list.length > 1 ? `${name}[${i}]` : name, r, { ctx, now: at }, GEO_ATTRIBUTE_NAMES.has(name));
+      if (instance.observedAt !== undefined) storableTime(instance.observedAt, `attribute ${name} observedAt`);
+      out.push({ attr, instance });
     });
   }
   return out;
@@ -330,6 +332,7 @@ export function registerTemporalRoutes(app: FastifyInstance, deps: TemporalRoute
     }
     const merged = parseAttrInstance(name, { ...old, ...fragment }, { ctx, now: at }, GEO_ATTRIBUTE_NAMES.has(name));
     const inst: AttrInstance = { ...merged, createdAt: iso(cur.created_at), modifiedAt: at };
+    if (inst.observedAt !== undefined) storableTime(inst.observedAt, `attribute ${name} observedAt`);
     await updateInstance(store, tenant, id, attr, uuid, inst, inst.observedAt ?? iso(cur.observed_at), at);
     return reply.code(204).send();
   });

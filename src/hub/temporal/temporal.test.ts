@@ -63,6 +63,14 @@ describe(`NGSI-LD temporal API (${storeKind})`, () => {
     assert.equal(all.name[0].value, 'Central car park');
   });
 
+  test('an entity write never fails because of its history: an observedAt in the year 0000 is kept, filed under the time it was recorded', async () => {
+    const id = 'urn:ngsi-ld:OffStreetParking:year0';
+    const res = await c({ method: 'POST', url: '/entities', body: buildEntity(id, { availableSpotNumber: { type: 'Property', value: 1, observedAt: '0000-01-01T00:00:00Z' } }) });
+    assert.equal(res.statusCode, 201, res.body);
+    const h = (await c({ url: `/temporal/entities/${id}?attrs=availableSpotNumber` })).json();
+    assert.equal(h.availableSpotNumber[0].observedAt, '0000-01-01T00:00:00.000Z');
+  });
+
   test('4.11 timerel before, after and between select by observedAt (between is half-open)', async () => {
     const values = async (qs: string) => ((await c({ url: `/temporal/entities/${sensor}?attrs=availableSpotNumber&${qs}` })).json().availableSpotNumber ?? []).map((s: { value: number }) => s.value);
     assert.deepEqual(await values(`timerel=before&timeAt=${at(3)}`), [42, 1, 2]);
@@ -291,6 +299,10 @@ describe(`NGSI-LD temporal API (${storeKind})`, () => {
     const badBody = await c({ method: 'POST', url: '/temporal/entities', body: { id: 'urn:x:1', type: 'Sensor', speed: [{ type: 'Property', value: 1, observedAt: 'soon' }] } });
     assert.equal(badBody.statusCode, 400);
     assert.match(badBody.json().detail, /observedAt/);
+    const year0 = await c({ url: `/temporal/entities/${sensor}?timerel=before&timeAt=0000-01-01T00:00:00Z` });
+    assert.equal(year0.statusCode, 400, year0.body);
+    const year0Body = await c({ method: 'POST', url: '/temporal/entities', body: { id: 'urn:x:0', type: 'Sensor', speed: [{ type: 'Property', value: 1, observedAt: '0000-01-01T00:00:00Z' }] } });
+    assert.equal(year0Body.statusCode, 400, year0Body.body);
     assert.equal((await c({ url: '/temporal/entities/urn:ngsi-ld:Sensor:unknown' })).statusCode, 404);
     assert.equal((await c({ url: '/temporal/entities/urn:x:1', headers: { 'NGSILD-Tenant': 'nobody' } })).statusCode, 404);
   });
