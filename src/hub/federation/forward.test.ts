@@ -170,6 +170,22 @@ describe('forwarding to a registered source (clause 4.3.6)', () => {
     assert.equal(res.headers['ngsild-warning'], '199 city-c.example "registration urn:c: not reachable"');
   });
 
+  it('sends the registration tenant, not ours, as NGSILD-Tenant (clause 5.2.9)', async () => {
+    const aizu = { 'ngsild-tenant': 'aizu' };
+    await call(app.http, { method: 'POST', url: '/entities', headers: aizu, body: buildEntity('urn:ngsi-ld:OffStreetParking:t1') });
+    const mk = (id: string, extra: Record<string, unknown>) =>
+      call(app.http, { method: 'POST', url: '/csourceRegistrations', headers: aizu, body: { id, type: 'ContextSourceRegistration', information: [{ entities: [{ type: 'OffStreetParking' }] }], endpoint, ...extra } });
+    assert.equal((await mk('urn:t:with', { tenant: 'iwaki-city' })).statusCode, 201);
+    source.answer(() => ({ status: 200, body: '[]' }));
+    await call(app.http, { url: '/entities?type=OffStreetParking', headers: aizu });
+    assert.deepEqual(source.seen.map((x) => x.headers['ngsild-tenant']), ['iwaki-city']);
+    await call(app.http, { method: 'DELETE', url: '/csourceRegistrations/urn:t:with', headers: aizu });
+    assert.equal((await mk('urn:t:without', {})).statusCode, 201);
+    source.seen.length = 0;
+    await call(app.http, { url: '/entities?type=OffStreetParking', headers: aizu });
+    assert.deepEqual(source.seen.map((x) => x.headers['ngsild-tenant']), [undefined]);
+  });
+
   it('asks only for the attributes a registration provides (clause 5.2.10)', async () => {
     const r = await call(app.http, {
       method: 'POST', url: '/csourceRegistrations',

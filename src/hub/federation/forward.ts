@@ -255,12 +255,13 @@ export class Forwarder {
     return e;
   }
 
-  private headers(req: FastifyRequest, t: Target, via: string, tenant: string, ctxLink: boolean): Record<string, string> {
+  private headers(req: FastifyRequest, t: Target, via: string, ctxLink: boolean): Record<string, string> {
     const h: Record<string, string> = { accept: 'application/json', via };
     for (const { key, value } of t.reg.contextSourceInfo ?? []) h[key.toLowerCase()] = value;
     if (ctxLink && req.headers.link) h.link = Array.isArray(req.headers.link) ? req.headers.link.join(', ') : req.headers.link;
-    const remoteTenant = t.reg.tenant ?? (tenant || undefined);
-    if (remoteTenant) h['ngsild-tenant'] = remoteTenant;
+    // The tenant at the source is the registration's `tenant` (clause 5.2.9); none: its default.
+    // Our own tenant name means nothing to another city and is not sent.
+    if (t.reg.tenant) h['ngsild-tenant'] = t.reg.tenant;
     else delete h['ngsild-tenant'];
     return h;
   }
@@ -284,7 +285,7 @@ export class Forwarder {
       delete body.lang;
       delete body.datasetId;
       url = `${base}/entityOperations/query?${search}`;
-      const headers = this.headers(req, t, via, tenant, true);
+      const headers = this.headers(req, t, via, true);
       headers['content-type'] = req.headers['content-type'] ?? 'application/json';
       init = { method: 'POST', body: JSON.stringify(body), headers };
     } else {
@@ -295,7 +296,7 @@ export class Forwarder {
       }
       if (t.attrs) search.set('attrs', t.attrs.map((a) => ctx.compact(a)).join(','));
       url = `${base}/entities?${search}`;
-      init = { method: 'GET', headers: this.headers(req, t, via, tenant, true) };
+      init = { method: 'GET', headers: this.headers(req, t, via, true) };
     }
     return this.exchange(tenant, t, url, init, ctx, true);
   }
@@ -308,7 +309,7 @@ export class Forwarder {
     if (params.options?.includes('sysAttrs')) search.set('options', 'sysAttrs');
     const qs = search.toString();
     const url = `${t.reg.endpoint}/ngsi-ld/v1/entities/${encodeURIComponent(id)}${qs ? `?${qs}` : ''}`;
-    return this.exchange(tenant, t, url, { method: 'GET', headers: this.headers(req, t, via, tenant, true) }, ctx, false);
+    return this.exchange(tenant, t, url, { method: 'GET', headers: this.headers(req, t, via, true) }, ctx, false);
   }
 
   private async exchange(
