@@ -76,7 +76,7 @@ export interface Registration {
 const KNOWN = new Set([
   'id', 'type', 'registrationName', 'description', 'information', 'tenant', 'observationInterval', 'managementInterval',
   'location', 'observationSpace', 'operationSpace', 'expiresAt', 'endpoint', 'contextSourceInfo', 'scope', 'mode',
-  'operations', 'refreshRate', 'management', '@context',
+  'operations', '@context',
 ]);
 /** Read-only members a client may send back unchanged (clause 5.2.9, table 5.2.9-2); ignored. */
 const READ_ONLY = new Set(['status', 'timesSent', 'timesFailed', 'lastSuccess', 'lastFailure', 'createdAt', 'modifiedAt']);

@@ -30,7 +30,7 @@ describe('context source registrations (clause 5.9, 6.8, 6.9)', () => {
     const id = 'urn:ngsi-ld:ContextSourceRegistration:iwaki-stops';
     const created = await call(app.http, {
       method: 'POST', url: '/csourceRegistrations', headers: { link: SDM_LINK },
-      body: buildRegistration({ id, registrationName: 'Iwaki bus stops', contextSourceInfo: [{ key: 'x-city', value: 'iwaki' }] }),
+      body: buildRegistration({ id, registrationName: 'Iwaki bus stops', contextSourceInfo: [{ key: 'x-city', value: 'iwaki' }], management: { timeout: 500 } }),
     });
     assert.equal(created.statusCode, 201, created.body);
     assert.equal(created.headers.location, `/ngsi-ld/v1/csourceRegistrations/${encodeURIComponent(id)}`);
@@ -44,6 +44,7 @@ describe('context source registrations (clause 5.9, 6.8, 6.9)', () => {
     assert.equal(r.mode, 'inclusive');
     assert.deepEqual(r.operations, ['federationOps']);
     assert.equal(r.status, 'ok');
+    assert.deepEqual(r.management, { timeout: 500 }, 'other members are kept (clause 5.2.9)');
     // Stored expanded (clause 5.5.7): the core context shows the full IRI.
     const plain = (await call(app.http, { url: `/csourceRegistrations/${encodeURIComponent(id)}` })).json();
     assert.equal(plain.information[0].entities[0].type, `${SDM}GtfsStop`);
