@@ -53,7 +53,8 @@ export async function startMachi(env: Record<string, string>, timeoutMs = 60_000
 
 /** Kills the process without warning (SIGKILL) and waits until it is gone. */
 export async function killHard(p: MachiProcess): Promise<void> {
-  if (p.child.exitCode !== null) return;
+  // A process already ended (by an exit or a signal) has nothing left to kill.
+  if (p.child.exitCode !== null || p.child.signalCode !== null) return;
   const gone = new Promise((r) => p.child.once('exit', r));
   p.child.kill('SIGKILL');
   await gone;
