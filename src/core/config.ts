@@ -22,6 +22,8 @@ export interface Config {
   /** Public base URL, used in Location headers and hosted @context URLs. */
   publicUrl: string | undefined;
   logLevel: string;
+  /** Seconds a process keeps a claimed notification before another process may send it. */
+  notificationLeaseSeconds: number;
   /** Days of entity history kept for tenants without their own retention; 0 keeps it forever. */
   historyRetentionDays: number;
 }
@@ -90,6 +92,7 @@ export function loadConfig(env: Env, defaults: Partial<Config> = {}): Config {
     bodyLimit: int('MACHI_BODY_LIMIT', defaults.bodyLimit ?? 1024 * 1024, 1024, 1024 * 1024 * 1024),
     publicUrl,
     logLevel,
+    notificationLeaseSeconds: int('MACHI_NOTIFICATION_LEASE_SECONDS', defaults.notificationLeaseSeconds ?? 30, 1, 3600),
     historyRetentionDays: int('MACHI_HISTORY_RETENTION_DAYS', defaults.historyRetentionDays ?? 0, 0, 36500),
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { migrate, type Migration } from './migrations.ts';
+import { migrate, splitStatements, type Migration } from './migrations.ts';
 import { openPostgres } from './storage.ts';
 import { freshStore } from '../../test/app.ts';
 
@@ -58,4 +58,22 @@ test('two processes migrating one PostgreSQL database at once apply each migrati
   } finally {
     await drop();
   }
+});
+
+test('statements split at line-ending semicolons, but not inside dollar-quoted bodies', () => {
+  const sql = [
+    'CREATE TABLE t.x (id int);',
+    'CREATE FUNCTION t.f() RETURNS trigger LANGUAGE plpgsql AS $$',
+    'BEGIN',
+    '  INSERT INTO t.x VALUES (1);',
+    '  RETURN NULL;',
+    'END',
+    '$$;',
+    'CREATE FUNCTION t.g() RETURNS int LANGUAGE sql AS $body$ SELECT 1; $body$;',
+    'SELECT 2',
+  ].join('\n');
+  const parts = splitStatements(sql);
+  assert.equal(parts.length, 4);
+  assert.match(parts[1]!, /RETURN NULL;\nEND\n\$\$$/);
+  assert.equal(parts[3], 'SELECT 2');
 });

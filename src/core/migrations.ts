@@ -43,12 +43,25 @@ export async function migrate(store: Store, migrations: readonly Migration[]): P
 }
 
 /**
- * Splits a migration into statements at semicolons that end a line. Migrations keep to that
- * shape (no function bodies with inner semicolons at line ends, or use `$$` blocks on one line).
+ * Splits a migration into statements at semicolons that end a line, except inside dollar-quoted
+ * bodies (`$$ ... $$` or `$tag$ ... $tag$`, e.g. PL/pgSQL functions), whose inner statements end
+ * lines with semicolons too.
  */
-function splitStatements(sql: string): string[] {
-  return sql
-    .split(/;\s*$/m)
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
+export function splitStatements(sql: string): string[] {
+  const out: string[] = [];
+  let current: string[] = [];
+  let quote: string | undefined;
+  for (const line of sql.split('\n')) {
+    current.push(line);
+    for (const m of line.matchAll(/\$[A-Za-z_]*\$/g)) {
+      if (quote === undefined) quote = m[0];
+      else if (m[0] === quote) quote = undefined;
+    }
+    if (quote === undefined && /;\s*$/.test(line)) {
+      out.push(current.join('\n').replace(/;\s*$/, ''));
+      current = [];
+    }
+  }
+  out.push(current.join('\n'));
+  return out.map((s) => s.trim()).filter((s) => s.length > 0);
 }

@@ -16,12 +16,15 @@ import type { StoredEntity } from './model.ts';
 import { entityMigrations } from './store.ts';
 import { registerTemporalRoutes, temporalMigrations } from './temporal/index.ts';
 import { createFederation, federationMigrations } from './federation/index.ts';
+import { registerSubscriptionRoutes, subscriptionMigrations, SubscriptionService } from './subscriptions/index.ts';
 
-export const hubMigrations: Migration[] = [...contextMigrations, ...entityMigrations, ...federationMigrations, ...temporalMigrations];
+export const hubMigrations: Migration[] = [...contextMigrations, ...entityMigrations, ...subscriptionMigrations, ...federationMigrations, ...temporalMigrations];
 
 export interface Hub {
   entities: EntityService;
   contexts: ContextResolver;
+  /** Subscriptions and their notification workers (started and stopped by the app). */
+  subscriptions: SubscriptionService;
   /**
    * Upserts NGSI-LD entities given as JSON (normalized or concise), with the same validation as
    * the API: each entity's own @context, else `context`, else the core context. Bad entities are
@@ -43,6 +46,10 @@ export interface HubOptions {
   outbound: Outbound;
   metrics: Metrics;
   maxLimit?: number;
+  /** Whether notifications may go to loopback and private addresses (MQTT; HTTP uses `outbound`). */
+  allowPrivateDestinations?: boolean;
+  /** How long a claimed notification stays reserved for the process sending it. */
+  notificationLeaseMs?: number;
   /** Days of entity history kept for tenants without a retention of their own (0: forever). */
   historyRetentionDays?: number;
 }
@@ -50,6 +57,14 @@ export interface HubOptions {
 export function createHub(opts: HubOptions): Hub {
   const entities = new EntityService(opts.store);
   const contexts = new ContextResolver({ store: opts.store, outbound: opts.outbound });
+  const subscriptions = new SubscriptionService({
+    store: opts.store,
+    outbound: opts.outbound,
+    contexts,
+    allowLoopback: opts.allowPrivateDestinations ?? false,
+    allowPrivate: opts.allowPrivateDestinations ?? false,
+    leaseMs: opts.notificationLeaseMs,
+  });
   const federation = createFederation({ store: opts.store, outbound: opts.outbound, contexts, maxLimit: opts.maxLimit ?? 1000 });
   opts.metrics.collect(async () => {
     const r = await opts.store.query<{ tenant: string; n: number }>('SELECT tenant, count(*)::int AS n FROM hub.entities GROUP BY tenant');
@@ -58,6 +73,7 @@ export function createHub(opts: HubOptions): Hub {
   return {
     entities,
     contexts,
+    subscriptions,
     async upsertJson(tenant, raw, context) {
       const at = new Date().toISOString();
       const report: UpsertReport = { created: 0, updated: 0, rejected: [] };
@@ -75,6 +91,7 @@ export function createHub(opts: HubOptions): Hub {
         }
       }
       const outcomes = await entities.upsertMany(tenant, ok, 'replace', at);
+      subscriptions.wake();
       for (const o of outcomes) {
         if (!o.ok) report.rejected.push({ entityId: o.id, reason: o.error?.message ?? 'rejected' });
         else if (o.created) report.created++;
@@ -87,6 +104,12 @@ export function createHub(opts: HubOptions): Hub {
         async (scope) => {
           registerHubRoutes(scope, { entities, contexts, maxLimit: opts.maxLimit ?? 1000, federation: federation.forwarder });
           federation.register(scope);
+          registerSubscriptionRoutes(scope, { subscriptions, contexts, maxLimit: opts.maxLimit ?? 1000 });
+          // Writes here are committed when the response goes out: wake the notification dispatcher
+          // at once instead of waiting for its next poll.
+          scope.addHook('onResponse', async (req) => {
+            if (req.method !== 'GET' && req.method !== 'HEAD') subscriptions.wake();
+          });
           registerTemporalRoutes(scope, { store: opts.store, contexts, maxLimit: opts.maxLimit ?? 1000, maxInstances: 1000, retentionDays: opts.historyRetentionDays ?? 0 });
           registerContextRoutes(scope, contexts, { baseUrl: (req) => `${req.protocol}://${req.host}` });
         },
