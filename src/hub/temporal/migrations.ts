@@ -2,9 +2,10 @@
  * The tables of entity history (the Temporal Representation of Entities, clause 4.5.7 of ETSI GS
  * CIM 009 V1.8.1) and the trigger that fills them.
  *
- * History is captured in the database, not in JavaScript: a row trigger on `hub.entities` writes
- * every attribute instance that a write added or changed, and a "deleted" instance for every one
- * it removed. That costs no extra round trip, keeps every write path (single, batch, compare-and-
+ * History is captured in the database, not in JavaScript: triggers on `hub.entities` (row
+ * triggers in hub/200, statement triggers with transition tables from hub/202) write every
+ * attribute instance that a write added or changed, and a "deleted" instance for every one it
+ * removed. That costs no extra round trip, keeps every write path (single, batch, compare-and-
  * set) as it is, and no committed change can be missed, nor a rolled back one recorded.
  */
 import type { Migration } from '../../core/migrations.ts';
@@ -30,7 +31,7 @@ function oneLine(sql: string): string {
  * because of its history.
  */
 function time(expr: string): string {
-  return `CASE WHEN ${expr} ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+(Z|[+-][0-9:]+)$' AND left(${expr}, 4) <> '0000' THEN (${expr})::timestamptz END`;
+  return `CASE WHEN ${expr} LIKE '____-__-__T%' AND left(${expr}, 4) <> '0000' THEN (${expr})::timestamptz END`;
 }
 
 const OBSERVED = time(`i->>'observedAt'`);
@@ -108,6 +109,61 @@ BEGIN
   RETURN NEW;
 END`);
 
+/**
+ * Row triggers cost a PL/pgSQL call and three statements per entity: a batch of 1,000 new entities
+ * was 6 to 8 times slower with them. Statement triggers with transition tables (PostgreSQL 10+)
+ * record a whole batch with one statement per kind of history row. Transition tables need one
+ * trigger per event, hence three.
+ */
+const HISTORY_COLUMNS = 'tenant, entity_id, attr, dataset, instance_id, observed_at, created_at, modified_at, instance, num, deleted';
+const NEW_INSTANCE = `coalesce(i->>'datasetId', ''), gen_random_uuid(), coalesce(${OBSERVED}, r.at), r.at, r.at,
+  i, CASE WHEN jsonb_typeof(i->'value') = 'number' THEN (i->>'value')::float8 END, false`;
+/** The time an instance was recorded: its modifiedAt, else the entity's. */
+const RECORDED = `CROSS JOIN LATERAL (SELECT coalesce(${MODIFIED}, n.modified_at) AS at) AS r`;
+const DELETED_INSTANCE = `coalesce(x->>'datasetId', ''), gen_random_uuid(), AT, AT, AT,
+  jsonb_strip_nulls(jsonb_build_object('type', x->'type', 'datasetId', x->'datasetId')), NULL, true`;
+const KEEP_TYPES = `ON CONFLICT (tenant, id) DO UPDATE
+  SET types = ARRAY(SELECT DISTINCT y FROM unnest(t.types || EXCLUDED.types) AS y ORDER BY y), modified_at = EXCLUDED.modified_at, deleted_at = NULL`;
+
+const ON_INSERT = oneLine(`
+BEGIN
+  INSERT INTO hub.temporal_entities AS t (tenant, id, types, created_at, modified_at)
+  SELECT n.tenant, n.id, n.types, n.created_at, n.modified_at FROM new_rows n ${KEEP_TYPES};
+  INSERT INTO hub.attribute_history (${HISTORY_COLUMNS})
+  SELECT n.tenant, n.id, a.key, ${NEW_INSTANCE}
+    FROM new_rows n CROSS JOIN LATERAL jsonb_each(n.attrs) AS a CROSS JOIN LATERAL jsonb_array_elements(a.value) AS i ${RECORDED};
+  RETURN NULL;
+END`);
+
+const ON_UPDATE = oneLine(`
+BEGIN
+  INSERT INTO hub.temporal_entities AS t (tenant, id, types, created_at, modified_at)
+  SELECT n.tenant, n.id, n.types, n.created_at, n.modified_at
+    FROM new_rows n JOIN old_rows o ON o.tenant = n.tenant AND o.id = n.id
+   WHERE o.types IS DISTINCT FROM n.types ${KEEP_TYPES};
+  INSERT INTO hub.attribute_history (${HISTORY_COLUMNS})
+  SELECT n.tenant, n.id, a.key, ${NEW_INSTANCE}
+    FROM new_rows n JOIN old_rows o ON o.tenant = n.tenant AND o.id = n.id
+         CROSS JOIN LATERAL jsonb_each(n.attrs) AS a CROSS JOIN LATERAL jsonb_array_elements(a.value) AS i ${RECORDED}
+   WHERE NOT EXISTS (SELECT 1 FROM jsonb_array_elements(o.attrs -> a.key) AS x WHERE x = i);
+  INSERT INTO hub.attribute_history (${HISTORY_COLUMNS})
+  SELECT o.tenant, o.id, a.key, ${DELETED_INSTANCE.replace(/AT/g, 'n.modified_at')}
+    FROM old_rows o JOIN new_rows n ON n.tenant = o.tenant AND n.id = o.id
+         CROSS JOIN LATERAL jsonb_each(o.attrs) AS a CROSS JOIN LATERAL jsonb_array_elements(a.value) AS x
+   WHERE NOT EXISTS (SELECT 1 FROM jsonb_array_elements(n.attrs -> a.key) AS y
+                      WHERE coalesce(y->>'datasetId', '') = coalesce(x->>'datasetId', ''));
+  RETURN NULL;
+END`);
+
+const ON_DELETE = oneLine(`
+BEGIN
+  INSERT INTO hub.attribute_history (${HISTORY_COLUMNS})
+  SELECT o.tenant, o.id, a.key, ${DELETED_INSTANCE.replace(/AT/g, 'now()')}
+    FROM old_rows o, jsonb_each(o.attrs) AS a, jsonb_array_elements(a.value) AS x;
+  UPDATE hub.temporal_entities t SET deleted_at = now() FROM old_rows o WHERE t.tenant = o.tenant AND t.id = o.id;
+  RETURN NULL;
+END`);
+
 export const temporalMigrations: Migration[] = [
   {
     id: 'hub/200-history',
@@ -154,5 +210,18 @@ CREATE TRIGGER entities_history AFTER INSERT OR UPDATE OR DELETE ON hub.entities
     // Times the hub accepts but PostgreSQL does not (the year 0000) must not fail the entity write.
     id: 'hub/201-history-safe-times',
     sql: `CREATE OR REPLACE FUNCTION hub.record_history() RETURNS trigger LANGUAGE plpgsql AS $$ ${TRIGGER_BODY} $$;`,
+  },
+  {
+    id: 'hub/202-history-statement-triggers',
+    sql: `
+DROP TRIGGER entities_history ON hub.entities;
+DROP FUNCTION hub.record_history();
+CREATE FUNCTION hub.record_history_insert() RETURNS trigger LANGUAGE plpgsql AS $$ ${ON_INSERT} $$;
+CREATE FUNCTION hub.record_history_update() RETURNS trigger LANGUAGE plpgsql AS $$ ${ON_UPDATE} $$;
+CREATE FUNCTION hub.record_history_delete() RETURNS trigger LANGUAGE plpgsql AS $$ ${ON_DELETE} $$;
+CREATE TRIGGER entities_history_insert AFTER INSERT ON hub.entities REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION hub.record_history_insert();
+CREATE TRIGGER entities_history_update AFTER UPDATE ON hub.entities REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION hub.record_history_update();
+CREATE TRIGGER entities_history_delete AFTER DELETE ON hub.entities REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION hub.record_history_delete();
+`,
   },
 ];
