@@ -32,7 +32,7 @@ export async function buildApp(config: Config, given?: Store): Promise<App> {
   // MACHI_ALLOW_LOOPBACK opens both loopback and private ranges (development, on-premise LANs).
   const outbound = createOutbound({ allowLoopback: config.allowLoopback, allowPrivate: config.allowLoopback });
   const http = buildHttp({ bodyLimit: config.bodyLimit, logLevel: config.logLevel, metrics, store });
-  const hub = createHub({ store, outbound, metrics, allowPrivateDestinations: config.allowLoopback, notificationLeaseMs: config.notificationLeaseSeconds * 1000, historyRetentionDays: config.historyRetentionDays });
+  const hub = createHub({ store, outbound, metrics, allowPrivateDestinations: config.allowLoopback, notificationLeaseMs: config.notificationLeaseSeconds * 1000, logError: (msg, err) => http.log.error({ err }, msg), historyRetentionDays: config.historyRetentionDays });
   // Entity history older than each tenant's retention is deleted hourly (hub/temporal).
   const retention = startRetentionJob(store, config.historyRetentionDays, (err) => http.log.error({ err }, 'history retention cleanup failed'));
   await hub.register(http);

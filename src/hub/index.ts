@@ -50,6 +50,8 @@ export interface HubOptions {
   allowPrivateDestinations?: boolean;
   /** How long a claimed notification stays reserved for the process sending it. */
   notificationLeaseMs?: number;
+  /** Where the notification workers report failures (they retry; nothing is lost). */
+  logError?: (msg: string, err?: unknown) => void;
   /** Days of entity history kept for tenants without a retention of their own (0: forever). */
   historyRetentionDays?: number;
 }
@@ -64,6 +66,7 @@ export function createHub(opts: HubOptions): Hub {
     allowLoopback: opts.allowPrivateDestinations ?? false,
     allowPrivate: opts.allowPrivateDestinations ?? false,
     leaseMs: opts.notificationLeaseMs,
+    log: opts.logError,
   });
   const federation = createFederation({ store: opts.store, outbound: opts.outbound, contexts, maxLimit: opts.maxLimit ?? 1000 });
   opts.metrics.collect(async () => {
