@@ -7,6 +7,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, badRequest, invalidRequest } from '../core/errors.ts';
 import type { ActiveContext, ContextResolver } from './context/index.ts';
 import { parseLinkHeader } from './context/index.ts';
+import { checkName, isUri } from './attributes.ts';
 import type { Format } from './render.ts';
 
 export const CORE_CONTEXT_URL = 'https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld';
@@ -176,4 +177,18 @@ export function arrayBody(body: unknown, what: string, max: number): unknown[] {
   if (body.length === 0) throw badRequest(`${what} must not be empty`);
   if (body.length > max) throw new AppError('BadRequestData', `${what} has ${body.length} items; at most ${max} are accepted in one request`);
   return body;
+}
+
+/** Entity ids in the path must be URIs (clause 4.6.2). */
+export function entityIdParam(req: FastifyRequest): string {
+  const id = (req.params as { entityId: string }).entityId;
+  if (!isUri(id)) throw badRequest(`entity id '${id}' in the path is not a URI`);
+  return id;
+}
+
+/** The attribute named in the path, expanded with the request's @context. */
+export function attrNameParam(req: FastifyRequest, ctx: ActiveContext): string {
+  const name = (req.params as { attrId: string }).attrId;
+  checkName(name, 'attribute name');
+  return ctx.expand(name);
 }

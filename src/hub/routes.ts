@@ -15,6 +15,8 @@ import {
   parseBool,
   parseIntParam,
   parseOptions,
+  entityIdParam,
+  attrNameParam,
   queryParams,
   requestContext,
   requireJson,
@@ -47,18 +49,6 @@ function now(): string {
   return new Date().toISOString();
 }
 
-/** Entity ids in the path must be URIs (clause 4.6.2). */
-function entityIdParam(req: FastifyRequest): string {
-  const id = (req.params as { entityId: string }).entityId;
-  if (!isUri(id)) throw badRequest(`entity id '${id}' in the path is not a URI`);
-  return id;
-}
-
-function attrNameParam(req: FastifyRequest, ctx: ActiveContext): string {
-  const name = (req.params as { attrId: string }).attrId;
-  checkName(name, 'attribute name');
-  return ctx.expand(name);
-}
 
 /** Reads an entity body into the internal form (clause 5.6.1). */
 export function parseEntity(raw: unknown, ctx: ActiveContext, at: string, idFromPath?: string): StoredEntity {

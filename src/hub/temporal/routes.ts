@@ -9,7 +9,7 @@ import type { Queryable } from '../../core/storage.ts';
 import { attributeEntries, checkName, GEO_ATTRIBUTE_NAMES, isNullValue, isUri, parseAttrInstance, parseTypes } from '../attributes.ts';
 import type { ActiveContext, ContextResolver } from '../context/index.ts';
 import type { AttrInstance } from '../model.ts';
-import { CORE_CONTEXT_URL, objectBody, queryParams, requestContext, requireJson, responseMedia, sendJsonLd, tenantOf, type Query, type ResponseMedia } from '../request.ts';
+import { attrNameParam, CORE_CONTEXT_URL, entityIdParam, objectBody, queryParams, requestContext, requireJson, responseMedia, sendJsonLd, tenantOf, type Query, type ResponseMedia } from '../request.ts';
 import { renderEntity } from '../render.ts';
 import { buildEntityQuery } from '../search.ts';
 import { assertTenant, ensureTenant } from '../store.ts';
@@ -51,18 +51,6 @@ const RETRIEVE_PARAMS = ['attrs', ...TEMPORAL_PARAMS] as const;
 
 function now(): string {
   return new Date().toISOString();
-}
-
-function entityIdParam(req: FastifyRequest): string {
-  const id = (req.params as { entityId: string }).entityId;
-  if (!isUri(id)) throw badRequest(`entity id '${id}' in the path is not a URI`);
-  return id;
-}
-
-function attrParam(req: FastifyRequest, ctx: ActiveContext): string {
-  const name = (req.params as { attrId: string }).attrId;
-  checkName(name, 'attribute name');
-  return ctx.expand(name);
 }
 
 function instanceParam(req: FastifyRequest): string {
@@ -297,7 +285,7 @@ export function registerTemporalRoutes(app: FastifyInstance, deps: TemporalRoute
     const tenant = tenantOf(req);
     const id = entityIdParam(req);
     const { ctx } = await requestContext(req, deps.contexts);
-    const attr = attrParam(req, ctx);
+    const attr = attrNameParam(req, ctx);
     if (q.datasetId !== undefined && !isUri(q.datasetId)) throw badRequest(`datasetId '${q.datasetId}' is not a URI`);
     if (q.deleteAll !== undefined && q.deleteAll !== 'true' && q.deleteAll !== 'false') throw badRequest(`deleteAll must be true or false, got '${q.deleteAll}'`);
     if (q.deleteAll === 'true' && q.datasetId !== undefined) throw badRequest('use either deleteAll=true or datasetId, not both');
@@ -314,7 +302,7 @@ export function registerTemporalRoutes(app: FastifyInstance, deps: TemporalRoute
     const tenant = tenantOf(req);
     const id = entityIdParam(req);
     const { ctx } = await requestContext(req, deps.contexts, req.body);
-    const attr = attrParam(req, ctx);
+    const attr = attrNameParam(req, ctx);
     const uuid = instanceParam(req);
     const name = (req.params as { attrId: string }).attrId;
     const body = objectBody(req.body, 'the attribute instance');
@@ -343,7 +331,7 @@ export function registerTemporalRoutes(app: FastifyInstance, deps: TemporalRoute
     const tenant = tenantOf(req);
     const id = entityIdParam(req);
     const { ctx } = await requestContext(req, deps.contexts);
-    const attr = attrParam(req, ctx);
+    const attr = attrNameParam(req, ctx);
     const uuid = instanceParam(req);
     await assertTenant(store, tenant);
     if (!(await deleteInstance(store, tenant, id, attr, uuid))) {
