@@ -6,6 +6,7 @@
 
 import { PGlite } from '@electric-sql/pglite';
 import type { AttrInstance, StoredEntity } from '../model.ts';
+import { entityMigrations } from '../store.ts';
 import { compileMatcher } from './regex-nfa.ts';
 import { translatePattern } from './regex.ts';
 
@@ -20,21 +21,11 @@ export function expand(term: string): string {
   return NS + term;
 }
 
-/** An in-memory PGlite with an empty `hub.entities` table (the layout described in model.ts). */
+/** An in-memory PGlite with the hub's entity tables, empty. */
 export async function createTestDb(): Promise<PGlite> {
   const db = new PGlite();
-  await db.exec(`
-    CREATE SCHEMA hub;
-    CREATE TABLE hub.entities (
-      tenant text NOT NULL,
-      id text NOT NULL,
-      types text[] NOT NULL,
-      scopes text[],
-      attrs jsonb NOT NULL,
-      created_at timestamptz NOT NULL,
-      modified_at timestamptz NOT NULL,
-      PRIMARY KEY (tenant, id)
-    );`);
+  // The real migration, so that the query tests run on the schema the hub actually has.
+  for (const m of entityMigrations) await db.exec(m.sql);
   return db;
 }
 
