@@ -3,6 +3,7 @@
  * metrics per route, and the operational endpoints `/healthz` and `/metrics`. Modules add their
  * routes as plugins; they throw `AppError` and never format errors themselves.
  */
+import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { AppError, isAppError, problemType } from './errors.ts';
 import type { Metrics } from './metrics.ts';
@@ -20,6 +21,8 @@ export const MAX_JSON_DEPTH = 64;
 
 /** JSON media types whose bodies are parsed as JSON. */
 const JSON_TYPES = ['application/json', 'application/ld+json', 'application/merge-patch+json', 'application/geo+json'];
+
+const STYLESHEET = readFileSync(new URL('./assets/machi.css', import.meta.url), 'utf8');
 
 export function buildHttp(opts: HttpOptions): FastifyInstance {
   const app = Fastify({
@@ -82,6 +85,12 @@ export function buildHttp(opts: HttpOptions): FastifyInstance {
     const s = Number(process.hrtime.bigint() - t0) / 1e9;
     opts.metrics.observe('machi_store_ping_seconds', 'Store round-trip latency', { store: opts.store.kind }, s);
     return { status: 'ok', store: opts.store.kind };
+  });
+
+  // The one stylesheet of the server-rendered pages (src/core/pages.ts).
+  app.get('/assets/machi.css', async (_req, reply) => {
+    reply.header('cache-control', 'public, max-age=3600').type('text/css; charset=utf-8');
+    return STYLESHEET;
   });
 
   app.get('/metrics', async (_req, reply) => {
