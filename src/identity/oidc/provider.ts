@@ -1,0 +1,240 @@
+/**
+ * The oidc-provider configuration: what Machi ID supports and how it plugs into our store, keys,
+ * accounts and pages.
+ *
+ * - Authorization code flow only (OIDC Core 3.1), PKCE with S256 required for every client
+ *   (RFC 7636 4.2; oidc-provider supports no `plain`).
+ * - Refresh tokens rotate on every use (OAuth 2.0 Security BCP 4.14.2); a spent one presented
+ *   again revokes the whole grant (RFC 6749 10.4).
+ * - Pairwise subject ids only (OIDC Core 8.1), computed per client.
+ * - Access tokens for the hub are JWTs (RFC 9068) obtained with a resource indicator (RFC 8707);
+ *   access tokens without one are opaque and good for userinfo only.
+ * - Client credentials (RFC 6749 4.4) for services without a user.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { JWK } from 'jose';
+import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { PageLanguage, SafeHtml } from '../../core/pages.ts';
+import { raw, setPageSecurityHeaders } from '../../core/pages.ts';
+import type { Store } from '../../core/storage.ts';
+import { revokeGrant, storeAdapter } from './adapter.ts';
+import { HUB_SCOPES, OIDC_SCOPES } from './clients.ts';
+import { errorPage, loggedOutPage, logoutPage } from './pages.ts';
+import type { AccountsPort } from './ports.ts';
+import type { PairwiseSubjects } from './secrets.ts';
+
+/** Lifetimes in seconds. */
+export const TTL = {
+  accessToken: 15 * 60,
+  clientCredentials: 10 * 60,
+  authorizationCode: 60,
+  idToken: 60 * 60,
+  refreshToken: 14 * 24 * 3600,
+  interaction: 60 * 60,
+  /** The provider's own session, as long as the identity pages' account session (12 h). */
+  session: 12 * 3600,
+  grant: 14 * 24 * 3600,
+} as const;
+
+/** Claims each scope releases (OIDC Core 5.4, and ours); accounts.claimsFor decides the values. */
+export const SCOPE_CLAIMS: Record<string, string[]> = {
+  openid: ['sub'],
+  email: ['email', 'email_verified'],
+  profile: ['name', 'given_name', 'family_name', 'nickname', 'preferred_username', 'birthdate', 'gender', 'locale', 'nationality', 'updated_at'],
+  household: ['household'],
+  interests: ['interests'],
+  district: ['district'],
+};
+
+export interface ProviderDeps {
+  store: Store;
+  issuer: string;
+  /** The hub's resource indicator, `${publicBase}/ngsi-ld`. */
+  hubResource: string;
+  keys: JWK[];
+  cookieKeys: string[];
+  pairwise: PairwiseSubjects;
+  accounts: AccountsPort;
+  /** True when the public URL is https behind a proxy that sets X-Forwarded-Proto. */
+  proxy: boolean;
+  /** Ends the identity pages' account session as part of an RP-initiated logout. */
+  endAccountSession(req: FastifyRequest, reply: FastifyReply): Promise<void>;
+  /** Fastify request of a raw request handed to the provider (for the sign-out hook). */
+  fastifyRequest(raw: unknown): FastifyRequest | undefined;
+}
+
+/** The page language of a provider (Koa) request: ?lang=, the machi_lang cookie, Accept-Language. */
+export function koaLanguage(ctx: KoaContextWithOIDC): PageLanguage {
+  const q = ctx.query?.lang;
+  if (q === 'ja' || q === 'en') return q;
+  const c = ctx.cookies.get('machi_lang');
+  if (c === 'ja' || c === 'en') return c;
+  for (const part of String(ctx.get('accept-language') ?? '').split(',')) {
+    const tag = part.split(';')[0]?.trim().slice(0, 2).toLowerCase();
+    if (tag === 'ja' || tag === 'en') return tag;
+  }
+  return 'ja';
+}
+
+function sendKoaPage(ctx: KoaContextWithOIDC, page: SafeHtml, formTargets: readonly (string | undefined)[] = []): void {
+  // The same headers as every page of ours (src/core/pages.ts), set on the Koa response.
+  setPageSecurityHeaders({ header: (name: string, value: string) => ctx.set(name, value) } as unknown as FastifyReply);
+  allowFormRedirects((name, value) => ctx.set(name, value), String(ctx.response.get('content-security-policy')), formTargets);
+  ctx.type = 'text/html; charset=utf-8';
+  ctx.body = page.value;
+}
+
+export function buildProvider(d: ProviderDeps): Provider {
+  const getResourceServerInfo = async (_ctx: KoaContextWithOIDC, resource: string, client: { scope?: string | undefined; clientId: string }) => {
+    if (resource !== d.hubResource) throw new errors.InvalidTarget(`unknown resource '${resource}'; this provider issues access tokens for ${d.hubResource}`);
+    // A client gets at most the hub scopes it was registered with.
+    const allowed = new Set((client.scope ?? '').split(' '));
+    const scope = HUB_SCOPES.filter((s) => allowed.has(s)).join(' ');
+    return {
+      scope,
+      audience: d.hubResource,
+      accessTokenFormat: 'jwt' as const,
+      accessTokenTTL: TTL.accessToken,
+      jwt: { sign: { alg: 'ES256' as const } },
+    };
+  };
+
+  const configuration: Configuration = {
+    adapter: storeAdapter(d.store) as unknown as Configuration['adapter'],
+    clients: [],
+    jwks: { keys: d.keys as unknown as NonNullable<Configuration['jwks']>['keys'] },
+    cookies: {
+      keys: d.cookieKeys,
+      names: { session: 'machi_op_session', interaction: 'machi_interaction', resume: 'machi_interaction_resume' },
+      long: { httpOnly: true, sameSite: 'lax' },
+      short: { httpOnly: true, sameSite: 'lax' },
+    },
+    scopes: [...OIDC_SCOPES],
+    claims: SCOPE_CLAIMS,
+    subjectTypes: ['pairwise'],
+    pairwiseIdentifier: (_ctx, accountId, client) => d.pairwise.subjectFor(client.clientId, accountId),
+    responseTypes: ['code'],
+    clientDefaults: { grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], id_token_signed_response_alg: 'RS256', token_endpoint_auth_method: 'client_secret_basic' },
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
+    extraClientMetadata: {
+      properties: ['tenant'],
+      validator(_ctx, key, value) {
+        if (key === 'tenant' && value !== undefined && typeof value !== 'string') throw new errors.InvalidClientMetadata('tenant must be a string');
+      },
+    },
+    pkce: { required: () => true },
+    async findAccount(_ctx, id) {
+      const account = await d.accounts.findAccount(id);
+      if (!account || account.disabled) return undefined;
+      return {
+        accountId: id,
+        async claims(_use, scope) {
+          const claims = await d.accounts.claimsFor(id, scope.split(' ').filter(Boolean));
+          return { ...claims, sub: id };
+        },
+      };
+    },
+    async extraTokenClaims(ctx, token) {
+      // RFC 9068 2.2: our JWT access tokens carry the tenant (city) they act in, and the grant id
+      // so a resource server can see at once that the grant was revoked (logout, refresh reuse).
+      const t = token as unknown as { accountId?: string; grantId?: string; kind: string };
+      let tenant = '';
+      if (t.accountId) tenant = (await d.accounts.findAccount(t.accountId))?.tenant ?? '';
+      else tenant = String((ctx.oidc.client as unknown as { tenant?: string } | undefined)?.tenant ?? '');
+      return { tenant, ...(t.grantId ? { gid: t.grantId } : {}) };
+    },
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      revocation: { enabled: true },
+      userinfo: { enabled: true },
+      introspection: { enabled: false },
+      resourceIndicators: {
+        enabled: true,
+        // Client credentials without a resource parameter are for the hub.
+        async defaultResource(ctx, _client, oneOf) {
+          if (oneOf) return oneOf;
+          if (ctx.oidc.params?.grant_type === 'client_credentials') return d.hubResource;
+          return undefined as unknown as string;
+        },
+        useGrantedResource: async () => false,
+        getResourceServerInfo: getResourceServerInfo as never,
+      },
+      rpInitiatedLogout: {
+        enabled: true,
+        async logoutSource(ctx, form) {
+          // The confirmation form ends in a redirect to the client's post-logout URI.
+          const target = ctx.oidc.params?.post_logout_redirect_uri;
+          sendKoaPage(ctx, logoutPage(koaLanguage(ctx), raw(form)), [typeof target === 'string' ? target : undefined]);
+        },
+        async postLogoutSuccessSource(ctx) {
+          sendKoaPage(ctx, loggedOutPage(koaLanguage(ctx)));
+        },
+      },
+    },
+    async renderError(ctx, out) {
+      const o = out as { error: string; error_description?: string };
+      sendKoaPage(ctx, errorPage(koaLanguage(ctx), o.error, o.error_description));
+    },
+    interactions: { url: async (_ctx, interaction) => `/id/interaction/${interaction.uid}` },
+    ttl: {
+      AccessToken: TTL.accessToken,
+      AuthorizationCode: TTL.authorizationCode,
+      ClientCredentials: TTL.clientCredentials,
+      IdToken: TTL.idToken,
+      RefreshToken: TTL.refreshToken,
+      Interaction: TTL.interaction,
+      Session: TTL.session,
+      Grant: TTL.grant,
+    },
+    // Rotate on every use (OAuth 2.0 Security BCP 4.14.2), public and confidential clients alike.
+    rotateRefreshToken: true,
+    // A refresh token only with offline_access and only for clients allowed to refresh.
+    issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
+    enabledJWA: {
+      idTokenSigningAlgValues: ['RS256', 'ES256'],
+      userinfoSigningAlgValues: ['RS256', 'ES256'],
+      clientAuthSigningAlgValues: ['RS256', 'ES256'],
+      requestObjectSigningAlgValues: ['RS256', 'ES256'],
+      authorizationSigningAlgValues: ['RS256', 'ES256'],
+      introspectionSigningAlgValues: ['RS256', 'ES256'],
+    },
+  };
+
+  const provider = new Provider(d.issuer, configuration);
+  provider.proxy = d.proxy;
+
+  // RP-initiated logout with "sign out" (logout=yes) ends everything of this browser: every grant
+  // of the provider session, offline ones included (so their tokens stop verifying at once), and
+  // the account session of the identity pages.
+  provider.use(async (ctx, next) => {
+    await next();
+    const oidc = (ctx as KoaContextWithOIDC).oidc as KoaContextWithOIDC['oidc'] | undefined;
+    if (oidc?.route !== 'end_session_confirm' || !oidc.params?.logout) return;
+    const authorizations = (oidc.session as unknown as { authorizations?: Record<string, { grantId?: string }> } | undefined)?.authorizations ?? {};
+    for (const { grantId } of Object.values(authorizations)) if (grantId) await revokeGrant(d.store, grantId);
+    const req = d.fastifyRequest(ctx.req);
+    if (req) {
+      const fakeReply = {
+        getHeader: (name: string) => ctx.response.get(name) || undefined,
+        header: (name: string, value: string | string[]) => ctx.set(name, value),
+      } as unknown as FastifyReply;
+      await d.endAccountSession(req, fakeReply);
+    }
+  });
+  return provider;
+}
+
+/**
+ * Browsers apply CSP form-action to the redirects that follow a form post (CSP 3, 6.4.1), so a
+ * page whose form ends at a client's redirect URI must name that URI's origin there.
+ */
+export function allowFormRedirects(set: (name: string, value: string) => void, csp: string, targets: readonly (string | undefined)[]): void {
+  const origins = new Set<string>();
+  for (const t of targets) {
+    const origin = t ? URL.parse(t)?.origin : undefined;
+    if (origin && origin !== 'null') origins.add(origin);
+  }
+  if (origins.size === 0) return;
+  set('content-security-policy', csp.replace("form-action 'self'", `form-action 'self' ${[...origins].join(' ')}`));
+}

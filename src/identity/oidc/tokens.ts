@@ -1,0 +1,145 @@
+/**
+ * Verification of our JWT access tokens (RFC 9068) for resource servers in this process (the hub
+ * first), and the bearer Authenticator (RFC 6750 2.1) that turns them into a Principal.
+ *
+ * Beyond the signature, issuer, audience and expiry, a token is refused as soon as its grant is
+ * revoked (logout, reuse of a spent refresh token, a redeemed code presented again) or its client
+ * disabled: resource servers here check the store, not only the JWT.
+ */
+import type { FastifyRequest } from 'fastify';
+import { createLocalJWKSet, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWK, type JWTPayload } from 'jose';
+import type { Authenticator, Principal } from '../../core/auth.ts';
+import { AppError } from '../../core/errors.ts';
+import type { Store } from '../../core/storage.ts';
+import { publicJwks } from './keys.ts';
+import type { AccountsPort } from './ports.ts';
+import type { PairwiseSubjects } from './secrets.ts';
+
+export interface VerifierDeps {
+  store: Store;
+  issuer: string;
+  /** Audiences accepted when the caller names none (the hub's resource). */
+  defaultAudience: string;
+  /** The current signing keys from the store (reloaded when a token names an unknown kid). */
+  loadKeys(): Promise<JWK[]>;
+  pairwise: PairwiseSubjects;
+  accounts: AccountsPort;
+}
+
+/** Seconds of clock skew tolerated on exp and iat. */
+const CLOCK_TOLERANCE = 5;
+/** Do not reload the keys from the store more often than this (ms), whatever tokens arrive. */
+const KEY_RELOAD_INTERVAL = 10_000;
+
+export class AccessTokenVerifier {
+  readonly #d: VerifierDeps;
+  #jwks: ReturnType<typeof createLocalJWKSet> | undefined;
+  #kids = new Set<string>();
+  #loadedAt = 0;
+
+  constructor(d: VerifierDeps) {
+    this.#d = d;
+  }
+
+  /** Forgets the cached keys (after a rotation or retirement in this process). */
+  invalidateKeys(): void {
+    this.#jwks = undefined;
+    this.#loadedAt = 0;
+  }
+
+  async #keySet(kid: string | undefined) {
+    const stale = !this.#jwks || (kid !== undefined && !this.#kids.has(kid) && Date.now() - this.#loadedAt > KEY_RELOAD_INTERVAL);
+    if (stale) {
+      const keys = publicJwks(await this.#d.loadKeys());
+      this.#jwks = createLocalJWKSet({ keys });
+      this.#kids = new Set(keys.map((k) => k.kid ?? ''));
+      this.#loadedAt = Date.now();
+    }
+    return this.#jwks!;
+  }
+
+  /**
+   * Verifies an access token and resolves it to a Principal; throws AppError('Unauthorized') with
+   * what is wrong. `audience` is the resource the caller serves (default: the hub).
+   */
+  async verify(token: string, opts: { audience?: string } = {}): Promise<Principal> {
+    const audience = opts.audience ?? this.#d.defaultAudience;
+    let kid: string | undefined;
+    try {
+      const header = decodeProtectedHeader(token);
+      kid = header.kid;
+    } catch {
+      throw new AppError('Unauthorized', `the access token is not a JWT; ask the identity provider for an access token with resource=${audience}`);
+    }
+    const keys = await this.#keySet(kid);
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, keys, {
+        issuer: this.#d.issuer,
+        audience,
+        algorithms: ['ES256', 'RS256'],
+        typ: 'at+jwt',
+        clockTolerance: CLOCK_TOLERANCE,
+        requiredClaims: ['exp', 'iat', 'sub', 'client_id'],
+      }));
+    } catch (err) {
+      throw new AppError('Unauthorized', describe(err, audience));
+    }
+
+    const clientId = String(payload.client_id);
+    const client = await this.#d.store.query<{ disabled: boolean }>('SELECT disabled FROM identity.oidc_clients WHERE client_id = $1', [clientId]);
+    if (!client.rows[0] || client.rows[0].disabled) throw new AppError('Unauthorized', `the access token's client '${clientId}' is disabled or no longer registered`);
+    const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [];
+    const aud = Array.isArray(payload.aud) ? payload.aud : payload.aud ? [payload.aud] : [];
+    const tenant = typeof payload.tenant === 'string' ? payload.tenant : '';
+    const sub = String(payload.sub);
+    const gid = typeof payload.gid === 'string' ? payload.gid : undefined;
+
+    // A token without a grant is a client credentials token (RFC 6749 4.4): sub is the client.
+    if (!gid) {
+      if (sub !== clientId) throw new AppError('Unauthorized', 'the access token names a user but no grant');
+      return { via: 'access_token', clientId, subject: sub, tenant, scopes, audience: aud, roles: [] };
+    }
+    const grant = await this.#d.store.query<{ ok: number }>(
+      "SELECT 1 AS ok FROM identity.oidc_payloads WHERE model = 'Grant' AND id = $1 AND (expires_at IS NULL OR expires_at > now())",
+      [gid],
+    );
+    if (grant.rowCount === 0) throw new AppError('Unauthorized', 'the access token was revoked (the user signed out, or the grant was ended)');
+    const accountId = await this.#d.pairwise.accountFor(this.#d.store, clientId, sub);
+    const account = accountId ? await this.#d.accounts.findAccount(accountId) : null;
+    if (!accountId || !account) throw new AppError('Unauthorized', 'the access token names an unknown user');
+    if (account.disabled) throw new AppError('Unauthorized', 'the access token belongs to a disabled account');
+    return { via: 'access_token', accountId, clientId, subject: sub, tenant, scopes, audience: aud, roles: account.roles };
+  }
+
+  /**
+   * The bearer Authenticator: null without an Authorization header, 401 for one that does not
+   * verify. The provider's own endpoints under /id read their tokens themselves (userinfo takes
+   * opaque ones), so they are left alone.
+   */
+  authenticator(): Authenticator {
+    return async (req: FastifyRequest) => {
+      if (req.url === '/id' || req.url.startsWith('/id/')) return null;
+      const header = req.headers.authorization;
+      if (header === undefined) return null;
+      const m = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i.exec(header.trim());
+      if (!m) throw new AppError('Unauthorized', "the Authorization header must be 'Bearer <access token>' (RFC 6750 2.1)");
+      return this.verify(m[1]!);
+    };
+  }
+}
+
+function describe(err: unknown, audience: string): string {
+  if (err instanceof joseErrors.JWTExpired) return `the access token expired at ${new Date(Number(err.payload.exp) * 1000).toISOString()}`;
+  if (err instanceof joseErrors.JWSSignatureVerificationFailed) return 'the access token has a bad signature';
+  if (err instanceof joseErrors.JWKSNoMatchingKey) return 'the access token is signed with a key this provider does not publish (unknown or retired)';
+  if (err instanceof joseErrors.JWTClaimValidationFailed) {
+    if (err.claim === 'aud') return `the access token is for another audience; this resource is ${audience}`;
+    if (err.claim === 'iss') return 'the access token was issued by another provider';
+    if (err.claim === 'typ') return "the token is not an access token (typ must be 'at+jwt', RFC 9068 2.1)";
+    return `the access token's '${err.claim}' claim is invalid: ${err.reason}`;
+  }
+  if (err instanceof joseErrors.JOSEAlgNotAllowed) return 'the access token is signed with an algorithm this provider does not use';
+  if (err instanceof joseErrors.JWTInvalid || err instanceof joseErrors.JWSInvalid) return 'the access token is malformed';
+  return 'the access token could not be verified';
+}
