@@ -10,15 +10,18 @@ import { migrate, type Migration } from './core/migrations.ts';
 import { createOutbound } from './core/outbound.ts';
 import { instrumentStore, openStore, type Store } from './core/storage.ts';
 import { createHub, hubMigrations, type Hub } from './hub/index.ts';
+import { consentMigrations, createConsent, type Consent } from './consent/index.ts';
 import { startRetentionJob } from './hub/temporal/index.ts';
 
-export const allMigrations: Migration[] = [...hubMigrations];
+export const allMigrations: Migration[] = [...hubMigrations, ...consentMigrations];
 
 export interface App {
   config: Config;
   store: Store;
   http: FastifyInstance;
   hub: Hub;
+  /** Consent and the citizen's access log: the only way services read personal data. */
+  consent: Consent;
   metrics: Metrics;
   close(): Promise<void>;
 }
@@ -36,6 +39,8 @@ export async function buildApp(config: Config, given?: Store): Promise<App> {
   // Entity history older than each tenant's retention is deleted hourly (hub/temporal).
   const retention = startRetentionJob(store, config.historyRetentionDays, (err) => http.log.error({ err }, 'history retention cleanup failed'));
   await hub.register(http);
+  const consent = createConsent({ store, config, log: http.log, metrics });
+  await consent.register(http);
   await http.ready();
   // Notification workers (hub/subscriptions): dispatch recorded changes, deliver with retries.
   await hub.subscriptions.start();
@@ -44,6 +49,7 @@ export async function buildApp(config: Config, given?: Store): Promise<App> {
     store,
     http,
     hub,
+    consent,
     metrics,
     async close() {
       await hub.subscriptions.stop();

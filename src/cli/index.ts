@@ -3,6 +3,7 @@
  * Returns an exit code, or undefined for commands that keep running (serve).
  */
 import type { Config } from '../core/config.ts';
+import { runAudit } from './audit.ts';
 import { runImport } from './import.ts';
 import { runMigrate } from './migrate.ts';
 import { runServe } from './serve.ts';
@@ -14,6 +15,7 @@ commands:
   migrate                       apply database migrations and exit
   import ngsi-ld <file|dir>     bulk-load NGSI-LD entities from .jsonl / .json files
                                   [--tenant NAME] [--context URL] [--batch N]
+  audit verify                  check the hash chain of the consent access log
   bench [--quick]               run the benchmarks (also: npm run bench)
   help                          show this text
 `;
@@ -29,6 +31,8 @@ export async function runCli(argv: string[], config: Config): Promise<number | u
       return runMigrate(config);
     case 'import':
       return runImport(rest, config);
+    case 'audit':
+      return runAudit(rest, config);
     case 'bench': {
       const { runBench } = await import('../../bench/run.ts');
       return runBench(rest, config);

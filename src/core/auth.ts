@@ -60,7 +60,8 @@ declare module 'fastify' {
  * credentials that are present but invalid.
  */
 export function installAuthentication(app: FastifyInstance, authenticators: readonly Authenticator[]): void {
-  app.decorateRequest('principal', ANONYMOUS);
+  // Fastify 5 refuses shared object defaults for request decorators; the hook below sets it per request.
+  app.decorateRequest('principal', null as unknown as Principal);
   app.addHook('onRequest', async (req) => {
     for (const authenticate of authenticators) {
       const p = await authenticate(req);
