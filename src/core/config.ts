@@ -26,6 +26,10 @@ export interface Config {
   notificationLeaseSeconds: number;
   /** Days of entity history kept for tenants without their own retention; 0 keeps it forever. */
   historyRetentionDays: number;
+  /** SMTP server for the identity's mails (smtp:// or smtps:// URL); unset: mails stay in the outbox (development). */
+  smtpUrl: string | undefined;
+  /** The From address of the identity's mails. */
+  mailFrom: string;
 }
 
 export class ConfigError extends Error {
@@ -79,6 +83,9 @@ export function loadConfig(env: Env, defaults: Partial<Config> = {}): Config {
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent; got '${logLevel}'`);
   }
+  const smtpUrl = env.MACHI_SMTP_URL || undefined;
+  if (smtpUrl !== undefined && !/^smtps?:\/\/[^/]/.test(smtpUrl)) problems.push('MACHI_SMTP_URL must be an smtp:// or smtps:// URL');
+  const mailFrom = env.MACHI_MAIL_FROM || defaults.mailFrom || 'Machi <no-reply@machi.localhost>';
   const host = env.HOST || defaults.host || '0.0.0.0';
 
   const config: Config = {
@@ -94,6 +101,8 @@ export function loadConfig(env: Env, defaults: Partial<Config> = {}): Config {
     logLevel,
     notificationLeaseSeconds: int('MACHI_NOTIFICATION_LEASE_SECONDS', defaults.notificationLeaseSeconds ?? 30, 1, 3600),
     historyRetentionDays: int('MACHI_HISTORY_RETENTION_DAYS', defaults.historyRetentionDays ?? 0, 0, 36500),
+    smtpUrl,
+    mailFrom,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

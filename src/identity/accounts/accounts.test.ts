@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { buildTestApp, type TestApp } from '../../../test/app.ts';
+import { hashPassword, verifyPassword } from './password.ts';
+import { Browser } from './testing.ts';
+
+let app: TestApp;
+before(async () => {
+  app = await buildTestApp();
+});
+after(() => app.dispose());
+
+test('password hashes are scrypt with their parameters and salt, verify in constant time, and cost < 100 ms', async () => {
+  await hashPassword('warm-up of the thread pool');
+  const times: number[] = [];
+  let h = '';
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    h = await hashPassword('correct horse battery');
+    times.push(performance.now() - t0);
+  }
+  const median = times.sort((a, b) => a - b)[2] as number;
+  assert.ok(median < 100, `the median hash took ${median.toFixed(1)} ms`);
+  assert.match(h, /^scrypt\$16384\$8\$1\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{43}$/);
+  assert.notEqual(await hashPassword('correct horse battery'), h, 'a fresh salt each time');
+  assert.equal(await verifyPassword('correct horse battery', h), true);
+  assert.equal(await verifyPassword('correct horse batterz', h), false);
+  assert.equal(await verifyPassword('x', 'garbage'), false);
+});
+
+test('createAccount and findAccount: normalised email, default tenant, profile, no password hash in the view', async () => {
+  const id = await app.accounts.createAccount({ email: ' Hanako@Example.JP ', password: 'a long passphrase', profile: { birthdate: '1990-05-01', district: 'honmachi', interests: ['childcare', 'health'] } });
+  const a = await app.accounts.findAccount(id);
+  assert.ok(a);
+  assert.equal(a.email, 'hanako@example.jp');
+  assert.equal(a.tenant, '');
+  assert.equal(a.emailVerified, false);
+  assert.deepEqual(a.roles, []);
+  assert.equal(a.profile.birthdate, '1990-05-01');
+  assert.deepEqual(a.profile.interests, ['childcare', 'health']);
+  assert.ok(!JSON.stringify(a).includes('scrypt'));
+  assert.equal(await app.accounts.findAccount('00000000-0000-0000-0000-000000000000'), null);
+  assert.equal(await app.accounts.findAccount('not-a-uuid'), null);
+  await assert.rejects(app.accounts.createAccount({ email: 'hanako@example.jp', password: 'another passphrase' }), /already exists/);
+  await assert.rejects(app.accounts.createAccount({ email: 'taro@example.jp', password: 'short' }), /at least 10/);
+  await assert.rejects(app.accounts.createAccount({ email: 'not-an-email', password: 'a long passphrase' }), /not an email/);
+  await assert.rejects(app.accounts.createAccount({ email: 'jiro@example.jp', password: 'a long passphrase', profile: { district: 'atlantis' } }), /district/);
+  // Another tenant may hold the same address.
+  const other = await app.accounts.createAccount({ email: 'hanako@example.jp', password: 'a long passphrase', tenant: 'other-city' });
+  assert.equal((await app.accounts.findAccount(other))?.tenant, 'other-city');
+});
+
+test('claimsFor maps scopes to claims (OIDC Core 5.4) and gives only fields the citizen filled in', async () => {
+  const id = await app.accounts.createAccount({
+    email: 'claims@example.jp',
+    password: 'a long passphrase',
+    verified: true,
+    profile: { birthdate: '1985-04-01', gender: 'prefer_not_to_say', locale: 'en', nationality: 'jp', district: 'sakaemachi', interests: ['tourism'], household: [{ id: '', relation: 'child', birthdate: '2018-07-07' }] },
+  });
+  assert.deepEqual(await app.accounts.claimsFor(id, ['openid']), {});
+  assert.deepEqual(await app.accounts.claimsFor(id, ['openid', 'email']), { email: 'claims@example.jp', email_verified: true });
+  assert.deepEqual(await app.accounts.claimsFor(id, ['profile']), { birthdate: '1985-04-01', gender: 'prefer_not_to_say', locale: 'en', nationality: 'JP' });
+  assert.deepEqual(await app.accounts.claimsFor(id, ['household', 'interests', 'district']), {
+    household: [{ relation: 'child', birthdate: '2018-07-07' }],
+    interests: ['tourism'],
+    district: 'sakaemachi',
+  });
+  const bare = await app.accounts.createAccount({ email: 'bare@example.jp', password: 'a long passphrase' });
+  assert.deepEqual(await app.accounts.claimsFor(bare, ['profile', 'household', 'interests', 'district']), {});
+  assert.deepEqual(await app.accounts.claimsFor('00000000-0000-0000-0000-000000000000', ['email']), {});
+});
+
+test('startSession, sessionFromRequest and the session principal; a forged or stale cookie is just signed out', async () => {
+  const id = await app.accounts.createAccount({ email: 'staff@example.jp', password: 'a long passphrase' });
+  await app.accounts.addStaffRole(id, { department: 'kosodate', role: 'publisher' });
+  await assert.rejects(app.accounts.addStaffRole(id, { department: 'kosodate', role: 'king' as never }), /unknown role/);
+  await assert.rejects(app.accounts.addStaffRole(id, { department: 'Bad Dept', role: 'publisher' }), /department/);
+  const fakeReq = { headers: { cookie: 'machi_session=forged-value-that-is-long-enough' }, hostname: 'localhost', protocol: 'http' } as never;
+  assert.equal(await app.accounts.sessionFromRequest(fakeReq), null);
+  assert.equal(await app.accounts.sessionAuthenticator(fakeReq), null);
+  const b = new Browser(app.http);
+  const res = await b.submit('/id/signin', { email: 'staff@example.jp', password: 'a long passphrase' });
+  assert.equal(res.statusCode, 303);
+  const cookieValue = b.cookies.get('machi_session');
+  assert.ok(cookieValue);
+  const req = { headers: { cookie: `machi_session=${cookieValue}` }, hostname: 'localhost', protocol: 'http' } as never;
+  const s = await app.accounts.sessionFromRequest(req);
+  assert.ok(s);
+  assert.equal(s.accountId, id);
+  assert.equal(s.tenant, '');
+  assert.deepEqual(s.amr, ['pwd']);
+  assert.ok(Math.abs(s.authTime - Date.now() / 1000) < 60);
+  const p = await app.accounts.sessionAuthenticator(req);
+  assert.deepEqual(p, { via: 'session', accountId: id, tenant: '', scopes: [], roles: [{ department: 'kosodate', role: 'publisher' }] });
+  // Only the SHA-256 of the id is stored.
+  const rows = await app.store.query<{ id_hash: string }>('SELECT id_hash FROM identity.account_sessions');
+  assert.ok(rows.rows.every((r) => /^[0-9a-f]{64}$/.test(r.id_hash) && r.id_hash !== cookieValue));
+  // Expired sessions sign in nobody.
+  await app.store.query(`UPDATE identity.account_sessions SET expires_at = now() - interval '1 second'`);
+  assert.equal(await app.accounts.sessionFromRequest(req), null);
+  assert.equal(await app.accounts.sessionAuthenticator(req), null);
+});

@@ -1,0 +1,167 @@
+/**
+ * Citizen and staff accounts of the regional ID: sign-up, sign-in, sessions of the identity's
+ * pages, the citizen profile and the claims it gives, staff roles, second factors.
+ *
+ * The OIDC provider (src/identity/oidc) calls this module: it mounts the pages with `register`,
+ * reads the signed-in person with `sessionFromRequest`, and asks `claimsFor` what to put in ID
+ * tokens and userinfo. Other modules only see `request.principal` (via `sessionAuthenticator`).
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Authenticator, Principal, RoleGrant } from '../../core/auth.ts';
+import type { Config } from '../../core/config.ts';
+import { AppError } from '../../core/errors.ts';
+import type { Store } from '../../core/storage.ts';
+import { DEFAULT_LIMITS, type Limits } from './limits.ts';
+import { startMailWorker, type MailTransport } from './mail.ts';
+import { hashPassword } from './password.ts';
+import { applyProfile, type Profile } from './profile.ts';
+import { registerAccountRoutes } from './routes.ts';
+import { createSession, readSession, type AccountSession } from './sessions.ts';
+import { accountById, grantRole, insertAccount, isEmail, loadProfile, normaliseEmail, rolesOf, saveProfile, STAFF_ROLES, vocabularies } from './store.ts';
+import { passwordProblem } from './validation.ts';
+
+export { accountsMigrations } from './migrations.ts';
+export type { AccountSession } from './sessions.ts';
+export type { Profile, HouseholdMember, Gender, Locale } from './profile.ts';
+
+/** An account as other modules see it (never the password hash). */
+export interface AccountView {
+  id: string;
+  tenant: string;
+  email: string;
+  emailVerified: boolean;
+  roles: RoleGrant[];
+  profile: Profile;
+  disabled: boolean;
+}
+
+export interface Accounts {
+  /** Routes of the account pages; called by the identity module inside its /id plugin or at root. */
+  register(http: FastifyInstance): Promise<void>;
+  /** The account session of the identity's pages (cookie `machi_session`), or null. */
+  sessionFromRequest(req: FastifyRequest): Promise<AccountSession | null>;
+  /**
+   * Authenticator for src/core/auth.ts: a valid session cookie gives a session principal; an
+   * invalid or expired cookie gives null (the person is just signed out, not refused).
+   */
+  sessionAuthenticator: Authenticator;
+  findAccount(accountId: string): Promise<AccountView | null>;
+  /**
+   * OIDC claims for the granted scopes (OIDC Core 5.4): email -> email, email_verified;
+   * profile -> birthdate, gender, locale, nationality; household, interests, district -> the
+   * claim of the same name. Only fields the citizen filled in.
+   */
+  claimsFor(accountId: string, scopes: readonly string[]): Promise<Record<string, unknown>>;
+  /** Creates an account (CLI and tests); throws AppError for bad input or a taken email. */
+  createAccount(input: { email: string; password: string; tenant?: string; verified?: boolean; profile?: Partial<Profile> }): Promise<string>;
+  addStaffRole(accountId: string, grant: RoleGrant): Promise<void>;
+  /** Starts a session for the account and sets the cookie on the reply (after sign-in; tests). */
+  startSession(req: FastifyRequest, reply: FastifyReply, accountId: string, amr: string[]): Promise<void>;
+}
+
+export interface AccountsDeps {
+  store: Store;
+  config: Config;
+  log: (msg: string, err?: unknown) => void;
+  /** Overrides of the sign-in limits (tests). */
+  limits?: Partial<Limits>;
+  /** Overrides the SMTP transport (tests); by default nodemailer on MACHI_SMTP_URL. */
+  mailTransport?: MailTransport;
+}
+
+/** Builds the accounts module on a migrated store. */
+export function createAccounts(deps: AccountsDeps): Accounts {
+  const { store } = deps;
+  const limits: Limits = { ...DEFAULT_LIMITS, ...deps.limits };
+
+  const sessionFromRequest = (req: FastifyRequest) => readSession(store, req);
+
+  const findAccount = async (accountId: string): Promise<AccountView | null> => {
+    const a = await accountById(store, accountId);
+    if (!a) return null;
+    return {
+      id: a.id,
+      tenant: a.tenant,
+      email: a.email,
+      emailVerified: a.email_verified,
+      roles: await rolesOf(store, a.id),
+      profile: await loadProfile(store, a.id),
+      disabled: a.disabled,
+    };
+  };
+
+  const accounts: Accounts = {
+    async register(http) {
+      await registerAccountRoutes(http, { store, config: deps.config, log: deps.log, limits, findAccount });
+      const worker = startMailWorker(store, deps.config, deps.log, deps.mailTransport);
+      http.addHook('onClose', async () => worker.stop());
+    },
+
+    sessionFromRequest,
+
+    async sessionAuthenticator(req): Promise<Principal | null> {
+      const s = await sessionFromRequest(req);
+      if (!s) return null;
+      return { via: 'session', accountId: s.accountId, tenant: s.tenant, scopes: [], roles: await rolesOf(store, s.accountId) };
+    },
+
+    findAccount,
+
+    async claimsFor(accountId, scopes) {
+      const a = await findAccount(accountId);
+      if (!a || a.disabled) return {};
+      const claims: Record<string, unknown> = {};
+      const p = a.profile;
+      if (scopes.includes('email')) {
+        claims.email = a.email;
+        claims.email_verified = a.emailVerified;
+      }
+      if (scopes.includes('profile')) {
+        if (p.birthdate) claims.birthdate = p.birthdate;
+        if (p.gender) claims.gender = p.gender;
+        if (p.locale) claims.locale = p.locale;
+        if (p.nationality) claims.nationality = p.nationality;
+      }
+      if (scopes.includes('household') && p.household.length > 0) {
+        claims.household = p.household.map((m) => ({ relation: m.relation, ...(m.birthdate ? { birthdate: m.birthdate } : {}) }));
+      }
+      if (scopes.includes('interests') && p.interests.length > 0) claims.interests = [...p.interests];
+      if (scopes.includes('district') && p.district) claims.district = p.district;
+      return claims;
+    },
+
+    async createAccount(input) {
+      const tenant = input.tenant ?? '';
+      const email = normaliseEmail(input.email);
+      if (!isEmail(email)) throw new AppError('BadRequestData', `'${input.email}' is not an email address`);
+      const problem = passwordProblem(input.password, email);
+      if (problem) throw new AppError('BadRequestData', `the password is not acceptable: ${problem}`);
+      const vocab = await vocabularies(store, tenant);
+      const { profile, errors } = applyProfile({ household: [], interests: [] }, input.profile ?? {}, vocab);
+      if (errors.length > 0) throw new AppError('BadRequestData', `invalid profile fields: ${errors.map((e) => e.field).join(', ')}`);
+      const passwordHash = await hashPassword(input.password);
+      return store.transaction(async (tx) => {
+        const id = await insertAccount(tx, { tenant, email, passwordHash, verified: input.verified ?? false });
+        if (!id) throw new AppError('Conflict', `an account with the email '${email}' already exists in this tenant`);
+        await saveProfile(tx, id, profile);
+        return id;
+      });
+    },
+
+    async addStaffRole(accountId, grant) {
+      if (!STAFF_ROLES.includes(grant.role)) throw new AppError('BadRequestData', `unknown role '${grant.role}'; one of ${STAFF_ROLES.join(', ')}`);
+      if (!/^(\*|[a-z0-9][a-z0-9_-]{0,63})$/.test(grant.department)) {
+        throw new AppError('BadRequestData', `the department '${grant.department}' must be '*' or lower-case letters, digits, '-' and '_'`);
+      }
+      if (!(await accountById(store, accountId))) throw new AppError('ResourceNotFound', `no account '${accountId}'`);
+      await grantRole(store, accountId, grant);
+    },
+
+    async startSession(req, reply, accountId, amr) {
+      const a = await accountById(store, accountId);
+      if (!a) throw new AppError('ResourceNotFound', `no account '${accountId}'`);
+      await createSession(store, req, reply, { accountId, tenant: a.tenant, amr, stage: 'full' });
+    },
+  };
+  return accounts;
+}
