@@ -14,14 +14,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../core/errors.ts';
 import { checkCsrf, csrfField, formBody, html, layout, pageLanguage, safeReturnTo, sendPage, type PageLanguage, type SafeHtml } from '../core/pages.ts';
-import { logFilterFrom } from './routes.ts';
-import { API_BASE } from './routes.ts';
+import { API_BASE, logFilterFrom, who } from './routes.ts';
 import type { Category, Consent, Purpose } from './model.ts';
 import type { ConsentService } from './service.ts';
 import type { LogRow } from './chain.ts';
 
 /** Where pages send a visitor who is not signed in (the identity module's sign-in page). */
-export const DEFAULT_SIGN_IN_PATH = '/id/sign-in';
+export const DEFAULT_SIGN_IN_PATH = '/id/signin';
 
 const T = {
   ja: {
@@ -127,7 +126,7 @@ function fmt(iso: string | null, lang: PageLanguage): string {
 
 /** The signed-in citizen, or a reply already sent (sign-in redirect, or a 403 page). */
 function citizenOrRedirect(req: FastifyRequest, reply: FastifyReply, lang: PageLanguage, signInPath: string, back?: string): string | null {
-  const p = req.principal;
+  const p = who(req);
   if (p.via === 'session' && p.accountId) return p.accountId;
   if (p.via === 'anonymous') {
     const to = back ?? safeReturnTo(req.url, '/my/data');

@@ -10,13 +10,16 @@
  * Routes stay thin: read the principal, parse, call ConsentService (which holds every check).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { requireAuthenticated, type Principal } from '../core/auth.ts';
+import { ANONYMOUS, requireAuthenticated, type Principal } from '../core/auth.ts';
 import { AppError } from '../core/errors.ts';
 import type { ConsentService } from './service.ts';
 import type { Consent } from './model.ts';
 import type { LogRow } from './chain.ts';
 
 export const API_BASE = '/consent/v1';
+
+/** The caller; anonymous when no authentication is installed (an app without the identity module). */
+export const who = (req: FastifyRequest): Principal => req.principal ?? ANONYMOUS;
 
 /**
  * The account of the signed-in citizen, or 401/403. Only sessions qualify: an access token, even
@@ -36,7 +39,7 @@ export function requireCitizen(p: Principal, what: string): string {
  * never grant) nor a same-site Sec-Fetch-Site header.
  */
 function guardSessionWrite(req: FastifyRequest): void {
-  if (req.principal.via !== 'session') return;
+  if (who(req).via !== 'session') return;
   if (req.headers['sec-fetch-site'] === 'cross-site') throw new AppError('Forbidden', 'this request came from another site');
   const origin = req.headers.origin;
   if (typeof origin === 'string' && origin !== 'null') {
@@ -56,7 +59,7 @@ function jsonBody(req: FastifyRequest, optional = false): Record<string, unknown
   if (req.body === undefined || req.body === null) {
     if (optional && !type) {
       // A body-less POST with a session could come from a cross-site form; ask for JSON then.
-      if (req.principal.via === 'session') throw new AppError('UnsupportedMediaType', 'send this request with Content-Type: application/json and a JSON object body ({} is enough)');
+      if (who(req).via === 'session') throw new AppError('UnsupportedMediaType', 'send this request with Content-Type: application/json and a JSON object body ({} is enough)');
       return {};
     }
     throw new AppError('BadRequestData', 'the request needs a JSON object body');
@@ -134,33 +137,33 @@ export function registerConsentRoutes(app: FastifyInstance, svc: ConsentService)
   app.get(`${API_BASE}/purposes/:id`, async (req) => svc.purpose(param(req, 'id')));
 
   app.post(`${API_BASE}/purposes`, async (req, reply) => {
-    requireAuthenticated(req.principal, 'maintaining the purpose catalogue');
+    requireAuthenticated(who(req), 'maintaining the purpose catalogue');
     guardSessionWrite(req);
-    const p = await svc.createPurpose(req.principal, jsonBody(req));
+    const p = await svc.createPurpose(who(req), jsonBody(req));
     return reply.code(201).header('location', `${API_BASE}/purposes/${encodeURIComponent(p.id)}`).send(p);
   });
 
   app.patch(`${API_BASE}/purposes/:id`, async (req) => {
-    requireAuthenticated(req.principal, 'maintaining the purpose catalogue');
+    requireAuthenticated(who(req), 'maintaining the purpose catalogue');
     guardSessionWrite(req);
     const body = jsonBody(req);
-    return svc.updatePurpose(req.principal, param(req, 'id'), body);
+    return svc.updatePurpose(who(req), param(req, 'id'), body);
   });
 
   app.post(`${API_BASE}/purposes/:id/retire`, async (req) => {
-    requireAuthenticated(req.principal, 'maintaining the purpose catalogue');
+    requireAuthenticated(who(req), 'maintaining the purpose catalogue');
     guardSessionWrite(req);
     jsonBody(req, true);
-    return svc.retirePurpose(req.principal, param(req, 'id'));
+    return svc.retirePurpose(who(req), param(req, 'id'));
   });
 
   app.get(`${API_BASE}/consents`, async (req) => {
-    const me = requireCitizen(req.principal, 'the list of your consents');
+    const me = requireCitizen(who(req), 'the list of your consents');
     return (await svc.list(me)).map(presentConsent);
   });
 
   app.post(`${API_BASE}/consents`, async (req, reply) => {
-    const me = requireCitizen(req.principal, 'giving consent');
+    const me = requireCitizen(who(req), 'giving consent');
     guardSessionWrite(req);
     const b = jsonBody(req);
     for (const k of Object.keys(b)) {
@@ -173,19 +176,19 @@ export function registerConsentRoutes(app: FastifyInstance, svc: ConsentService)
   });
 
   app.get(`${API_BASE}/consents/:id`, async (req) => {
-    const me = requireCitizen(req.principal, 'your consent');
+    const me = requireCitizen(who(req), 'your consent');
     return presentConsent(await svc.get(param(req, 'id'), me));
   });
 
   app.post(`${API_BASE}/consents/:id/withdraw`, async (req) => {
-    const me = requireCitizen(req.principal, 'withdrawing consent');
+    const me = requireCitizen(who(req), 'withdrawing consent');
     guardSessionWrite(req);
     jsonBody(req, true);
     return presentConsent(await svc.withdraw(param(req, 'id'), me));
   });
 
   app.get(`${API_BASE}/consents/:id/receipt`, async (req, reply: FastifyReply) => {
-    const me = requireCitizen(req.principal, 'your consent receipt');
+    const me = requireCitizen(who(req), 'your consent receipt');
     const jws = await svc.receipt(param(req, 'id'), me);
     // RFC 7515 clause 9.2.1: application/jose is the compact serialization.
     reply.type('application/jose').header('content-disposition', `attachment; filename="consent-${param(req, 'id')}.jws"`).header('cache-control', 'no-store');
@@ -193,7 +196,7 @@ export function registerConsentRoutes(app: FastifyInstance, svc: ConsentService)
   });
 
   app.get(`${API_BASE}/access-log`, async (req, reply) => {
-    const me = requireCitizen(req.principal, 'your access log');
+    const me = requireCitizen(who(req), 'your access log');
     const page = await svc.accessLog(me, logFilterFrom(q(req), true));
     reply.header('cache-control', 'no-store');
     let next: string | null = null;
