@@ -29,7 +29,7 @@ export function lockSubject(tenant: string, email: string): string {
 /** Whether the email is locked now. */
 export async function isLocked(q: Queryable, subject: string): Promise<boolean> {
   const res = await q.query('SELECT 1 FROM identity.sign_in_lockouts WHERE subject_hash = $1 AND locked_until > now()', [subject]);
-  return res.rowCount > 0;
+  return res.rows.length > 0;
 }
 
 /** Records a failed sign-in; locks the email when the failures reach the limit. Returns whether it is now locked. */

@@ -9,7 +9,7 @@ import { applyProfile, COUNTRY_CODES, countryName, GENDERS, LOCALES, RELATIONS, 
 import type { RouteContext } from './routes.ts';
 import type { AccountSession } from './sessions.ts';
 import { accountById, districts, interests, loadProfile, saveProfile, vocabularies } from './store.ts';
-import { checkboxes, field, form, readForm, select, sendAccountPage } from './ui.ts';
+import { checkboxes, field, form, readForm, select, sendAccountPage, type SelectOption } from './ui.ts';
 
 const LOCALE_NAMES: Record<string, string> = { ja: '日本語', en: 'English', 'zh-Hans': '简体中文', 'zh-Hant': '繁體中文', ko: '한국어', th: 'ไทย' };
 const PROFILE_FIELDS = ['birthdate', 'gender', 'district', 'locale', 'nationality'] as const;
@@ -32,6 +32,18 @@ export function profileFromFormForDisplay(f: URLSearchParams): Profile {
   return p as unknown as Profile;
 }
 
+const countryLists = new Map<string, SelectOption[]>();
+/** Countries sorted by their name in the page language (computed once per language). */
+function countryOptions(lang: PageLanguage): SelectOption[] {
+  let list = countryLists.get(lang);
+  if (!list) {
+    const collator = new Intl.Collator(lang);
+    list = COUNTRY_CODES.map((c) => ({ value: c, label: countryName(c, lang) })).sort((a, b) => collator.compare(a.label, b.label));
+    countryLists.set(lang, list);
+  }
+  return list;
+}
+
 /** The inputs of the profile fields (every one optional). */
 export async function profileFields(ctx: RouteContext, lang: PageLanguage, p: Profile, errs: Map<string, string>, _values?: URLSearchParams): Promise<SafeHtml> {
   const label = (x: { label_ja: string; label_en: string }) => (lang === 'ja' ? x.label_ja : x.label_en);
@@ -39,7 +51,7 @@ export async function profileFields(ctx: RouteContext, lang: PageLanguage, p: Pr
   const vocabInterests = await interests(ctx.store, '');
   const vocabDistricts = await districts(ctx.store, '');
   const notSet = t(lang, 'profile.not_set');
-  const countries = COUNTRY_CODES.map((c) => ({ value: c, label: countryName(c, lang) })).sort((a, b) => a.label.localeCompare(b.label, lang));
+  const countries = countryOptions(lang);
   return html`${field({ name: 'birthdate', label: t(lang, 'field.birthdate'), type: 'date', autocomplete: 'bday', value: p.birthdate ?? '', hint: t(lang, 'hint.date'), ...e('birthdate') })}
 ${select({ name: 'gender', label: t(lang, 'field.gender'), autocomplete: 'sex', empty: notSet, options: GENDERS.map((g) => ({ value: g, label: t(lang, `gender.${g}` as MessageKey) })), ...(p.gender ? { value: p.gender } : {}), ...e('gender') })}
 ${select({ name: 'district', label: t(lang, 'field.district'), empty: notSet, options: vocabDistricts.map((d) => ({ value: d.id, label: label(d) })), ...(p.district ? { value: p.district } : {}), ...e('district') })}

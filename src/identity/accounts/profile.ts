@@ -79,9 +79,15 @@ export function isCountryCode(s: string): boolean {
   return COUNTRY_SET.has(s);
 }
 
+const displayNames = new Map<string, Intl.DisplayNames>();
 /** The country's name in a page language. */
 export function countryName(code: string, lang: string): string {
-  return new Intl.DisplayNames([lang], { type: 'region', fallback: 'code' }).of(code) ?? code;
+  let names = displayNames.get(lang);
+  if (!names) {
+    names = new Intl.DisplayNames([lang], { type: 'region', fallback: 'code' });
+    displayNames.set(lang, names);
+  }
+  return names.of(code) ?? code;
 }
 
 /** An empty profile. */

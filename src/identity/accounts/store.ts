@@ -36,7 +36,7 @@ export async function insertAccount(q: Queryable, a: { tenant: string; email: st
      ON CONFLICT (tenant, email) DO NOTHING RETURNING id`,
     [id, a.tenant, a.email, a.verified, a.passwordHash],
   );
-  if (res.rowCount === 0) return null;
+  if (res.rows.length === 0) return null;
   await q.query('INSERT INTO identity.profiles (account_id) VALUES ($1)', [id]);
   return id;
 }
@@ -171,7 +171,7 @@ export async function peekToken(q: Queryable, token: string, purpose: TokenPurpo
     'SELECT 1 FROM identity.account_tokens WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > now()',
     [sha256Hex(token), purpose],
   );
-  return res.rowCount > 0;
+  return res.rows.length > 0;
 }
 
 // ---- mail outbox ------------------------------------------------------------------------------
