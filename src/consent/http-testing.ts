@@ -1,0 +1,57 @@
+/**
+ * Test helpers for the consent module's HTTP API and pages: real accounts signed in through the
+ * identity module's sign-in page (no fake principals), and a service's access token from the
+ * real token endpoint (client credentials, RFC 6749 clause 4.4).
+ */
+import assert from 'node:assert/strict';
+import type { LightMyRequestResponse } from 'fastify';
+import type { RoleGrant } from '../core/auth.ts';
+import { Browser } from '../identity/accounts/testing.ts';
+import type { TestApp } from '../../test/app.ts';
+
+export const PASSWORD = 'correct horse battery staple 42';
+
+export interface Person {
+  accountId: string;
+  email: string;
+  browser: Browser;
+  /** A JSON call with this person's cookies. */
+  json(method: 'GET' | 'POST' | 'PATCH', url: string, body?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
+}
+
+/** Creates an account (with staff roles, if any) and signs it in through /id/signin. */
+export async function signedIn(app: TestApp, name: string, roles: RoleGrant[] = []): Promise<Person> {
+  const email = `${name}.${Math.random().toString(36).slice(2, 8)}@example.jp`;
+  const accountId = await app.accounts.createAccount({ email, password: PASSWORD, verified: true });
+  for (const r of roles) await app.accounts.addStaffRole(accountId, r);
+  const browser = new Browser(app.http);
+  const res = await browser.submit('/id/signin', { email, password: PASSWORD }, '/id/signin');
+  assert.equal(res.statusCode, 303, `sign-in of ${name} failed: ${res.statusCode} ${res.body.slice(0, 300)}`);
+  assert.ok(browser.cookies.has('machi_session'), 'the sign-in set the session cookie');
+  return {
+    accountId,
+    email,
+    browser,
+    json: (method, url, body, headers = {}) =>
+      app.http.inject({
+        method,
+        url,
+        headers: { host: 'localhost', cookie: browser.cookieHeader(), ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+        ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
+      }),
+  };
+}
+
+/** Registers a confidential service and gets it an access token with client credentials. */
+export async function serviceToken(app: TestApp, name: string): Promise<{ clientId: string; token: string }> {
+  const c = await app.identity.clients.add({ name, confidential: true, clientCredentials: true, scopes: ['openid'], redirectUris: ['https://service.example/cb'] });
+  const basic = Buffer.from(`${encodeURIComponent(c.clientId)}:${encodeURIComponent(c.clientSecret ?? '')}`).toString('base64');
+  const res = await app.http.inject({
+    method: 'POST',
+    url: '/id/token',
+    headers: { host: 'localhost', 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${basic}` },
+    payload: 'grant_type=client_credentials',
+  });
+  assert.equal(res.statusCode, 200, res.body);
+  return { clientId: c.clientId, token: res.json().access_token as string };
+}
