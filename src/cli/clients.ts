@@ -12,6 +12,8 @@ import { addClient, ClientSpecError, disableClient, KNOWN_SCOPES, listClients, r
 export interface CliIO {
   out: { write(text: string): unknown };
   err: { write(text: string): unknown };
+  /** A store to use instead of opening the configured one (tests). */
+  store?: Store;
 }
 
 const USAGE = `usage:
@@ -43,7 +45,7 @@ export async function runClients(args: string[], config: Config, io: CliIO = { o
     const spec = sub === 'add' ? parseAdd(rest) : undefined;
     const id = sub === 'disable' || sub === 'rotate-secret' ? oneId(rest) : undefined;
     if (sub === 'list' && rest.length > 0) throw new UsageError(`list takes no arguments, got '${rest.join(' ')}'`);
-    return await withStore(config, async (store) => {
+    return await withStore(config, io.store, async (store) => {
       switch (sub) {
         case 'add': {
           const c = await addClient(store, spec!);
@@ -149,7 +151,8 @@ function parseAdd(args: string[]): ClientSpec {
 }
 
 /** Opens and migrates the configured store for one command. */
-export async function withStore<T>(config: Config, fn: (store: Store) => Promise<T>): Promise<T> {
+export async function withStore<T>(config: Config, given: Store | undefined, fn: (store: Store) => Promise<T>): Promise<T> {
+  if (given) return fn(given);
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
   try {
     await migrate(store, allMigrations);

@@ -31,7 +31,7 @@ export async function runKeys(args: string[], config: Config, io: CliIO = { out:
   } else return usage(sub === undefined ? 'say what to do' : `unknown subcommand '${sub}'`);
 
   try {
-    return await withStore(config, async (store) => {
+    return await withStore(config, io.store, async (store) => {
       if (sub === 'rotate') {
         await loadSigningKeys(store); // the first pair, if the store has none yet
         const kids = await rotateSigningKeys(store);

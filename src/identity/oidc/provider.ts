@@ -109,7 +109,8 @@ export function buildProvider(d: ProviderDeps): Provider {
       long: { httpOnly: true, sameSite: 'lax' },
       short: { httpOnly: true, sameSite: 'lax' },
     },
-    scopes: [...OIDC_SCOPES],
+    // The hub scopes are listed too, so that a client's registered `scope` may name them.
+    scopes: [...OIDC_SCOPES, ...HUB_SCOPES],
     claims: SCOPE_CLAIMS,
     subjectTypes: ['pairwise'],
     pairwiseIdentifier: (_ctx, accountId, client) => d.pairwise.subjectFor(client.clientId, accountId),
