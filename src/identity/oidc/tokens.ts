@@ -104,7 +104,7 @@ export class AccessTokenVerifier {
       "SELECT 1 AS ok FROM identity.oidc_payloads WHERE model = 'Grant' AND id = $1 AND (expires_at IS NULL OR expires_at > now())",
       [gid],
     );
-    if (grant.rowCount === 0) throw new AppError('Unauthorized', 'the access token was revoked (the user signed out, or the grant was ended)');
+    if (grant.rows.length === 0) throw new AppError('Unauthorized', 'the access token was revoked (the user signed out, or the grant was ended)');
     const accountId = await this.#d.pairwise.accountFor(this.#d.store, clientId, sub);
     const account = accountId ? await this.#d.accounts.findAccount(accountId) : null;
     if (!accountId || !account) throw new AppError('Unauthorized', 'the access token names an unknown user');
