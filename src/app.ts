@@ -10,16 +10,23 @@ import { migrate, type Migration } from './core/migrations.ts';
 import { createOutbound } from './core/outbound.ts';
 import { instrumentStore, openStore, type Store } from './core/storage.ts';
 import { createHub, hubMigrations, type Hub } from './hub/index.ts';
+import { installAuthentication } from './core/auth.ts';
+import type { Accounts } from './identity/accounts/index.ts';
+import { createIdentity, identityMigrations, type Identity } from './identity/index.ts';
 import { consentMigrations, createConsent, type Consent } from './consent/index.ts';
 import { startRetentionJob } from './hub/temporal/index.ts';
 
-export const allMigrations: Migration[] = [...hubMigrations, ...consentMigrations];
+export const allMigrations: Migration[] = [...hubMigrations, ...identityMigrations, ...consentMigrations];
 
 export interface App {
   config: Config;
   store: Store;
   http: FastifyInstance;
   hub: Hub;
+  /** The regional ID: accounts and the OIDC provider at /id (src/identity). */
+  identity: Identity;
+  /** Citizen and staff accounts of the regional ID (src/identity/accounts); also identity.accounts. */
+  accounts: Accounts;
   /** Consent and the citizen's access log: the only way services read personal data. */
   consent: Consent;
   metrics: Metrics;
@@ -38,8 +45,14 @@ export async function buildApp(config: Config, given?: Store): Promise<App> {
   const hub = createHub({ store, outbound, metrics, allowPrivateDestinations: config.allowLoopback, notificationLeaseMs: config.notificationLeaseSeconds * 1000, logError: (msg, err) => http.log.error({ err }, msg), historyRetentionDays: config.historyRetentionDays });
   // Entity history older than each tenant's retention is deleted hourly (hub/temporal).
   const retention = startRetentionJob(store, config.historyRetentionDays, (err) => http.log.error({ err }, 'history retention cleanup failed'));
+  // Identity: bearer access tokens, then the identity pages' session cookie, resolve request.principal.
+  const identity = createIdentity({ store, config, metrics, outbound, log: (msg, err) => http.log.warn({ err }, msg) });
+  const accounts = identity.accounts;
+  installAuthentication(http, identity.authenticators);
   await hub.register(http);
-  const consent = createConsent({ store, config, log: http.log, metrics });
+  await identity.register(http);
+  // Consent knows services by their OIDC client (name on its pages, where it may send the citizen back).
+  const consent = createConsent({ store, config, log: http.log, metrics, clients: async (id) => (await identity.clients.list()).find((c) => c.clientId === id && !c.disabled) ?? null });
   await consent.register(http);
   await http.ready();
   // Notification workers (hub/subscriptions): dispatch recorded changes, deliver with retries.
@@ -49,11 +62,14 @@ export async function buildApp(config: Config, given?: Store): Promise<App> {
     store,
     http,
     hub,
+    identity,
+    accounts,
     consent,
     metrics,
     async close() {
       await hub.subscriptions.stop();
       retention.stop();
+      await identity.close();
       await http.close();
       if (!given) await raw.close();
     },

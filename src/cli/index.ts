@@ -4,7 +4,9 @@
  */
 import type { Config } from '../core/config.ts';
 import { runAudit } from './audit.ts';
+import { runClients } from './clients.ts';
 import { runImport } from './import.ts';
+import { runKeys } from './keys.ts';
 import { runMigrate } from './migrate.ts';
 import { runServe } from './serve.ts';
 
@@ -16,6 +18,9 @@ commands:
   import ngsi-ld <file|dir>     bulk-load NGSI-LD entities from .jsonl / .json files
                                   [--tenant NAME] [--context URL] [--batch N]
   audit verify                  check the hash chain of the consent access log
+  clients add|list|disable|rotate-secret
+                                register the services that sign in with Machi ID (clients help)
+  keys list|rotate|retire KID   the signing keys of Machi ID
   bench [--quick]               run the benchmarks (also: npm run bench)
   help                          show this text
 `;
@@ -31,6 +36,10 @@ export async function runCli(argv: string[], config: Config): Promise<number | u
       return runMigrate(config);
     case 'import':
       return runImport(rest, config);
+    case 'clients':
+      return runClients(rest, config);
+    case 'keys':
+      return runKeys(rest, config);
     case 'audit':
       return runAudit(rest, config);
     case 'bench': {
