@@ -16,6 +16,8 @@ const SERVICE = 'kosodate-app';
 
 before(async () => {
   app = await buildTestApp();
+  // Grants name a registered service (an OIDC client of the identity module).
+  await app.identity.clients.ensure({ clientId: SERVICE, name: 'Kosodate app', confidential: false, redirectUris: ['https://kosodate.example/cb'] });
   await seedPurpose(app.consent);
 });
 after(() => app.dispose());
@@ -112,8 +114,9 @@ test(`[${storeKind}] a category the consent does not cover, another service, ano
   await assert.rejects(app.consent.readPersonalData({ ...ask, categories: [] }, r.read), /at least one data category/);
 });
 
-test(`[${storeKind}] a grant is checked: categories within the purpose, a known purpose, a future expiry, the current notice`, async () => {
+test(`[${storeKind}] a grant is checked: a registered service, categories within the purpose, a known purpose, a future expiry, the current notice`, async () => {
   const base = { subject: ALICE, recipient: SERVICE, purpose: 'child-checkups', collectionMethod: 'api' as const };
+  await assert.rejects(app.consent.grant({ ...base, recipient: 'unregistered-app', categories: ['contact'] }), /no service with client id 'unregistered-app' is registered/);
   await assert.rejects(app.consent.grant({ ...base, categories: ['location'] }), /may not use the categories location/);
   await assert.rejects(app.consent.grant({ ...base, categories: ['nope'] }), /may not use the categories nope/);
   await assert.rejects(app.consent.grant({ ...base, purpose: 'unknown', categories: ['contact'] }), /no purpose 'unknown'/);
