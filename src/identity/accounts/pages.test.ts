@@ -197,7 +197,7 @@ test('password reset: request -> mail -> new password; the token is single use, 
   assert.equal(badEmail.statusCode, 400);
 
   const mail = await lastMail(app.http, 'reset@example.jp');
-  assert.ok(mail?.link?.includes('/id/reset/confirm?token='));
+  assert.ok(mail && mail.link?.includes('/id/reset/confirm?token='));
   const path = new URL(mail.link as string).pathname + new URL(mail.link as string).search;
   const short = await b.submit(path, { password: 'short' });
   assert.equal(short.statusCode, 400);

@@ -3,25 +3,51 @@
  * `inject()`, so that tests walk the pages as a person would (GET the form, post it with its
  * CSRF token and the cookies received).
  */
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { FastifyInstance } from 'fastify';
+
+/** What the tests read of a response (the shape of inject()'s, also built from fetch()). */
+export interface Res {
+  statusCode: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
 
 export class Browser {
   readonly cookies = new Map<string, string>();
   /** Every Set-Cookie header received, as sent (to check attributes). */
   readonly setCookies: string[] = [];
-  readonly app: FastifyInstance;
+  /** The app in-process (inject), or the base URL of a listening server (fetch). */
+  readonly app: FastifyInstance | string;
   readonly headers: Record<string, string>;
+  /** The client's IP address as the server sees it. */
+  readonly remoteAddress: string;
 
-  constructor(app: FastifyInstance, headers: Record<string, string> = {}) {
+  constructor(app: FastifyInstance | string, headers: Record<string, string> = {}, remoteAddress = '127.0.0.1') {
     this.app = app;
     this.headers = { host: 'localhost', 'accept-language': 'en', ...headers };
+    this.remoteAddress = remoteAddress;
   }
 
   cookieHeader(): string {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   }
 
-  private remember(res: LightMyRequestResponse): void {
+  private async send(method: 'GET' | 'POST', url: string, headers: Record<string, string>, payload?: string): Promise<Res> {
+    if (typeof this.app !== 'string') {
+      const r = await this.app.inject({ method, url, remoteAddress: this.remoteAddress, headers, ...(payload !== undefined ? { payload } : {}) });
+      return { statusCode: r.statusCode, headers: r.headers as Res['headers'], body: r.body };
+    }
+    const { host: _host, ...rest } = headers;
+    const r = await fetch(this.app + url, { method, headers: rest, redirect: 'manual', ...(payload !== undefined ? { body: payload } : {}) });
+    const out: Res['headers'] = {};
+    r.headers.forEach((v, k) => {
+      if (k !== 'set-cookie') out[k] = v;
+    });
+    out['set-cookie'] = r.headers.getSetCookie();
+    return { statusCode: r.status, headers: out, body: await r.text() };
+  }
+
+  private remember(res: Res): void {
     const raw = res.headers['set-cookie'];
     for (const c of raw === undefined ? [] : Array.isArray(raw) ? raw : [raw]) {
       this.setCookies.push(c);
@@ -34,27 +60,22 @@ export class Browser {
     }
   }
 
-  async get(url: string, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
-    const res = await this.app.inject({ method: 'GET', url, headers: { ...this.headers, cookie: this.cookieHeader(), ...headers } });
+  async get(url: string, headers: Record<string, string> = {}): Promise<Res> {
+    const res = await this.send('GET', url, { ...this.headers, cookie: this.cookieHeader(), ...headers });
     this.remember(res);
     return res;
   }
 
-  async post(url: string, fields: Record<string, string | string[]>, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
+  async post(url: string, fields: Record<string, string | string[]>, headers: Record<string, string> = {}): Promise<Res> {
     const body = new URLSearchParams();
     for (const [k, v] of Object.entries(fields)) for (const x of Array.isArray(v) ? v : [v]) body.append(k, x);
-    const res = await this.app.inject({
-      method: 'POST',
-      url,
-      payload: body.toString(),
-      headers: { ...this.headers, 'content-type': 'application/x-www-form-urlencoded', cookie: this.cookieHeader(), ...headers },
-    });
+    const res = await this.send('POST', url, { ...this.headers, 'content-type': 'application/x-www-form-urlencoded', cookie: this.cookieHeader(), ...headers }, body.toString());
     this.remember(res);
     return res;
   }
 
   /** GETs the page with a form, then posts `fields` to the form's action with its CSRF token. */
-  async submit(pageUrl: string, fields: Record<string, string | string[]>, action?: string): Promise<LightMyRequestResponse> {
+  async submit(pageUrl: string, fields: Record<string, string | string[]>, action?: string): Promise<Res> {
     const page = await this.get(pageUrl);
     const forms = [...page.body.matchAll(/<form method="post" action="([^"]+)"[^>]*>([\s\S]*?)<\/form>/g)];
     const f = action ? forms.find((m) => m[1] === action) : forms[0];
@@ -70,8 +91,8 @@ export function decodeEntities(s: string): string {
 }
 
 /** The newest mail to `to` on the development mail page, with its first link. */
-export async function lastMail(app: FastifyInstance, to: string): Promise<{ subject: string; body: string; link: string | undefined } | undefined> {
-  const res = await app.inject({ url: '/id/dev/mail', headers: { host: 'localhost' } });
+export async function lastMail(app: FastifyInstance | string, to: string): Promise<{ subject: string; body: string; link: string | undefined } | undefined> {
+  const res = await new Browser(app).get('/id/dev/mail');
   for (const m of res.body.matchAll(/<article class="mail"[^>]*><h2>([^<]*)<\/h2><p>To: <span class="to">([^<]*)<\/span>[\s\S]*?<pre>([\s\S]*?)<\/pre><\/article>/g)) {
     if (decodeEntities(m[2] as string) !== to) continue;
     const body = decodeEntities((m[3] as string).replace(/<[^>]+>/g, ''));

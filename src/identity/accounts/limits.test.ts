@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { buildTestApp, type TestApp } from '../../../test/app.ts';
+import { DEFAULT_LIMITS } from './limits.ts';
+import { Browser } from './testing.ts';
+
+let app: TestApp;
+before(async () => {
+  app = await buildTestApp();
+});
+after(() => app.dispose());
+
+const PASSWORD = 'a long enough passphrase';
+const errorOf = (body: string) => /<li>([^<]*)<\/li>/.exec(body)?.[1];
+
+test('lockout: 5 failures in 15 minutes lock the email for 15 minutes, with the same message whether or not it has an account', async () => {
+  await app.accounts.createAccount({ email: 'guessed@example.jp', password: PASSWORD });
+  const b = new Browser(app.http, {}, '198.51.100.1');
+  const statuses: number[] = [];
+  let last = '';
+  for (let i = 0; i < DEFAULT_LIMITS.maxFailures; i++) {
+    const r = await b.submit('/id/signin', { email: 'guessed@example.jp', password: `wrong guess ${i}` });
+    statuses.push(r.statusCode);
+    last = r.body;
+  }
+  assert.deepEqual(statuses, [401, 401, 401, 401, 429]);
+  assert.match(errorOf(last) ?? '', /Too many failed sign-ins/);
+  // Even the right password is refused while locked.
+  const right = await b.submit('/id/signin', { email: 'guessed@example.jp', password: PASSWORD });
+  assert.equal(right.statusCode, 429);
+  assert.ok(right.headers['retry-after']);
+  assert.equal(b.cookies.get('machi_session'), undefined);
+
+  // An address without an account locks the same way and says the same thing.
+  const b2 = new Browser(app.http, {}, '198.51.100.2');
+  let ghost = '';
+  for (let i = 0; i < DEFAULT_LIMITS.maxFailures + 1; i++) ghost = (await b2.submit('/id/signin', { email: 'ghost@example.jp', password: `wrong guess ${i}` })).body;
+  assert.equal(errorOf(ghost), errorOf(right.body));
+
+  // Other accounts are not affected; when the lock ends the right password works again.
+  await app.accounts.createAccount({ email: 'other@example.jp', password: PASSWORD });
+  assert.equal((await b.submit('/id/signin', { email: 'other@example.jp', password: PASSWORD })).statusCode, 303);
+  await app.store.query(`UPDATE identity.sign_in_lockouts SET locked_until = now() - interval '1 second'`);
+  const b3 = new Browser(app.http, {}, '198.51.100.3');
+  assert.equal((await b3.submit('/id/signin', { email: 'guessed@example.jp', password: PASSWORD })).statusCode, 303);
+});
+
+test('per-IP limit: sign-in posts from one address beyond the window limit get 429, counted in the store; other addresses go on', async () => {
+  await app.accounts.createAccount({ email: 'busy@example.jp', password: PASSWORD });
+  const b = new Browser(app.http, {}, '203.0.113.7');
+  const page = await b.get('/id/signin');
+  const token = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] as string;
+  const codes: number[] = [];
+  for (let i = 0; i < DEFAULT_LIMITS.ipPosts + 1; i++) {
+    // Different emails, so that no per-account lockout is reached.
+    codes.push((await b.post('/id/signin', { _csrf: token, email: `user${i}@example.jp`, password: 'wrong password' })).statusCode);
+  }
+  assert.ok(codes.slice(0, DEFAULT_LIMITS.ipPosts).every((c) => c === 401), codes.join(','));
+  assert.equal(codes.at(-1), 429);
+  const limited = await b.post('/id/signin', { _csrf: token, email: 'busy@example.jp', password: PASSWORD });
+  assert.equal(limited.statusCode, 429);
+  assert.match(errorOf(limited.body) ?? '', /Too many attempts in a short time/);
+  const row = await app.store.query<{ hits: number }>(`SELECT hits FROM identity.rate_limits WHERE bucket = 'signin:203.0.113.7'`);
+  assert.equal(row.rows[0]?.hits, DEFAULT_LIMITS.ipPosts + 2);
+  const elsewhere = new Browser(app.http, {}, '203.0.113.8');
+  assert.equal((await elsewhere.submit('/id/signin', { email: 'busy@example.jp', password: PASSWORD })).statusCode, 303);
+});
