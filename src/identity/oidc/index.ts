@@ -9,7 +9,7 @@ import type Provider from 'oidc-provider';
 import type { Authenticator, Principal } from '../../core/auth.ts';
 import type { Store } from '../../core/storage.ts';
 import { deleteExpired } from './adapter.ts';
-import { addClient, disableClient, ensureClient, listClients, rotateClientSecret, type ClientInfo, type ClientSpec, type NewClient } from './clients.ts';
+import { addClient, disableClient, ensureClient, findClientInfo, listClients, rotateClientSecret, type ClientInfo, type ClientSpec, type NewClient } from './clients.ts';
 import { mountProvider } from './interactions.ts';
 import { loadSigningKeys, retireSigningKey, rotateSigningKeys } from './keys.ts';
 import { buildProvider } from './provider.ts';
@@ -55,6 +55,8 @@ export interface OidcClients {
   /** For built-in services at startup: registers or updates, keeps the secret. */
   ensure(spec: ClientSpec & { clientId: string }): Promise<NewClient>;
   list(): Promise<ClientInfo[]>;
+  /** One client, disabled ones included (check `disabled`), or undefined. */
+  find(clientId: string): Promise<ClientInfo | undefined>;
   disable(clientId: string): Promise<boolean>;
   rotateSecret(clientId: string): ReturnType<typeof rotateClientSecret>;
 }
@@ -134,6 +136,7 @@ export function createOidc(o: OidcOptions): Oidc {
       add: (spec) => addClient(o.store, spec),
       ensure: (spec) => ensureClient(o.store, spec),
       list: () => listClients(o.store),
+      find: (id) => findClientInfo(o.store, id),
       disable: (id) => disableClient(o.store, id),
       rotateSecret: (id) => rotateClientSecret(o.store, id),
     },
