@@ -242,3 +242,54 @@ describe('address classification', () => {
     });
   }
 });
+
+describe('kept-alive connections', () => {
+  it('reuses one connection for requests to the same peer', async () => {
+    const peers = new Set<number>();
+    const server = http.createServer((req, res) => {
+      peers.add(req.socket.remotePort ?? 0);
+      res.end('ok');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const client = createOutbound({ allowLoopback: true });
+      for (let i = 0; i < 5; i++) assert.equal((await client.request(`${base}/x`)).status, 200);
+      assert.equal(peers.size, 1, 'five sequential requests share one connection');
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
+  it('sends again on a fresh connection when the peer reset the kept-alive one', async () => {
+    let connections = 0;
+    const sockets = new Set<net.Socket>();
+    // Each connection answers its first request and keeps the connection open, then resets it
+    // when a second request arrives on it: the stale-connection race of every keep-alive client.
+    const server = net.createServer((socket) => {
+      connections++;
+      sockets.add(socket);
+      let requests = 0;
+      socket.on('data', () => {
+        if (++requests === 1) socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok');
+        else socket.resetAndDestroy();
+      });
+      socket.on('error', () => {});
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const client = createOutbound({ allowLoopback: true });
+      for (let i = 0; i < 3; i++) {
+        const res = await client.request(`${base}/x`, { method: 'POST', body: 'n' });
+        assert.equal(res.status, 200);
+        assert.equal(res.body.toString(), 'ok');
+      }
+      assert.equal(connections, 3, 'requests 2 and 3 each found their kept-alive connection reset and opened a new one');
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});

@@ -78,12 +78,20 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 /** Headers that carry the caller's credentials: never forwarded to another origin on redirect. */
 const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
 
-/** Creates the client; one per process is enough, it keeps no connections open between requests. */
+/**
+ * Creates the client; one per process is enough. Connections are kept alive between requests
+ * (notifications go to the same receivers again and again); every new connection still goes
+ * through the guarded `lookup` and the peer check, and idle ones do not keep the process alive.
+ */
 export function createOutbound(opts: OutboundOptions): Outbound {
   const policy: AddressPolicy = { allowLoopback: opts.allowLoopback, allowPrivate: opts.allowPrivate ?? false };
   const maxRedirects = opts.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
   const maxBytes = opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const lookup = guardedLookup(policy);
+  const agents = {
+    http: new http.Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 16 }),
+    https: new https.Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 16 }),
+  };
 
   return {
     async request(url, init = {}) {
@@ -95,7 +103,7 @@ export function createOutbound(opts: OutboundOptions): Outbound {
       const headers = lowerCaseKeys(init.headers ?? {});
 
       for (let hop = 0; ; hop++) {
-        const res = await exchange({ url: target, method, headers, body, deadline, timeoutMs, maxBytes, policy, lookup });
+        const res = await exchange({ url: target, method, headers, body, deadline, timeoutMs, maxBytes, policy, lookup, agents });
         const location = res.headers['location'];
         if (!REDIRECT_STATUSES.has(res.status) || location === undefined) return res;
         if (hop >= maxRedirects) {
@@ -320,9 +328,25 @@ interface ExchangeArgs {
   maxBytes: number;
   policy: AddressPolicy;
   lookup: net.LookupFunction;
+  agents: { http: http.Agent; https: https.Agent };
 }
 
-function exchange(a: ExchangeArgs): Promise<OutboundResponse> {
+/**
+ * One request; when a kept-alive connection turns out to have been closed by the peer before it
+ * answered (a race every keep-alive client has), it is sent once more on a fresh connection.
+ */
+async function exchange(a: ExchangeArgs): Promise<OutboundResponse> {
+  try {
+    return await exchangeOnce(a);
+  } catch (err) {
+    if (err instanceof StaleConnection) return exchangeOnce(a, true);
+    throw err;
+  }
+}
+
+class StaleConnection extends Error {}
+
+function exchangeOnce(a: ExchangeArgs, fresh = false): Promise<OutboundResponse> {
   return new Promise<OutboundResponse>((resolve, reject) => {
     const host = a.url.hostname.startsWith('[') ? a.url.hostname.slice(1, -1) : a.url.hostname;
     // An IP literal never reaches `lookup`: check it here, before anything is opened.
@@ -341,13 +365,16 @@ function exchange(a: ExchangeArgs): Promise<OutboundResponse> {
     }
 
     let settled = false;
+    let responded = false;
     const finish = (err: unknown, res?: OutboundResponse) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       if (err !== undefined) {
         req.destroy();
-        reject(toOutboundError(err, a.url));
+        const code = (err as NodeJS.ErrnoException).code;
+        if (req.reusedSocket && !responded && (code === 'ECONNRESET' || code === 'EPIPE')) reject(new StaleConnection());
+        else reject(toOutboundError(err, a.url));
       } else if (res !== undefined) {
         resolve(res);
       }
@@ -355,9 +382,11 @@ function exchange(a: ExchangeArgs): Promise<OutboundResponse> {
 
     const headers: Record<string, string> = { 'user-agent': 'machi-outbound', ...a.headers };
     if (a.body !== undefined) headers['content-length'] = String(Buffer.byteLength(a.body));
-    const mod = a.url.protocol === 'https:' ? https : http;
-    // agent: false: a fresh connection per request, so every request goes through `lookup`.
-    const req = mod.request(a.url, { method: a.method, headers, agent: false, lookup: a.lookup }, (res) => {
+    const tls = a.url.protocol === 'https:';
+    const mod = tls ? https : http;
+    // New connections resolve through the guarded `lookup`; reused ones were checked when opened.
+    const req = mod.request(a.url, { method: a.method, headers, agent: fresh ? false : tls ? a.agents.https : a.agents.http, lookup: a.lookup }, (res) => {
+      responded = true;
       const status = res.statusCode ?? 0;
       const resHeaders = flattenHeaders(res.headers);
       if (REDIRECT_STATUSES.has(status) && resHeaders['location'] !== undefined) {
@@ -384,6 +413,8 @@ function exchange(a: ExchangeArgs): Promise<OutboundResponse> {
     const timer = setTimeout(() => finish(timeoutError(a)), remaining);
     // Defence in depth: whatever resolved the name, the peer we actually reached must be allowed.
     req.on('socket', (socket) => {
+      // A reused socket was checked when it connected.
+      if (!socket.connecting) return;
       socket.once('connect', () => {
         const peer = socket.remoteAddress;
         if (peer === undefined) return;

@@ -35,6 +35,12 @@ export interface Store extends Queryable {
    * once do not both migrate. PGlite has one connection and one process: no lock needed.
    */
   withExclusiveLock<T>(key: number, fn: (conn: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * The same database through connections of its own (at most `size`), for background workers
+   * (notification delivery) that must not wait in the queue behind API requests when the main
+   * pool is busy. Closed with this store. PGlite has one connection: it returns itself.
+   */
+  separatePool(size: number): Store;
   close(): Promise<void>;
 }
 
@@ -60,7 +66,7 @@ export async function openPglite(dataDir?: string): Promise<Store> {
     const res = await runner.query<R>(sql, params as unknown[] | undefined);
     return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length };
   };
-  return {
+  const store: Store = {
     kind: 'pglite',
     query: <R>(sql: string, params?: readonly unknown[]) => q<R>(db, sql, params),
     transaction: <T>(fn: (tx: Queryable) => Promise<T>) =>
@@ -77,15 +83,24 @@ export async function openPglite(dataDir?: string): Promise<Store> {
       );
       return run;
     },
+    separatePool: () => ({ ...store, close: async () => {} }),
     close: () => db.close(),
   };
+  return store;
 }
 
 // Return timestamps as ISO strings and bigints as numbers where they fit, on both drivers alike.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
 export async function openPostgres(url: string, poolSize: number): Promise<Store> {
+  const store = postgresStore(url, poolSize);
+  await store.query('SELECT 1');
+  return store;
+}
+
+function postgresStore(url: string, poolSize: number): Store {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  const separate: Store[] = [];
   // A failed idle client must not crash the process; the next query reconnects.
   pool.on('error', () => {});
   const wrap = (c: pg.Pool | pg.PoolClient): Queryable => ({
@@ -127,9 +142,16 @@ export async function openPostgres(url: string, poolSize: number): Promise<Store
         client.release();
       }
     },
-    close: () => pool.end(),
+    separatePool(size) {
+      const other = postgresStore(url, size);
+      separate.push(other);
+      return { ...other, close: async () => {} };
+    },
+    async close() {
+      await Promise.all(separate.map((o) => o.close()));
+      await pool.end();
+    },
   };
-  await store.query('SELECT 1');
   return store;
 }
 
@@ -159,6 +181,7 @@ export function instrumentStore(store: Store, sink: LatencySink): Store {
     transaction: (fn) => store.transaction((tx) => fn(timed(tx))),
     exec: (sql) => store.exec(sql),
     withExclusiveLock: (key, fn) => store.withExclusiveLock(key, fn),
+    separatePool: (size) => instrumentStore(store.separatePool(size), sink),
     close: () => store.close(),
   };
 }

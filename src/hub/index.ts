@@ -60,7 +60,8 @@ export function createHub(opts: HubOptions): Hub {
   const entities = new EntityService(opts.store);
   const contexts = new ContextResolver({ store: opts.store, outbound: opts.outbound });
   const subscriptions = new SubscriptionService({
-    store: opts.store,
+    // Connections of their own: the dispatcher must not queue behind API requests (latency).
+    store: opts.store.separatePool(4),
     outbound: opts.outbound,
     contexts,
     allowLoopback: opts.allowPrivateDestinations ?? false,

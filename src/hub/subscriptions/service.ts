@@ -241,8 +241,12 @@ export class SubscriptionService {
 
   /** Tells the dispatcher that something was written in this process (lower latency than polling). */
   wake(): void {
+    this.#written = true;
     this.#wakeDispatcher?.();
   }
+
+  /** Set by `wake`: a write was committed here since the last dispatch, so there is work to claim. */
+  #written = false;
 
   async #dispatchLoop(): Promise<void> {
     while (this.#running) {
@@ -331,8 +335,14 @@ export class SubscriptionService {
    * handled. The jobs are leased to this process and sent right away.
    */
   async dispatchOnce(): Promise<number> {
-    const peek = await this.#store.query('SELECT seq FROM hub.entity_changes ORDER BY seq LIMIT 1', [], 'hub_changes_peek');
-    if (peek.rows.length === 0) return 0;
+    // When polling, a cheap look first avoids a transaction per poll; after a local write there
+    // is (almost always) work, and the look would only add a round trip to the latency.
+    const written = this.#written;
+    this.#written = false;
+    if (!written) {
+      const peek = await this.#store.query('SELECT seq FROM hub.entity_changes ORDER BY seq LIMIT 1', [], 'hub_changes_peek');
+      if (peek.rows.length === 0) return 0;
+    }
     const gen = this.#gen ?? (await this.#loadSubscriptions());
     const out = await this.#store.transaction(async (tx) => {
       const rows = (
