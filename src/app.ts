@@ -52,7 +52,10 @@ export async function buildApp(config: Config, given?: Store): Promise<App> {
   await hub.register(http);
   await identity.register(http);
   // Consent knows services by their OIDC client (name on its pages, where it may send the citizen back).
-  const consent = createConsent({ store, config, log: http.log, metrics, clients: async (id) => (await identity.clients.list()).find((c) => c.clientId === id && !c.disabled) ?? null });
+  const consent = createConsent({ store, config, log: http.log, metrics, clients: async (id) => {
+    const c = await identity.clients.find(id);
+    return c && !c.disabled ? c : null;
+  } });
   await consent.register(http);
   await http.ready();
   // Notification workers (hub/subscriptions): dispatch recorded changes, deliver with retries.
