@@ -30,6 +30,8 @@ export interface Config {
   smtpUrl: string | undefined;
   /** The From address of the identity's mails. */
   mailFrom: string;
+  /** The PII controller named in consent records and signed receipts (the city or its operator). */
+  consentController: string;
 }
 
 export class ConfigError extends Error {
@@ -86,6 +88,8 @@ export function loadConfig(env: Env, defaults: Partial<Config> = {}): Config {
   const smtpUrl = env.MACHI_SMTP_URL || undefined;
   if (smtpUrl !== undefined && !/^smtps?:\/\/[^/]/.test(smtpUrl)) problems.push('MACHI_SMTP_URL must be an smtp:// or smtps:// URL');
   const mailFrom = env.MACHI_MAIL_FROM || defaults.mailFrom || 'Machi <no-reply@machi.localhost>';
+  const consentController = env.MACHI_CONSENT_CONTROLLER || defaults.consentController || 'Machi';
+  if (consentController.length > 200) problems.push('MACHI_CONSENT_CONTROLLER must be at most 200 characters');
   const host = env.HOST || defaults.host || '0.0.0.0';
 
   const config: Config = {
@@ -103,6 +107,7 @@ export function loadConfig(env: Env, defaults: Partial<Config> = {}): Config {
     historyRetentionDays: int('MACHI_HISTORY_RETENTION_DAYS', defaults.historyRetentionDays ?? 0, 0, 36500),
     smtpUrl,
     mailFrom,
+    consentController,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
