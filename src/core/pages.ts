@@ -200,10 +200,16 @@ export const CSRF_FIELD = '_csrf';
 export function csrfToken(req: FastifyRequest, reply: FastifyReply): string {
   const existing = readCookie(req, CSRF_COOKIE);
   if (existing && /^[A-Za-z0-9_-]{32,}$/.test(existing)) return existing;
+  // One new token per request: a page with several forms must not set several cookies.
+  const issued = issuedTokens.get(req);
+  if (issued) return issued;
   const token = randomBytes(24).toString('base64url');
+  issuedTokens.set(req, token);
   addCookie(reply, cookie(CSRF_COOKIE, token, { httpOnly: true, sameSite: 'Lax' }, req));
   return token;
 }
+
+const issuedTokens = new WeakMap<FastifyRequest, string>();
 
 /** The hidden form field that carries the CSRF token. */
 export function csrfField(req: FastifyRequest, reply: FastifyReply): SafeHtml {
