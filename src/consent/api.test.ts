@@ -129,6 +129,7 @@ test(`[${storeKind}] the access log over HTTP: only the citizen's own rows, filt
   const all = await bob.json('GET', '/consent/v1/access-log');
   assert.equal(all.statusCode, 200);
   assert.equal(all.headers['cache-control'], 'no-store');
+  assert.equal((await bob.json('GET', '/consent/v1/consents')).headers['cache-control'], 'no-store');
   const rows = all.json().rows as Array<Record<string, unknown>>;
   assert.equal(rows.length, 4, 'bob sees his four rows and none of alice\'s');
   assert.ok(rows.every((r) => r.service === service.clientId));

@@ -81,6 +81,7 @@ test(`[${storeKind}] the consent page refuses bad requests with the reason shown
     [{ return_to: 'https://evil.example/steal' }, /return_to must be a path on this site/],
     [{ return_to: '//evil.example/' }, /return_to must be a path on this site/],
     [{ client_id: '' }, /client_id is missing/],
+    [{ client_id: 'not-registered' }, /no service with client_id &#39;not-registered&#39; is registered/],
   ];
   for (const [o, msg] of cases) {
     const res = await citizen.browser.get(grantUrl(o));

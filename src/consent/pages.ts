@@ -15,7 +15,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../core/errors.ts';
 import { checkCsrf, csrfField, formBody, html, layout, pageLanguage, safeReturnTo, sendPage, type PageLanguage, type SafeHtml } from '../core/pages.ts';
 import { API_BASE, logFilterFrom, who } from './routes.ts';
-import type { Category, Consent, Purpose } from './model.ts';
+import { clientId, type Category, type Consent, type Purpose } from './model.ts';
 import type { ConsentService } from './service.ts';
 import type { LogRow } from './chain.ts';
 
@@ -255,7 +255,9 @@ ${nextLink}
     if (!client) throw new AppError('BadRequestData', 'client_id is missing: the service that asks for consent must name itself');
     if (!purposeId) throw new AppError('BadRequestData', 'purpose is missing');
     if (!cats) throw new AppError('BadRequestData', 'categories is missing (comma-separated category ids)');
+    clientId(client, 'client_id');
     const info = await svc.client(client);
+    if (!info && svc.knowsClients) throw new AppError('BadRequestData', `no service with client_id '${client}' is registered`);
     const purpose = await svc.purpose(purposeId).catch((err) => {
       throw err instanceof AppError && err.status === 404 ? new AppError('BadRequestData', err.message) : err;
     });

@@ -121,6 +121,11 @@ const presentConsent = (c: Consent): Consent & { receipt: string } => ({ ...c, r
 
 /** Mounts the JSON API. */
 export function registerConsentRoutes(app: FastifyInstance, svc: ConsentService): void {
+  // A citizen's consents and log are personal data: no shared cache may keep them.
+  app.addHook('onSend', async (req, reply) => {
+    if (req.url.startsWith(`${API_BASE}/consents`) || req.url.startsWith(`${API_BASE}/access-log`)) reply.header('cache-control', 'no-store');
+  });
+
   app.get(`${API_BASE}/jwks.json`, async (_req, reply) => {
     reply.header('cache-control', 'public, max-age=300').type('application/jwk-set+json');
     return svc.jwks();
@@ -191,14 +196,13 @@ export function registerConsentRoutes(app: FastifyInstance, svc: ConsentService)
     const me = requireCitizen(who(req), 'your consent receipt');
     const jws = await svc.receipt(param(req, 'id'), me);
     // RFC 7515 clause 9.2.1: application/jose is the compact serialization.
-    reply.type('application/jose').header('content-disposition', `attachment; filename="consent-${param(req, 'id')}.jws"`).header('cache-control', 'no-store');
+    reply.type('application/jose').header('content-disposition', `attachment; filename="consent-${param(req, 'id')}.jws"`);
     return jws;
   });
 
-  app.get(`${API_BASE}/access-log`, async (req, reply) => {
+  app.get(`${API_BASE}/access-log`, async (req) => {
     const me = requireCitizen(who(req), 'your access log');
     const page = await svc.accessLog(me, logFilterFrom(q(req), true));
-    reply.header('cache-control', 'no-store');
     let next: string | null = null;
     if (page.next !== null) {
       const u = new URLSearchParams();

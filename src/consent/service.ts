@@ -249,6 +249,11 @@ export class ConsentService {
 
   // ---- consents ----------------------------------------------------------------------------
 
+  /** Whether services are looked up (and unknown ones refused). */
+  get knowsClients(): boolean {
+    return this.opts.clients !== undefined;
+  }
+
   /** Looks a service up; null when no directory is configured or the client is unknown. */
   async client(id: string): Promise<ClientInfo | null> {
     return this.opts.clients ? this.opts.clients(id) : null;
