@@ -7,7 +7,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../core/config.ts';
-import { html, pageLanguage, safeReturnTo, type PageLanguage, type SafeHtml } from '../../core/pages.ts';
+import { csrfField, html, pageLanguage, safeReturnTo, type PageLanguage, type SafeHtml } from '../../core/pages.ts';
 import type { Store } from '../../core/storage.ts';
 import type { AccountView } from './index.ts';
 import { clearFailures, hit, isLocked, lockSubject, recordFailure, type Limits } from './limits.ts';
@@ -22,6 +22,7 @@ import { field, form, readForm, sendAccountPage } from './ui.ts';
 import { passwordErrorKey, PASSWORD_MIN } from './validation.ts';
 import { registerAdminRoutes } from './admin-pages.ts';
 import { registerDevMailRoute } from './dev-mail.ts';
+import { registerPasskeyRoutes } from './passkeys.ts';
 
 /** The tenant of the identity's own pages (the hub's default tenant). */
 export const PAGE_TENANT = '';
@@ -102,7 +103,7 @@ ${field({ name: 'password', label: t(lang, 'field.password'), type: 'password', 
 <p><a href="/id/reset">${t(lang, 'signin.forgot')}</a></p>
 <p>${t(lang, 'signin.no_account')} <a href="/id/signup">${t(lang, 'signup.title')}</a></p>
 <section aria-labelledby="passkey-h"><h2 id="passkey-h">${t(lang, 'signin.passkey')}</h2>
-<form method="post" action="/id/passkey/signin" data-passkey="authenticate"><input type="hidden" name="return_to" value="${o.returnTo}"><p class="hint">${t(lang, 'signin.passkey_hint')}</p><button type="submit" class="secondary">${t(lang, 'signin.passkey')}</button></form>
+<form method="post" action="/id/passkey/signin" data-passkey="authenticate" novalidate>${csrfField(req, reply)}<input type="hidden" name="return_to" value="${o.returnTo}"><p class="hint">${t(lang, 'signin.passkey_hint')}</p><p class="field-error passkey-error" role="alert" hidden>${t(lang, 'passkey.failed')}</p><button type="submit" class="secondary">${t(lang, 'signin.passkey')}</button></form>
 <script src="/id/assets/passkey.js" defer></script></section>`;
     return sendAccountPage(reply, lang, { title: t(lang, 'signin.title'), body, ...(o.errors ? { errors: o.errors } : {}), ...(o.notice ? { notice: o.notice } : {}), status: o.status ?? 200 });
   };
@@ -111,6 +112,8 @@ ${field({ name: 'password', label: t(lang, 'field.password'), type: 'password', 
     const lang = pageLanguage(req, reply);
     const q = req.query as Record<string, unknown>;
     const returnTo = safeReturnTo(q.return_to, HOME);
+    // Already signed in: straight back, unless the client asked for a new sign-in (OIDC Core 3.1.2.1 prompt=login).
+    if (q.prompt !== 'login' && (await readSession(store, req))) return reply.redirect(returnTo, 303);
     const notice = q.signed_out === '1' ? t(lang, 'signout.done') : q.reset === '1' ? t(lang, 'reset.done') : undefined;
     return signinPage(req, reply, lang, { returnTo, ...(notice ? { notice } : {}) });
   });
@@ -356,6 +359,7 @@ ${await profileFields(ctx, lang, profile, errs, v)}`,
   registerProfileRoutes(http, ctx);
   registerSecurityRoutes(http, ctx);
   registerAdminRoutes(http, ctx);
+  registerPasskeyRoutes(http, ctx);
 }
 
 /** A mail in the page language, followed by the other language. */
