@@ -117,3 +117,15 @@ async function findClient(store: Store, id: string): Promise<AdapterPayload | un
   const r = await store.query<{ metadata: AdapterPayload }>('SELECT metadata FROM identity.oidc_clients WHERE client_id = $1 AND NOT disabled', [id]);
   return r.rows[0]?.metadata;
 }
+
+/**
+ * Ends a provider session by its id: revokes the grants made in it and deletes it. Used when
+ * someone else signs in on the same browser, so that the provider starts a fresh session rather
+ * than logging the previous person out through a self-submitting (JavaScript) form.
+ */
+export async function endProviderSession(store: Store, sessionId: string): Promise<void> {
+  const r = await store.query<{ payload: AdapterPayload }>("SELECT payload FROM identity.oidc_payloads WHERE model = 'Session' AND id = $1", [sessionId]);
+  const authorizations = r.rows[0]?.payload.authorizations ?? {};
+  for (const { grantId } of Object.values(authorizations)) if (grantId) await revokeGrant(store, grantId);
+  await store.query("DELETE FROM identity.oidc_payloads WHERE model = 'Session' AND id = $1", [sessionId]);
+}

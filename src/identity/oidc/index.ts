@@ -117,6 +117,7 @@ export function createOidc(o: OidcOptions): Oidc {
       mountProvider(http, {
         provider: () => provider!,
         accounts: o.accounts,
+        store: o.store,
         remember: (req) => fastifyOf.set(req.raw, req),
       });
       const every = (ms: number, what: string, fn: () => Promise<unknown>) => {

@@ -13,6 +13,8 @@ import { AppError } from '../../core/errors.ts';
 import { checkCsrf, csrfField, formBody, pageLanguage, sendPage, setPageSecurityHeaders } from '../../core/pages.ts';
 import { consentPage, errorPage } from './pages.ts';
 import type { AccountsPort } from './ports.ts';
+import type { Store } from '../../core/storage.ts';
+import { endProviderSession } from './adapter.ts';
 import { allowFormRedirects } from './provider.ts';
 
 export const MOUNT = '/id';
@@ -26,6 +28,7 @@ interface PromptDetails {
 export interface MountOptions {
   provider: () => Provider;
   accounts: AccountsPort;
+  store: Store;
   /** Remembers the Fastify request of a raw request handed to the provider. */
   remember(req: FastifyRequest): void;
 }
@@ -62,6 +65,13 @@ export function mountProvider(http: FastifyInstance, o: MountOptions): void {
       // sign-in after this request began; an older session does not do.
       const fresh = !prompt.reasons.includes('login_prompt') && !prompt.reasons.includes('max_age');
       if (session && (fresh || session.authTime >= details.iat)) {
+        // Someone else than the provider session's person signed in: start a fresh provider session.
+        const previous = details.session;
+        if (previous?.accountId && previous.accountId !== session.accountId) {
+          await endProviderSession(o.store, previous.cookie);
+          delete details.session;
+          await details.save(details.exp - Math.floor(Date.now() / 1000));
+        }
         reply.hijack();
         await provider.interactionFinished(req.raw, reply.raw, { login: { accountId: session.accountId, amr: session.amr, ts: session.authTime } }, { mergeWithLastSubmission: false });
         return reply;

@@ -13,7 +13,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { JWK } from 'jose';
-import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { PageLanguage, SafeHtml } from '../../core/pages.ts';
 import { raw, setPageSecurityHeaders } from '../../core/pages.ts';
 import type { Store } from '../../core/storage.ts';
@@ -177,7 +177,7 @@ export function buildProvider(d: ProviderDeps): Provider {
       const o = out as { error: string; error_description?: string };
       sendKoaPage(ctx, errorPage(koaLanguage(ctx), o.error, o.error_description));
     },
-    interactions: { url: async (_ctx, interaction) => `/id/interaction/${interaction.uid}` },
+    interactions: { url: async (_ctx, interaction) => `/id/interaction/${interaction.uid}`, policy: policy(d) },
     ttl: {
       AccessToken: TTL.accessToken,
       AuthorizationCode: TTL.authorizationCode,
@@ -224,6 +224,27 @@ export function buildProvider(d: ProviderDeps): Provider {
     }
   });
   return provider;
+}
+
+/**
+ * The default prompts, with one more login check: the provider's session follows the identity
+ * pages' account session. Signing out there (or in as someone else) means the next authorization
+ * request signs in again rather than riding on the provider's own cookie.
+ */
+function policy(d: ProviderDeps) {
+  const base = interactionPolicy.base();
+  const login = base.get('login')!;
+  login.checks.add(
+    new interactionPolicy.Check('account_session', 'the account session of the identity pages ended or changed', async (ctx) => {
+      const accountId = ctx.oidc.session?.accountId;
+      if (!accountId) return interactionPolicy.Check.NO_NEED_TO_PROMPT; // no_session asks already
+      const req = d.fastifyRequest(ctx.req);
+      if (!req) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      const session = await d.accounts.sessionFromRequest(req);
+      return session?.accountId === accountId ? interactionPolicy.Check.NO_NEED_TO_PROMPT : interactionPolicy.Check.REQUEST_PROMPT;
+    }),
+  );
+  return base;
 }
 
 /**

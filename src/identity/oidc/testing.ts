@@ -162,7 +162,7 @@ export async function authorize(rp: Rp, browser: Browser, o: AuthorizeOptions): 
     if (page.includes('name="password"')) {
       saw.push('signin');
       res = await browser.request('/id/signin', { form: { email: o.email, password: PASSWORD, return_to: inputValue(page, 'return_to') ?? '', _csrf: inputValue(page, '_csrf') ?? '' } });
-      assert.equal(res.status, 303, 'signing in redirects back');
+      assert.equal(res.status, 303, `signing in redirects back, got ${res.status}: ${/class="errors"[\s\S]*?<\/ul>/.exec(await res.clone().text())?.[0] ?? ''}`);
       continue;
     }
     if (page.includes('name="decision"')) {
