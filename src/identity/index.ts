@@ -60,6 +60,7 @@ export function createIdentity(deps: IdentityDeps): Identity {
     accounts,
     endAccountSession: (req, reply) => endSession(deps.store, req, reply),
     logError: deps.log,
+    metrics: deps.metrics,
   });
   return {
     async register(http) {

@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { JWK } from 'jose';
 import type Provider from 'oidc-provider';
 import type { Authenticator, Principal } from '../../core/auth.ts';
+import type { Metrics } from '../../core/metrics.ts';
 import type { Store } from '../../core/storage.ts';
 import { deleteExpired } from './adapter.ts';
 import { addClient, disableClient, ensureClient, findClientInfo, listClients, rotateClientSecret, type ClientInfo, type ClientSpec, type NewClient } from './clients.ts';
@@ -29,6 +30,7 @@ export interface OidcOptions {
   /** Ends the identity pages' account session (RP-initiated logout signs out of both). */
   endAccountSession(req: FastifyRequest, reply: FastifyReply): Promise<void>;
   logError?: (msg: string, err?: unknown) => void;
+  metrics?: Metrics;
 }
 
 export interface Oidc {
@@ -104,6 +106,20 @@ export function createOidc(o: OidcOptions): Oidc {
       fastifyRequest: (raw) => fastifyOf.get(raw as IncomingMessage),
     });
     verifier.invalidateKeys();
+    // A 5xx inside the provider is a bug: log it (the client gets server_error).
+    provider.on('server_error', (_ctx, err) => o.logError?.('OIDC provider server error', err));
+    // Labels from a fixed set only (grant_type is caller input).
+    const grantType = (ctx: { oidc?: { params?: Record<string, unknown> } }) => {
+      const g = String(ctx.oidc?.params?.grant_type ?? '');
+      return ['authorization_code', 'refresh_token', 'client_credentials'].includes(g) ? g : 'other';
+    };
+    const help = 'Token endpoint requests by grant type and outcome (success or the OAuth error code)';
+    provider.on('grant.success', (ctx) => o.metrics?.inc('machi_id_token_grants_total', help, { grant_type: grantType(ctx), outcome: 'success' }));
+    provider.on('grant.error', (ctx, err) => {
+      const code = (err as { error?: string }).error ?? '';
+      const outcome = /^[a-z_]{1,40}$/.test(code) ? code : 'error';
+      o.metrics?.inc('machi_id_token_grants_total', help, { grant_type: grantType(ctx), outcome });
+    });
   };
   const kidsOf = (list: JWK[]) => list.map((k) => k.kid).join(' ');
 

@@ -87,6 +87,8 @@ test('RFC 6749 4.1.2 and 10.5: fifty concurrent redemptions of one authorization
     assert.equal(x.status, 400);
     assert.equal(x.body.error, 'invalid_grant');
   }
+  const metrics = await (await fetch(`${machi.base}/metrics`)).text();
+  assert.match(metrics, /machi_id_token_grants_total\{grant_type="authorization_code",outcome="invalid_grant"\} (4[89]|[5-9]\d)/, 'refusals are counted');
 });
 
 test('RP-Initiated Logout 1.0 section 2 and 3: signing out revokes the grants at once, ends the identity pages\' session and returns to the registered post_logout_redirect_uri', async () => {
