@@ -9,6 +9,7 @@ import { runImport } from './import.ts';
 import { runKeys } from './keys.ts';
 import { runMigrate } from './migrate.ts';
 import { runServe } from './serve.ts';
+import { runUsers } from './users.ts';
 
 const USAGE = `usage: npm run machi -- <command>
 
@@ -21,6 +22,8 @@ commands:
   clients add|list|disable|rotate-secret
                                 register the services that sign in with Machi ID (clients help)
   keys list|rotate|retire KID   the signing keys of Machi ID
+  users add-admin|add-staff|list
+                                administrators and staff accounts (password from stdin; users help)
   bench [--quick]               run the benchmarks (also: npm run bench)
   help                          show this text
 `;
@@ -40,6 +43,8 @@ export async function runCli(argv: string[], config: Config): Promise<number | u
       return runClients(rest, config);
     case 'keys':
       return runKeys(rest, config);
+    case 'users':
+      return runUsers(rest, config);
     case 'audit':
       return runAudit(rest, config);
     case 'bench': {

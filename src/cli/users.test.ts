@@ -1,0 +1,92 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { allMigrations } from '../app.ts';
+import { migrate } from '../core/migrations.ts';
+import type { Store } from '../core/storage.ts';
+import { freshStore, testConfig } from '../../test/app.ts';
+import { verifyPassword } from '../identity/accounts/password.ts';
+import { runUsers } from './users.ts';
+
+let store: Store;
+let drop: () => Promise<void>;
+before(async () => {
+  ({ store, drop } = await freshStore());
+  await migrate(store, allMigrations);
+});
+after(() => drop());
+
+async function run(args: string[], stdin = '') {
+  let out = '';
+  let err = '';
+  const code = await runUsers(args, testConfig(), { out: { write: (t: string) => (out += t) }, err: { write: (t: string) => (err += t) }, store, stdin });
+  return { code, out, err };
+}
+
+test('cli users: add-admin creates a verified administrator for every department with the password from stdin', async () => {
+  const r = await run(['add-admin', '--email', 'Admin@City.example', '--password-stdin'], 'first admin passphrase\n');
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /^created admin@city\.example \([0-9a-f-]{36}\): \*:administrator\n$/);
+  const row = (await store.query<{ password_hash: string; email_verified: boolean }>(`SELECT password_hash, email_verified FROM identity.accounts WHERE email = 'admin@city.example'`)).rows[0];
+  assert.ok(row);
+  assert.equal(row.email_verified, true);
+  assert.equal(await verifyPassword('first admin passphrase', row.password_hash), true);
+  assert.ok(!r.out.includes('first admin passphrase') && !r.err.includes('first admin passphrase'));
+  // Again for the same address: the role is kept once, the password is not touched.
+  const again = await run(['add-admin', '--email', 'admin@city.example'], 'another passphrase here\n');
+  assert.equal(again.code, 0);
+  assert.match(again.out, /^updated admin@city\.example/);
+  const after = (await store.query<{ password_hash: string }>(`SELECT password_hash FROM identity.accounts WHERE email = 'admin@city.example'`)).rows[0];
+  assert.equal(after?.password_hash, row.password_hash);
+});
+
+test('cli users: add-staff grants a role in a department; list shows accounts and roles; mistakes exit 2 (usage) or 1 (refused)', async () => {
+  const r = await run(['add-staff', '--email', 'hoken@city.example', '--department', 'kenko', '--role', 'health_centre'], 'health centre passphrase\n');
+  assert.equal(r.code, 0, r.err);
+  const more = await run(['add-staff', '--email', 'hoken@city.example', '--department', 'kosodate', '--role', 'publisher']);
+  assert.equal(more.code, 0, more.err);
+  const list = await run(['list']);
+  assert.equal(list.code, 0);
+  assert.match(list.out, /\thoken@city\.example\ttenant=\(default\)\tverified\tactive\troles=kenko:health_centre,kosodate:publisher\tno-totp\n/);
+  assert.match(list.out, /\tadmin@city\.example\t.*roles=\*:administrator/);
+  const cases: Array<[string[], RegExp]> = [
+    [['add-staff', '--email', 'x@city.example', '--role', 'publisher'], /--department is required/],
+    [['add-staff', '--email', 'x@city.example', '--department', 'kenko'], /--role is required/],
+    [['add-staff', '--email', 'x@city.example', '--department', 'kenko', '--role', 'mayor'], /unknown role 'mayor'/],
+    [['add-staff', '--email', 'x@city.example', '--department', 'Ken Ko', '--role', 'school'], /department 'Ken Ko'/],
+    [['add-admin'], /--email is required/],
+    [['add-admin', '--email', 'nope'], /not an email address/],
+    [['add-admin', '--email', 'x@city.example', '--password', 'secret'], /unknown option '--password'/],
+    [['frobnicate'], /unknown subcommand/],
+    [['list', 'extra'], /takes no arguments/],
+  ];
+  for (const [args, message] of cases) {
+    const c = await run(args, 'a good long passphrase\n');
+    assert.equal(c.code, 2, args.join(' '));
+    assert.match(c.err, message, args.join(' '));
+  }
+  const short = await run(['add-admin', '--email', 'short@city.example'], 'short\n');
+  assert.equal(short.code, 1);
+  assert.match(short.err, /at least 10 characters/);
+  assert.equal((await store.query(`SELECT 1 FROM identity.accounts WHERE email = 'short@city.example'`)).rows.length, 0);
+});
+
+test('cli users: `machi users add-admin` reads the password from a pipe through the real entry point', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'machi-users-'));
+  const main = path.resolve(import.meta.dirname, '../main.ts');
+  const exec = (args: string[], input = '') => spawnSync(process.execPath, [main, ...args], { input, env: { ...process.env, LOG_LEVEL: 'silent', DATA_DIR: dir, DATABASE_URL: '' }, encoding: 'utf8', timeout: 120_000 });
+  try {
+    const add = exec(['users', 'add-admin', '--email', 'root@city.example', '--password-stdin'], 'piped admin passphrase\n');
+    assert.equal(add.status, 0, add.stderr);
+    assert.match(add.stdout, /created root@city\.example/);
+    const list = exec(['users', 'list']);
+    assert.equal(list.status, 0, list.stderr);
+    assert.match(list.stdout, /root@city\.example\ttenant=\(default\)\tverified\tactive\troles=\*:administrator/);
+    assert.match(exec(['help']).stdout, /users add-admin\|add-staff\|list/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
