@@ -87,6 +87,9 @@ test('RFC 6749 4.1.2 and 10.5: fifty concurrent redemptions of one authorization
     assert.equal(x.status, 400);
     assert.equal(x.body.error, 'invalid_grant');
   }
+  // RFC 6749 4.1.2: the code was used more than once, so the token issued on it is revoked too.
+  const info = await fetch(rp.config.serverMetadata().userinfo_endpoint!, { headers: { authorization: `Bearer ${String(issued[0]!.body.access_token)}` } });
+  assert.equal(info.status, 401);
   const metrics = await (await fetch(`${machi.base}/metrics`)).text();
   assert.match(metrics, /machi_id_token_grants_total\{grant_type="authorization_code",outcome="invalid_grant"\} (4[89]|[5-9]\d)/, 'refusals are counted');
 });
