@@ -46,6 +46,8 @@ async function refusal(p: Promise<unknown>): Promise<AppError> {
 }
 
 test(`[${storeKind}] grant, then a read is allowed and has its access-log row`, async () => {
+  const events: string[] = [];
+  app.consent.onEvent((e) => events.push(e.type === 'consent.read' ? `${e.type}:${e.row.outcome}` : e.type));
   const c = await app.consent.grant({ subject: ALICE, recipient: SERVICE, purpose: 'child-checkups', categories: ['household', 'child_health'], collectionMethod: 'web_form', language: 'en' });
   assert.equal(c.status, 'active');
   assert.equal(c.notice.version, 1);
@@ -63,6 +65,7 @@ test(`[${storeKind}] grant, then a read is allowed and has its access-log row`, 
   assert.equal(row.recipient, SERVICE);
   assert.deepEqual(row.categories, ['child_health']);
   assert.equal(row.reason, null);
+  assert.deepEqual(events.slice(0, 2), ['consent.granted', 'consent.read:allowed'], 'domain events for audit and metrics subscribers');
 });
 
 test(`[${storeKind}] withdraw: the very next read is refused, logged, and names the consent`, async () => {

@@ -159,6 +159,8 @@ export function localized(v: unknown, name: string, max = 20_000): Localized {
 export function time(v: unknown, name: string): Date {
   const d = v instanceof Date ? v : typeof v === 'string' && /^\d{4}-\d{2}-\d{2}/.test(v) ? new Date(v) : undefined;
   if (!d || Number.isNaN(d.getTime())) throw bad(`${name} must be a date-time in ISO 8601 form, e.g. 2026-04-01T00:00:00Z`);
+  // PostgreSQL has no year 0 and JavaScript writes years past 9999 with a sign: keep to what both read.
+  if (d.getUTCFullYear() < 1900 || d.getUTCFullYear() > 9999) throw bad(`${name} must be a time between the years 1900 and 9999`);
   return d;
 }
 

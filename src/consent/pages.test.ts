@@ -106,7 +106,7 @@ test(`[${storeKind}] "My data" lists consents and the access log; the withdraw b
   assert.match(page.body, /<h1>My data<\/h1>/);
   assert.match(page.body, /<td>Kosodate app<\/td>/);
   assert.match(page.body, /Infant check-up reminders/);
-  assert.match(page.body, /aria-label="Withdraw your consent to Kosodate app for &quot;Infant check-up reminders&quot;"/);
+  assert.match(page.body, /aria-label="Withdraw consent: Kosodate app, &quot;Infant check-up reminders&quot;">Withdraw consent<\/button>/);
   assert.match(page.body, /href="\/consent\/v1\/consents\/[0-9a-f-]{36}\/receipt" download/);
   const logRows = [...page.body.matchAll(/<tr><td>[^<]+<\/td><td>Kosodate app<\/td>/g)];
   assert.ok(logRows.length >= 3, `access-log rows shown (${logRows.length})`);

@@ -22,6 +22,8 @@ import type { LogRow } from './chain.ts';
 /** Where pages send a visitor who is not signed in (the identity module's sign-in page). */
 export const DEFAULT_SIGN_IN_PATH = '/id/signin';
 
+// Withdraw buttons name their consent in the accessible name, which starts with the visible label
+// (WCAG 2.2 SC 2.5.3 Label in Name), so speech users can say what they see.
 const T = {
   ja: {
     myData: 'わたしのデータ',
@@ -35,7 +37,7 @@ const T = {
     status: '状態',
     actions: '操作',
     withdraw: '同意を撤回する',
-    withdrawLabel: (svc: string, purpose: string) => `${svc}の「${purpose}」への同意を撤回する`,
+    withdrawLabel: (svc: string, purpose: string) => `同意を撤回する: ${svc}「${purpose}」`,
     receipt: '同意の証明書（署名付き）',
     withdrawn: '同意を撤回しました。このサービスは次の読み取りからあなたのデータを読めません。',
     statusLabel: { active: '有効', expired: '期限切れ', withdrawn: '撤回済み', superseded: '新しい同意に置き換え' },
@@ -79,7 +81,7 @@ const T = {
     status: 'Status',
     actions: 'Actions',
     withdraw: 'Withdraw consent',
-    withdrawLabel: (svc: string, purpose: string) => `Withdraw your consent to ${svc} for "${purpose}"`,
+    withdrawLabel: (svc: string, purpose: string) => `Withdraw consent: ${svc}, "${purpose}"`,
     receipt: 'Signed receipt',
     withdrawn: 'Your consent was withdrawn. The service cannot read your data from its next request on.',
     statusLabel: { active: 'Active', expired: 'Expired', withdrawn: 'Withdrawn', superseded: 'Replaced by a newer consent' },
