@@ -9,7 +9,7 @@
  * bound to a handle that only the page that asked for them knows.
  */
 import { readFileSync } from 'node:fs';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
   generateAuthenticationOptions,
   generateRegistrationOptions,
@@ -178,7 +178,7 @@ export function registerPasskeyRoutes(http: FastifyInstance, ctx: RouteContext):
     return { handle, options };
   });
 
-  http.post(ctx.route('/passkey/signin/verify'), async (req, reply: FastifyReply) => {
+  http.post(ctx.route('/passkey/signin/verify'), async (req, reply) => {
     const f = scriptForm(req);
     const { accountId: boundTo, challenge } = await takeChallenge(store, 'authenticate', f.get('handle') ?? '');
     const response = jsonField<AuthenticationResponseJSON>(f, 'response');
@@ -214,9 +214,7 @@ export function registerPasskeyRoutes(http: FastifyInstance, ctx: RouteContext):
     await store.query('UPDATE identity.passkeys SET counter = $2, last_used_at = now() WHERE credential_id = $1', [row.credential_id, verification.authenticationInfo.newCounter]);
     // RFC 8176: hwk (proof of possession of a key), user (presence/verification), mfa with the password.
     const amr = boundTo ? ['pwd', 'hwk', 'mfa'] : ['hwk', 'user'];
-    await ctx.completeSignIn(req, reply, account.id, account.tenant, amr, returnTo);
-    // The script follows the redirect itself.
-    const location = String(reply.getHeader('location') ?? returnTo);
-    return reply.code(200).removeHeader('location').type('application/json').send({ ok: true, redirect: location });
+    // The script goes there itself.
+    return { ok: true, redirect: await ctx.completeSignIn(req, reply, account.id, account.tenant, amr, returnTo) };
   });
 }

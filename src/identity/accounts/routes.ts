@@ -49,8 +49,8 @@ export interface RouteContext extends RouteDeps {
   nav(req: FastifyRequest, reply: FastifyReply, lang: PageLanguage, session: AccountSession | null): SafeHtml;
   /** The signed-in session, or a redirect to sign-in (then null). */
   requireSession(req: FastifyRequest, reply: FastifyReply): Promise<AccountSession | null>;
-  /** Finishes a sign-in after every factor: a full session, then back to return_to. */
-  completeSignIn(req: FastifyRequest, reply: FastifyReply, accountId: string, tenant: string, amr: string[], returnTo: string): Promise<FastifyReply>;
+  /** Finishes a sign-in after every factor: a full session; returns where to go next (a local path). */
+  completeSignIn(req: FastifyRequest, reply: FastifyReply, accountId: string, tenant: string, amr: string[], returnTo: string): Promise<string>;
 }
 
 /** Route options that keep the query string (a mailed token) out of the request log. */
@@ -84,7 +84,7 @@ export async function registerAccountRoutes(http: FastifyInstance, deps: RouteDe
     },
     async completeSignIn(req, reply, accountId, tenant, amr, returnTo) {
       await createSession(store, req, reply, { accountId, tenant, amr, stage: 'full' });
-      return reply.redirect(safeReturnTo(returnTo, HOME), 303);
+      return safeReturnTo(returnTo, HOME);
     },
   };
 
@@ -150,7 +150,7 @@ ${field({ name: 'password', label: t(lang, 'field.password'), type: 'password', 
       await createSession(store, req, reply, { accountId: account.id, tenant: account.tenant, amr: ['pwd'], stage: 'second_factor' });
       return reply.redirect(`/id/signin/second-factor?return_to=${encodeURIComponent(returnTo)}`, 303);
     }
-    return ctx.completeSignIn(req, reply, account.id, account.tenant, ['pwd'], returnTo);
+    return reply.redirect(await ctx.completeSignIn(req, reply, account.id, account.tenant, ['pwd'], returnTo), 303);
   });
 
   // ---- sign-out -----------------------------------------------------------------------------

@@ -148,6 +148,6 @@ ${passkeys.length > 0
       return secondFactorPage(req, reply, lang, pending, returnTo, [t(lang, locked ? 'signin.locked' : 'err.code')], locked ? 429 : 401);
     }
     await clearFailures(store, subject);
-    return ctx.completeSignIn(req, reply, pending.accountId, pending.tenant, ['pwd', 'otp', 'mfa'], returnTo);
+    return reply.redirect(await ctx.completeSignIn(req, reply, pending.accountId, pending.tenant, ['pwd', 'otp', 'mfa'], returnTo), 303);
   });
 }
