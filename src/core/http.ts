@@ -33,6 +33,10 @@ export function buildHttp(opts: HttpOptions): FastifyInstance {
         : {
             level: opts.logLevel,
             redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-line-signature"]'],
+            // Request URLs are logged without the values of credential parameters (OIDC's id_token_hint, ...).
+            serializers: {
+              req: (req: FastifyRequest) => ({ method: req.method, url: redactUrl(req.url), host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort }),
+            },
           },
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),
@@ -99,6 +103,30 @@ export function buildHttp(opts: HttpOptions): FastifyInstance {
   });
 
   return app;
+}
+
+/** Query parameters whose values are credentials or tokens; logged as '[redacted]'. */
+const SECRET_PARAMS = new Set(['id_token_hint', 'access_token', 'refresh_token', 'code', 'code_verifier', 'client_secret', 'token', 'login_hint_token', 'password']);
+
+/** The URL with the values of credential query parameters replaced, for logs. */
+export function redactUrl(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const params = url
+    .slice(q + 1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      const name = eq < 0 ? pair : pair.slice(0, eq);
+      let decoded = name;
+      try {
+        decoded = decodeURIComponent(name);
+      } catch {
+        // keep the raw name
+      }
+      return SECRET_PARAMS.has(decoded.toLowerCase()) ? `${name}=[redacted]` : pair;
+    });
+  return `${url.slice(0, q)}?${params.join('&')}`;
 }
 
 /** Parses a JSON body, refusing malformed JSON and nesting deeper than MAX_JSON_DEPTH with 400. */

@@ -94,3 +94,18 @@ test('expired codes, tokens and interactions are deleted by the cleanup', async 
   // The expired code is gone: redeeming it is invalid_grant.
   await assert.rejects(oidc.authorizationCodeGrant(rp.config, a.callback, { pkceCodeVerifier: a.codeVerifier, expectedState: a.state }), (err: unknown) => (err as { error?: string }).error === 'invalid_grant');
 });
+
+test('logs: request URLs are logged without the values of id_token_hint and other credential parameters', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const script = `
+    import { buildTestApp } from ${JSON.stringify(new URL('../../../test/app.ts', import.meta.url).pathname)};
+    const app = await buildTestApp({ logLevel: 'info' });
+    await app.http.inject({ url: '/id/session/end?id_token_hint=eyJSECRETHINT&state=visible-state' });
+    await app.http.inject({ url: '/id/me?access_token=SECRETTOKEN' });
+    await app.dispose();
+  `;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 120_000, env: { ...process.env } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /id_token_hint=\[redacted\]&state=visible-state/, 'the request was logged');
+  assert.doesNotMatch(r.stdout, /SECRETHINT|SECRETTOKEN/);
+});
