@@ -7,6 +7,8 @@ import { after, before, test } from 'node:test';
 import { compactVerify, createLocalJWKSet, decodeProtectedHeader } from 'jose';
 import { buildTestApp, storeKind, type TestApp } from '../../test/app.ts';
 import { AppError } from '../core/errors.ts';
+import { openPostgres, type Store } from '../core/storage.ts';
+import { createConsent } from './index.ts';
 import { PUBLISHER, purposeInput, seedPurpose } from './testing.ts';
 
 let app: TestApp;
@@ -158,14 +160,27 @@ test(`[${storeKind}] the access log is append-only: UPDATE, DELETE and TRUNCATE 
   assert.equal((await logRows('acct-gus')).length, 1);
 });
 
-test(`[${storeKind}] 50 concurrent reads form one unbroken chain`, async () => {
+test(`[${storeKind}] 50 concurrent reads form one unbroken chain${storeKind === 'postgres' ? ' (from two connection pools, as two processes would)' : ''}`, async () => {
   await app.consent.grant({ subject: 'acct-hal', recipient: SERVICE, purpose: 'child-checkups', categories: ['contact'], collectionMethod: 'api' });
   const before = (await app.consent.verifyLog()).rows;
+  // On PostgreSQL a second module on a pool of its own appends too, like another process would.
+  let second: Store | undefined;
+  let other = app.consent;
+  if (app.store.kind === 'postgres') {
+    const db = (await app.store.query<{ db: string }>('SELECT current_database() AS db')).rows[0]!.db;
+    const url = new URL(process.env.MACHI_TEST_DATABASE_URL!);
+    url.pathname = `/${db}`;
+    second = await openPostgres(url.toString(), 10);
+    other = createConsent({ store: second, config: app.config });
+  }
   const results = await Promise.all(
     Array.from({ length: 50 }, (_, i) =>
-      app.consent.readPersonalData({ recipient: SERVICE, purpose: 'child-checkups', categories: ['contact'], subject: i % 5 === 0 ? 'acct-nobody' : 'acct-hal' }, async () => i).catch((e: AppError) => e.status),
+      (i % 2 === 0 ? app.consent : other)
+        .readPersonalData({ recipient: SERVICE, purpose: 'child-checkups', categories: ['contact'], subject: i % 5 === 0 ? 'acct-nobody' : 'acct-hal' }, async () => i)
+        .catch((e: AppError) => e.status),
     ),
   );
+  await second?.close();
   assert.equal(results.filter((x) => x === 403).length, 10);
   const v = await app.consent.verifyLog();
   assert.deepEqual(v, { ok: true, rows: before + 50 });
