@@ -93,3 +93,28 @@ test('OIDC Core 8.1: two clients see different pairwise sub values for one accou
   const c = await codeFlow(sameHost, browser, { email: EMAIL, scope: 'openid' });
   assert.notEqual(c.tokens.claims()!.sub, a.tokens.claims()!.sub);
 });
+
+test('OIDC Core 3.1.2.4: the consent page names the client and what each scope discloses, in Japanese, without scripts, with a CSRF token; a post without it is refused', async () => {
+  const browser = new Browser(machi.base, 'ja');
+  let consentUrl = '';
+  await authorize(rp, browser, {
+    email: EMAIL,
+    scope: 'openid email household',
+    consent: 'deny',
+    async onConsentPage(page, res) {
+      assert.match(page, /<html lang="ja">/);
+      assert.match(page, /「Kosodate app」が次の情報と権限を求めています。/);
+      assert.match(page, /メールアドレスと、それが確認済みかどうか/);
+      assert.match(page, /世帯の情報（配偶者、お子さまとその生年月日）/);
+      assert.doesNotMatch(page, /<script/);
+      assert.match(page, /name="_csrf" value="[A-Za-z0-9_-]{32,}"/);
+      assert.equal(res.headers.get('x-frame-options'), 'DENY');
+      assert.match(res.headers.get('content-security-policy') ?? '', /form-action 'self' http:\/\/kosodate\.example/);
+      consentUrl = /<form method="post" action="([^"]+)"/.exec(page)![1]!;
+      const forged = await browser.request(consentUrl, { form: { decision: 'approve', _csrf: 'x'.repeat(32) } });
+      assert.equal(forged.status, 403);
+      assert.match(await forged.text(), /reload the page/, 'an HTML page says what is wrong');
+    },
+  });
+  assert.ok(consentUrl, 'the consent page was shown');
+});

@@ -95,8 +95,15 @@ export function mountProvider(http: FastifyInstance, o: MountOptions): void {
   });
 
   http.post<{ Params: { uid: string } }>(`${MOUNT}/interaction/:uid/consent`, async (req, reply) => {
-    const form = formBody(req);
-    checkCsrf(req, form);
+    let form: URLSearchParams;
+    try {
+      form = formBody(req);
+      checkCsrf(req, form);
+    } catch (err) {
+      // A form answers with a page: the error shown, and the way back (reload the consent page).
+      if (!(err instanceof AppError)) throw err;
+      return sendPage(reply, errorPage(pageLanguage(req, reply), err.status === 403 ? 'forbidden' : 'invalid_request', err.message), err.status);
+    }
     const provider = o.provider();
     const details = await interactionOf(provider, req, reply);
     if (!details) return reply;

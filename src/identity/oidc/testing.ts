@@ -72,8 +72,10 @@ export async function relyingParty(machi: Machi, o: { name: string; redirectUri:
 export class Browser {
   readonly jar = new Map<string, string>();
   readonly base: string;
-  constructor(base: string) {
+  readonly lang: string;
+  constructor(base: string, lang = 'en') {
     this.base = base;
+    this.lang = lang;
   }
 
   cookieHeader(): string {
@@ -81,7 +83,7 @@ export class Browser {
   }
 
   async request(url: string, init: { method?: string; form?: Record<string, string> } = {}): Promise<Response> {
-    const headers: Record<string, string> = { cookie: this.cookieHeader(), 'accept-language': 'en' };
+    const headers: Record<string, string> = { cookie: this.cookieHeader(), 'accept-language': this.lang };
     let body: string | undefined;
     if (init.form) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
@@ -114,6 +116,8 @@ export interface AuthorizeOptions {
   resource?: string;
   /** What to answer on the consent page. */
   consent?: 'approve' | 'deny';
+  /** Called with each consent page before it is answered. */
+  onConsentPage?: (page: string, res: Response) => void | Promise<void>;
   /** Extra authorization request parameters (or ones to drop, with undefined). */
   params?: Record<string, string | undefined>;
 }
@@ -167,6 +171,7 @@ export async function authorize(rp: Rp, browser: Browser, o: AuthorizeOptions): 
     }
     if (page.includes('name="decision"')) {
       saw.push('consent');
+      await o.onConsentPage?.(page, res);
       const action = /<form method="post" action="([^"]+)"/.exec(page)?.[1];
       assert.ok(action, 'the consent page has a form');
       res = await browser.request(action, { form: { decision: o.consent ?? 'approve', _csrf: inputValue(page, '_csrf') ?? '' } });
