@@ -36,6 +36,8 @@ export interface Identity {
   /** Signing keys: a new pair signs from now on; old keys verify until retired. */
   rotateKeys(): Promise<string[]>;
   retireKey(kid: string): Promise<'retired' | 'unknown' | 'already-retired' | 'last-key'>;
+  /** Picks up keys changed by another process (also done every minute). */
+  refreshKeys(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -75,6 +77,7 @@ export function createIdentity(deps: IdentityDeps): Identity {
     verifyAccessToken: (token, opts) => oidc.verifyAccessToken(token, opts),
     rotateKeys: () => oidc.rotateKeys(),
     retireKey: (kid) => oidc.retireKey(kid),
+    refreshKeys: () => oidc.refreshKeys(),
     close: () => oidc.close(),
   };
 }

@@ -47,6 +47,11 @@ export interface Oidc {
   /** Adds new signing keys that sign from now on in this process (other processes: within a minute). */
   rotateKeys(): Promise<string[]>;
   retireKey(kid: string): ReturnType<typeof retireSigningKey>;
+  /**
+   * Picks up keys rotated or retired by another process (`machi keys ...`); run every minute by
+   * each process. Returns whether the key set changed.
+   */
+  refreshKeys(): Promise<boolean>;
   /** Deletes expired codes, tokens, sessions and interactions; returns how many rows. */
   cleanup(): Promise<number>;
   close(): Promise<void>;
@@ -122,6 +127,11 @@ export function createOidc(o: OidcOptions): Oidc {
     });
   };
   const kidsOf = (list: JWK[]) => list.map((k) => k.kid).join(' ');
+  const refreshKeys = async () => {
+    if (!provider || kidsOf(await loadSigningKeys(o.store)) === kidsOf(keys)) return false;
+    await rebuild();
+    return true;
+  };
 
   return {
     issuer,
@@ -142,9 +152,7 @@ export function createOidc(o: OidcOptions): Oidc {
         timers.push(t);
       };
       // Keys rotated or retired by another process (`machi keys ...`) take effect here within a minute.
-      every(KEY_CHECK_INTERVAL, 'signing key check failed', async () => {
-        if (kidsOf(await loadSigningKeys(o.store)) !== kidsOf(keys)) await rebuild();
-      });
+      every(KEY_CHECK_INTERVAL, 'signing key check failed', () => refreshKeys());
       every(CLEANUP_INTERVAL, 'expired OIDC rows cleanup failed', () => deleteExpired(o.store));
     },
     bearerAuthenticator: verifier.authenticator(),
@@ -168,6 +176,7 @@ export function createOidc(o: OidcOptions): Oidc {
       verifier.invalidateKeys();
       return r;
     },
+    refreshKeys,
     cleanup: () => deleteExpired(o.store),
     async close() {
       for (const t of timers) clearInterval(t);

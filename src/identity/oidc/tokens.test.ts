@@ -202,3 +202,17 @@ test('Key rotation: the new key signs, tokens signed by the old key verify until
   assert.ok(!jwks2.keys.some((k) => k.kid === oldKid), 'a retired key is no longer published');
   assert.equal(await machi.app.identity.retireKey(newKid), 'last-key', 'the last ES256 key cannot be retired');
 });
+
+test('Key rotation by another process (machi keys rotate): a running server signs with the new key once it refreshes its keys', async () => {
+  const { rotateSigningKeys } = await import('./keys.ts');
+  const sensor = await relyingParty(machi, { name: 'Air quality', redirectUri: '', clientCredentials: true, scopes: ['ngsi-ld:write'] });
+  const before = decodeProtectedHeader((await oidc.clientCredentialsGrant(sensor.config, { resource: machi.hubResource })).access_token).kid;
+  assert.equal(await machi.app.identity.refreshKeys(), false, 'nothing changed yet');
+  const kids = await rotateSigningKeys(machi.app.store); // what the CLI does, from outside this process
+  assert.equal(await machi.app.identity.refreshKeys(), true);
+  const token = (await oidc.clientCredentialsGrant(sensor.config, { resource: machi.hubResource })).access_token;
+  const after = decodeProtectedHeader(token).kid!;
+  assert.notEqual(after, before);
+  assert.ok(kids.includes(after));
+  assert.equal((await machi.app.identity.verifyAccessToken(token)).clientId, sensor.clientId);
+});
