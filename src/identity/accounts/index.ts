@@ -11,12 +11,12 @@ import type { Authenticator, Principal, RoleGrant } from '../../core/auth.ts';
 import type { Config } from '../../core/config.ts';
 import { AppError } from '../../core/errors.ts';
 import type { Store } from '../../core/storage.ts';
-import { DEFAULT_LIMITS, type Limits } from './limits.ts';
+import { DEFAULT_LIMITS, purgeLimits, type Limits } from './limits.ts';
 import { startMailWorker, type MailTransport } from './mail.ts';
 import { hashPassword } from './password.ts';
 import { applyProfile, type Profile } from './profile.ts';
 import { registerAccountRoutes } from './routes.ts';
-import { createSession, readSession, type AccountSession } from './sessions.ts';
+import { createSession, purgeExpiredSessions, readSession, type AccountSession } from './sessions.ts';
 import { accountById, grantRole, insertAccount, isEmail, loadProfile, normaliseEmail, rolesOf, saveProfile, STAFF_ROLES, vocabularies } from './store.ts';
 import { passwordProblem } from './validation.ts';
 
@@ -94,7 +94,11 @@ export function createAccounts(deps: AccountsDeps): Accounts {
     async register(http) {
       await registerAccountRoutes(http, { store, config: deps.config, log: deps.log, limits, findAccount });
       const worker = startMailWorker(store, deps.config, deps.log, deps.mailTransport);
-      http.addHook('onClose', async () => worker.stop());
+      const housekeeping = startHousekeeping(store, limits, deps.log);
+      http.addHook('onClose', async () => {
+        housekeeping.stop();
+        await worker.stop();
+      });
     },
 
     sessionFromRequest,
@@ -164,4 +168,21 @@ export function createAccounts(deps: AccountsDeps): Accounts {
     },
   };
   return accounts;
+}
+
+/** Hourly: expired sessions, spent or expired tokens and challenges, old limit counters go. */
+function startHousekeeping(store: Store, limits: Limits, log: (msg: string, err?: unknown) => void): { stop(): void } {
+  const run = async () => {
+    try {
+      await purgeExpiredSessions(store);
+      await purgeLimits(store, limits);
+      await store.query(`DELETE FROM identity.account_tokens WHERE expires_at < now() - interval '1 day'`);
+      await store.query('DELETE FROM identity.webauthn_challenges WHERE expires_at < now()');
+    } catch (err) {
+      log('account housekeeping failed (it runs again in an hour)', err);
+    }
+  };
+  const timer = setInterval(() => void run(), 3600_000);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
 }

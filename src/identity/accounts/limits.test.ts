@@ -65,3 +65,20 @@ test('per-IP limit: sign-in posts from one address beyond the window limit get 4
   const elsewhere = new Browser(app.http, {}, '203.0.113.8');
   assert.equal((await elsewhere.submit('/id/signin', { email: 'busy@example.jp', password: PASSWORD })).statusCode, 303);
 });
+
+test('housekeeping removes old counters, failures, lockouts and expired sessions', async () => {
+  const { purgeLimits } = await import('./limits.ts');
+  const { purgeExpiredSessions } = await import('./sessions.ts');
+  const id = await app.accounts.createAccount({ email: 'old@example.jp', password: PASSWORD });
+  await app.store.query(`INSERT INTO identity.rate_limits (bucket, window_start, hits) VALUES ('signin:x', now() - interval '1 day', 3), ('signin:y', now(), 1)`);
+  await app.store.query(`INSERT INTO identity.sign_in_failures (subject_hash, at) VALUES ('a', now() - interval '1 day'), ('b', now())`);
+  await app.store.query(`INSERT INTO identity.sign_in_lockouts (subject_hash, locked_until) VALUES ('c', now() - interval '1 minute'), ('d', now() + interval '1 minute')`);
+  await app.store.query(`INSERT INTO identity.account_sessions (id_hash, account_id, tenant, amr, expires_at) VALUES ('old', $1, '', '{pwd}', now() - interval '1 second'), ('new', $1, '', '{pwd}', now() + interval '1 hour')`, [id]);
+  await purgeLimits(app.store, DEFAULT_LIMITS);
+  await purgeExpiredSessions(app.store);
+  const left = async (sql: string) => (await app.store.query<{ k: string }>(sql)).rows.map((r) => r.k).sort();
+  assert.deepEqual(await left(`SELECT bucket AS k FROM identity.rate_limits WHERE bucket IN ('signin:x', 'signin:y')`), ['signin:y']);
+  assert.deepEqual(await left(`SELECT subject_hash AS k FROM identity.sign_in_failures WHERE subject_hash IN ('a', 'b')`), ['b']);
+  assert.deepEqual(await left(`SELECT subject_hash AS k FROM identity.sign_in_lockouts WHERE subject_hash IN ('c', 'd')`), ['d']);
+  assert.deepEqual(await left(`SELECT id_hash AS k FROM identity.account_sessions WHERE account_id = '${id}'`), ['new']);
+});

@@ -61,6 +61,15 @@ test('sign-up -> verification mail in the outbox -> verify -> sign-in -> session
   assert.match(sessionCookie, /; Secure/);
   assert.match(sessionCookie, /; Path=\//);
 
+  // Signed in, the sign-in page sends straight back, unless a new sign-in is asked for (OIDC Core 3.1.2.1 prompt=login).
+  assert.equal((await b.get('/id/signin?return_to=/id/account/security')).headers.location, '/id/account/security');
+  assert.equal((await b.get('/id/signin?return_to=/id/account&prompt=login')).statusCode, 200);
+  // A page with several forms sets one CSRF cookie (all its forms carry the same token).
+  const fresh = new Browser(app.http);
+  const multi = await fresh.get('/id/signin');
+  assert.equal(fresh.setCookies.filter((c) => c.startsWith('machi_csrf=')).length, 1);
+  assert.equal(new Set([...multi.body.matchAll(/name="_csrf" value="([^"]+)"/g)].map((m) => m[1])).size, 1);
+
   const account = await b.get('/id/account');
   assert.equal(account.statusCode, 200);
   assert.match(account.body, /sakura@example\.jp \(confirmed\)/);

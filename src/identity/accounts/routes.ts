@@ -79,7 +79,10 @@ export async function registerAccountRoutes(http: FastifyInstance, deps: RouteDe
     async requireSession(req, reply) {
       const s = await readSession(store, req);
       if (s) return s;
-      await reply.redirect(`/id/signin?return_to=${encodeURIComponent(req.url)}`, 303);
+      // After signing in, a GET comes back to its page; a form post to the account page (its
+      // target does not answer GET).
+      const back = req.method === 'GET' ? req.url : HOME;
+      await reply.redirect(`/id/signin?return_to=${encodeURIComponent(back)}`, 303);
       return null;
     },
     async completeSignIn(req, reply, accountId, tenant, amr, returnTo) {
