@@ -1,7 +1,8 @@
 /**
  * /id/dev/mail: the outbox as a page, for the operator of a development install without SMTP.
  * It shows live tokens, so it answers 404 as soon as SMTP is configured, and only serves
- * requests from the machine itself (loopback) or from a signed-in administrator.
+ * requests from the machine itself (loopback, not forwarded by a proxy) or from a signed-in
+ * administrator.
  */
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../core/errors.ts';
@@ -31,7 +32,10 @@ function linkify(text: string) {
 export function registerDevMailRoute(http: FastifyInstance, ctx: RouteContext): void {
   http.get(ctx.route('/dev/mail'), async (req, reply) => {
     if (ctx.config.smtpUrl) throw new AppError('ResourceNotFound', `no resource at GET ${req.url.split('?')[0]}`);
-    if (!isLoopback(req.ip)) {
+    // Behind a reverse proxy on the same host every request comes from loopback: a forwarded
+    // request counts as remote.
+    const forwarded = req.headers['x-forwarded-for'] !== undefined || req.headers.forwarded !== undefined;
+    if (!isLoopback(req.ip) || forwarded) {
       const s = await readSession(ctx.store, req);
       const admin = s ? (await rolesOf(ctx.store, s.accountId)).some((g) => g.role === 'administrator') : false;
       if (!admin) throw new AppError('ResourceNotFound', `no resource at GET ${req.url.split('?')[0]}`);

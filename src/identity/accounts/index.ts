@@ -93,6 +93,7 @@ export function createAccounts(deps: AccountsDeps): Accounts {
   const accounts: Accounts = {
     async register(http) {
       await registerAccountRoutes(http, { store, config: deps.config, log: deps.log, limits, findAccount });
+      if (!deps.config.smtpUrl && !deps.mailTransport) deps.log('MACHI_SMTP_URL is not set: mails are not sent; they are listed at /id/dev/mail (development only)');
       const worker = startMailWorker(store, deps.config, deps.log, deps.mailTransport);
       const housekeeping = startHousekeeping(store, limits, deps.log);
       http.addHook('onClose', async () => {

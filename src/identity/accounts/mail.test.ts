@@ -112,6 +112,7 @@ async function waitFor<T>(what: string, f: () => T | undefined, ms = 10_000): Pr
 
 test('with MACHI_SMTP_URL the worker sends the outbox over SMTP (nodemailer) and the development page answers 404', async () => {
   assert.equal((await app.http.inject({ url: '/id/dev/mail', headers: { host: 'localhost' } })).statusCode, 404);
+  assert.equal((await app.http.inject({ url: '/id/dev/mail', headers: { host: 'localhost' }, remoteAddress: '203.0.113.5' })).statusCode, 404);
   const b = new Browser(app.http);
   const r = await b.submit('/id/signup', { email: 'smtp@example.jp', password: 'a long passphrase here' });
   assert.equal(r.statusCode, 200);

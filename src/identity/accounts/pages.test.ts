@@ -26,6 +26,9 @@ test('sign-up -> verification mail in the outbox -> verify -> sign-in -> session
   assert.equal(signed.statusCode, 200, signed.body);
   assert.match(signed.body, /confirm your email address/i);
 
+  // The development mail page serves the machine itself only (no proxy in between) and signed-in administrators.
+  assert.equal((await app.http.inject({ url: '/id/dev/mail', headers: { host: 'localhost' }, remoteAddress: '203.0.113.5' })).statusCode, 404);
+  assert.equal((await app.http.inject({ url: '/id/dev/mail', headers: { host: 'localhost', 'x-forwarded-for': '203.0.113.5' } })).statusCode, 404);
   const mail = await lastMail(app.http, 'sakura@example.jp');
   assert.ok(mail, 'a verification mail is in the outbox');
   assert.match(mail.subject, /Confirm your email address/);
