@@ -74,7 +74,7 @@ test('claimsFor maps scopes to claims (OIDC Core 5.4) and gives only fields the 
   assert.deepEqual(await app.accounts.claimsFor('00000000-0000-0000-0000-000000000000', ['email']), {});
 });
 
-test('startSession, sessionFromRequest and the session principal; a forged or stale cookie is just signed out', async () => {
+test('a signed-in session: sessionFromRequest and the session principal (roles included); a forged or stale cookie is just signed out', async () => {
   const id = await app.accounts.createAccount({ email: 'staff@example.jp', password: 'a long passphrase' });
   await app.accounts.addStaffRole(id, { department: 'kosodate', role: 'publisher' });
   await assert.rejects(app.accounts.addStaffRole(id, { department: 'kosodate', role: 'king' as never }), /unknown role/);
@@ -103,4 +103,29 @@ test('startSession, sessionFromRequest and the session principal; a forged or st
   await app.store.query(`UPDATE identity.account_sessions SET expires_at = now() - interval '1 second'`);
   assert.equal(await app.accounts.sessionFromRequest(req), null);
   assert.equal(await app.accounts.sessionAuthenticator(req), null);
+});
+
+test('startSession sets the session cookie on any Fastify reply (what sign-in does), and the app then sees the principal', async () => {
+  const Fastify = (await import('fastify')).default;
+  const id = await app.accounts.createAccount({ email: 'direct@example.jp', password: 'a long passphrase' });
+  const side = Fastify();
+  side.get('/start', async (req, reply) => {
+    await app.accounts.startSession(req, reply, id, ['pwd', 'otp', 'mfa']);
+    return { ok: true };
+  });
+  try {
+    const res = await side.inject({ url: '/start', headers: { host: 'localhost' } });
+    const setCookie = String(res.headers['set-cookie']);
+    assert.match(setCookie, /^machi_session=[A-Za-z0-9_-]{43}; Path=\/; SameSite=Lax; HttpOnly; Secure; Max-Age=43200$/);
+    const value = /^machi_session=([^;]+)/.exec(setCookie)?.[1];
+    // The app's own authentication hook resolves it (request.principal), e.g. on the account page.
+    const page = await app.http.inject({ url: '/id/account', headers: { host: 'localhost', cookie: `machi_session=${value}` } });
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /direct@example\.jp/);
+    const s = await app.accounts.sessionFromRequest({ headers: { cookie: `machi_session=${value}` } } as never);
+    assert.deepEqual(s?.amr, ['pwd', 'otp', 'mfa']);
+    await assert.rejects(app.accounts.startSession({ headers: {} } as never, {} as never, '00000000-0000-0000-0000-000000000000', ['pwd']), /no account/);
+  } finally {
+    await side.close();
+  }
 });
