@@ -61,10 +61,13 @@ export function mountProvider(http: FastifyInstance, o: MountOptions): void {
 
     if (prompt.name === 'login') {
       const session = await o.accounts.sessionFromRequest(req);
-      // A forced login (prompt=login, OIDC Core 3.1.2.1) or a too old one (max_age) needs a
-      // sign-in after this request began; an older session does not do.
-      const fresh = !prompt.reasons.includes('login_prompt') && !prompt.reasons.includes('max_age');
-      if (session && (fresh || session.authTime >= details.iat)) {
+      // The identity pages' session does when the provider only lacks a session. Any other reason
+      // (prompt=login or max_age, OIDC Core 3.1.2.1; an id_token_hint for someone else) needs a
+      // sign-in after this request began, else the provider would ask again and again.
+      const fresh = prompt.reasons.every((r) => r === 'no_session' || r === 'account_session');
+      // Back from the sign-in we sent the person to (`reauth=1`), signed in since the request began.
+      const reauthenticated = (req.query as Record<string, unknown>).reauth === '1' && session !== null && session.authTime >= details.iat;
+      if (session && (fresh || reauthenticated)) {
         // Someone else than the provider session's person signed in: start a fresh provider session.
         const previous = details.session;
         if (previous?.accountId && previous.accountId !== session.accountId) {
@@ -76,7 +79,7 @@ export function mountProvider(http: FastifyInstance, o: MountOptions): void {
         await provider.interactionFinished(req.raw, reply.raw, { login: { accountId: session.accountId, amr: session.amr, ts: session.authTime } }, { mergeWithLastSubmission: false });
         return reply;
       }
-      const back = `${MOUNT}/interaction/${uid}`;
+      const back = `${MOUNT}/interaction/${uid}${fresh ? '' : '?reauth=1'}`;
       const extra = fresh ? '' : '&prompt=login';
       return reply.redirect(`${MOUNT}/signin?return_to=${encodeURIComponent(back)}${extra}`, 303);
     }

@@ -109,3 +109,11 @@ test('logs: request URLs are logged without the values of id_token_hint and othe
   assert.match(r.stdout, /id_token_hint=\[redacted\]&state=visible-state/, 'the request was logged');
   assert.doesNotMatch(r.stdout, /SECRETHINT|SECRETTOKEN/);
 });
+
+test('OIDC Core 3.1.2.1: prompt=login asks a signed-in person to sign in again, then completes', async () => {
+  const browser = new Browser(machi.base);
+  await codeFlow(rp, browser, { email: EMAIL, scope: 'openid' });
+  const again = await codeFlow(rp, browser, { email: EMAIL, scope: 'openid', params: { prompt: 'login' } });
+  assert.ok(again.saw.includes('signin'), `signed in again: ${again.saw.join(', ')}`);
+  assert.equal(again.tokens.claims()!.aud, rp.clientId);
+});
