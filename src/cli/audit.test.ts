@@ -28,7 +28,7 @@ async function openTarget(): Promise<Store> {
 }
 
 function cli(): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [MAIN, 'audit', 'verify'], { env: { ...process.env, LOG_LEVEL: 'silent', DATABASE_URL: '', ...env }, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, [MAIN, 'audit', 'verify'], { env: { ...process.env, LOG_LEVEL: 'silent', DATABASE_URL: '', ...env }, encoding: 'utf8', timeout: 240_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
