@@ -216,3 +216,15 @@ test('Key rotation by another process (machi keys rotate): a running server sign
   assert.ok(kids.includes(after));
   assert.equal((await machi.app.identity.verifyAccessToken(token)).clientId, sensor.clientId);
 });
+
+test('a disabled account: its access tokens are refused at once and its refresh token gives nothing (RFC 6749 5.2 invalid_grant)', async () => {
+  const email = 'shiro@example.jp';
+  const id = await machi.app.accounts.createAccount({ email, password: PASSWORD, verified: true });
+  const { tokens } = await codeFlow(rp, new Browser(machi.base), { email, scope: 'openid offline_access ngsi-ld:read', resource: machi.hubResource, tokenResource: machi.hubResource });
+  assert.equal((await machi.app.identity.verifyAccessToken(tokens.access_token)).accountId, id);
+  await machi.app.store.query('UPDATE identity.accounts SET disabled = true WHERE id = $1', [id]);
+  await rejects401(tokens.access_token, /disabled account/);
+  const refresh = await tokenRequest(rp, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token! });
+  assert.equal(refresh.status, 400);
+  assert.equal(((await refresh.json()) as { error: string }).error, 'invalid_grant');
+});
