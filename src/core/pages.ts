@@ -88,6 +88,11 @@ export interface LayoutOptions {
   body: SafeHtml;
   /** Links in the header, e.g. the account menu. */
   nav?: SafeHtml;
+  /**
+   * The page's own URL (path and query). When given, the language switch keeps the query (e.g. a
+   * sign-in's return_to) and only changes `lang`; without it the switch is `?lang=…`.
+   */
+  url?: string;
 }
 
 /** The one page layout: a skip link, a header, the main content and the language switch. */
@@ -106,7 +111,7 @@ export function layout(o: LayoutOptions): SafeHtml {
 </head>
 <body>
 <a class="skip" href="#main">${skip}</a>
-<header><p class="brand"><a href="/">Machi</a></p>${o.nav ?? ''}<p class="lang"><a href="?lang=${other}" hreflang="${other}" lang="${other}">${switchLabel}</a></p></header>
+<header><p class="brand"><a href="/">Machi</a></p>${o.nav ?? ''}<p class="lang"><a href="${o.url ? withLanguage(o.url, other) : `?lang=${other}`}" hreflang="${other}" lang="${other}">${switchLabel}</a></p></header>
 <main id="main">
 <h1>${o.title}</h1>
 ${o.errors && o.errors.length > 0 ? html`<div class="errors" role="alert" tabindex="-1"><h2>${errorTitle}</h2><ul>${o.errors.map((e) => html`<li>${e}</li>`)}</ul></div>` : ''}
@@ -115,6 +120,13 @@ ${o.body}
 </main>
 </body>
 </html>`;
+}
+
+/** A local URL with its `lang` query parameter set (other parameters kept). */
+function withLanguage(url: string, lang: PageLanguage): string {
+  const u = new URL(url, 'http://local');
+  u.searchParams.set('lang', lang);
+  return `${u.pathname}${u.search}`;
 }
 
 /** Sends a page with the security headers every page carries. */

@@ -165,6 +165,8 @@ const M = {
   'passkey.removed': { ja: 'パスキーを削除しました。', en: 'The passkey has been removed.' },
   'passkey.created': { ja: '登録日', en: 'Added' },
   'passkey.failed': { ja: 'パスキーを確認できませんでした。もう一度お試しください。', en: 'The passkey could not be verified. Please try again.' },
+  'verify.resend': { ja: '確認メールをもう一度送る', en: 'Send the confirmation mail again' },
+  'verify.resent': { ja: '確認メールを送りました。', en: 'We have sent you the confirmation mail again.' },
 } as const;
 
 export type MessageKey = keyof typeof M;

@@ -125,6 +125,21 @@ test('sign-up -> verification mail in the outbox -> verify -> sign-in -> session
   assert.equal(stale.statusCode, 303, 'the old cookie signs in nobody');
 });
 
+test('the language switch keeps the page query (return_to); an unverified citizen can ask for the confirmation mail again', async () => {
+  const b = new Browser(app.http);
+  const page = await b.get('/id/signin?return_to=%2Fid%2Finteraction%2Fxyz');
+  assert.match(page.body, /<a href="\/id\/signin\?return_to=%2Fid%2Finteraction%2Fxyz&amp;lang=ja" hreflang="ja"/);
+  await app.accounts.createAccount({ email: 'again@example.jp', password: PASSWORD });
+  await b.submit('/id/signin', { email: 'again@example.jp', password: PASSWORD });
+  const sent = await b.submit('/id/account', {}, '/id/account/verify-email');
+  assert.equal(sent.headers.location, '/id/account?verify_sent=1');
+  const mail = await lastMail(app.http, 'again@example.jp');
+  assert.ok(mail && mail.link?.includes('/id/verify?token='));
+  const link = new URL(mail.link as string);
+  assert.equal((await b.submit(link.pathname + link.search, {})).statusCode, 200);
+  assert.doesNotMatch((await b.get('/id/account')).body, /verify-email/, 'no button once confirmed');
+});
+
 test('CSRF: a form post without its token, or from another site, is refused with 403 and changes nothing', async () => {
   await app.accounts.createAccount({ email: 'csrf@example.jp', password: PASSWORD });
   const b = new Browser(app.http);

@@ -8,7 +8,9 @@ import { t, type MessageKey } from './messages.ts';
 import { applyProfile, COUNTRY_CODES, countryName, GENDERS, LOCALES, RELATIONS, type Profile } from './profile.ts';
 import type { RouteContext } from './routes.ts';
 import type { AccountSession } from './sessions.ts';
-import { accountById, districts, interests, loadProfile, saveProfile, vocabularies } from './store.ts';
+import { accountById, districts, enqueueMail, interests, issueToken, loadProfile, saveProfile, vocabularies } from './store.ts';
+import { hit } from './limits.ts';
+import { bilingualMail, VERIFY_TTL_SECONDS } from './routes.ts';
 import { checkboxes, field, form, readForm, select, sendAccountPage, type SelectOption } from './ui.ts';
 
 const LOCALE_NAMES: Record<string, string> = { ja: '日本語', en: 'English', 'zh-Hans': '简体中文', 'zh-Hant': '繁體中文', ko: '한국어', th: 'ไทย' };
@@ -72,6 +74,7 @@ export function registerProfileRoutes(http: FastifyInstance, ctx: RouteContext):
     const status = t(lang, account?.email_verified ? 'profile.verified' : 'profile.unverified');
     const members = stored.household;
     const body = html`<p>${t(lang, 'profile.email_status', { email: account?.email ?? '', status })}</p>
+${account && !account.email_verified ? form(req, reply, '/id/account/verify-email', html``, t(lang, 'verify.resend'), 'secondary') : ''}
 <h2>${t(lang, 'profile.heading')}</h2>
 ${form(req, reply, '/id/account', await profileFields(ctx, lang, p, errs), t(lang, 'profile.save'))}
 <h2 id="household">${t(lang, 'household.heading')}</h2>
@@ -98,7 +101,7 @@ ${field({ name: 'member_birthdate', label: t(lang, 'field.birthdate'), type: 'da
     if (!session) return reply;
     const lang = pageLanguage(req, reply);
     const q = req.query as Record<string, unknown>;
-    const notice = q.saved === '1' ? t(lang, 'profile.saved') : q.added === '1' ? t(lang, 'household.added') : q.removed === '1' ? t(lang, 'household.removed') : undefined;
+    const notice = q.saved === '1' ? t(lang, 'profile.saved') : q.added === '1' ? t(lang, 'household.added') : q.removed === '1' ? t(lang, 'household.removed') : q.verify_sent === '1' ? t(lang, 'verify.resent') : undefined;
     return accountPage(req, reply, lang, session, notice ? { notice } : {});
   });
 
@@ -116,6 +119,25 @@ ${field({ name: 'member_birthdate', label: t(lang, 'field.birthdate'), type: 'da
     }
     await saveProfile(store, session.accountId, profile);
     return reply.redirect('/id/account?saved=1', 303);
+  });
+
+  http.post(ctx.route('/account/verify-email'), async (req, reply) => {
+    const lang = pageLanguage(req, reply);
+    const f = readForm(req, reply, lang);
+    if (!f) return reply;
+    const session = await ctx.requireSession(req, reply);
+    if (!session) return reply;
+    if (!(await hit(store, `verify:${req.ip}`, ctx.limits.ipPosts, ctx.limits.ipWindowSeconds))) {
+      return accountPage(req, reply, lang, session, { householdErrs: new Map([['relation', t(lang, 'signin.rate')]]), status: 429 });
+    }
+    const origin = ctx.origin(req);
+    await store.transaction(async (tx) => {
+      const account = await accountById(tx, session.accountId);
+      if (!account || account.email_verified) return;
+      const token = await issueToken(tx, account.id, 'verify_email', VERIFY_TTL_SECONDS);
+      await enqueueMail(tx, bilingualMail(lang, account.email, 'mail.verify.subject', 'mail.verify.body', { link: `${origin}/id/verify?token=${token}` }));
+    });
+    return reply.redirect('/id/account?verify_sent=1', 303);
   });
 
   http.post(ctx.route('/account/household/add'), async (req, reply) => {

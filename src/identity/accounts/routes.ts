@@ -27,7 +27,7 @@ import { registerPasskeyRoutes } from './passkeys.ts';
 /** The tenant of the identity's own pages (the hub's default tenant). */
 export const PAGE_TENANT = '';
 /** Email verification links live a day; reset links an hour. */
-const VERIFY_TTL_SECONDS = 24 * 3600;
+export const VERIFY_TTL_SECONDS = 24 * 3600;
 const RESET_TTL_SECONDS = 3600;
 /** Where a sign-in without return_to lands. */
 const HOME = '/id/account';

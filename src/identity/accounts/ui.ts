@@ -59,7 +59,9 @@ export interface PageOptions {
 }
 
 export function sendAccountPage(reply: FastifyReply, lang: PageLanguage, o: PageOptions): FastifyReply {
-  return sendPage(reply, layout({ lang, title: o.title, body: o.body, ...(o.errors ? { errors: o.errors } : {}), ...(o.notice ? { notice: o.notice } : {}), ...(o.nav ? { nav: o.nav } : {}) }), o.status ?? 200);
+  // The language switch of a page reached by GET keeps its query (return_to, token).
+  const url = reply.request.method === 'GET' ? reply.request.url : reply.request.url.split('?')[0];
+  return sendPage(reply, layout({ lang, title: o.title, body: o.body, ...(url ? { url } : {}), ...(o.errors ? { errors: o.errors } : {}), ...(o.notice ? { notice: o.notice } : {}), ...(o.nav ? { nav: o.nav } : {}) }), o.status ?? 200);
 }
 
 /**
