@@ -43,6 +43,9 @@ test('OIDC Core 3.1 and RFC 7636 4: the code flow with PKCE through the sign-in 
   const browser = new Browser(machi.base);
   const { tokens, saw } = await codeFlow(rp, browser, { email: EMAIL, scope: 'openid email' });
   assert.ok(saw.includes('signin') && saw.includes('consent'), `signed in and consented: ${saw.join(', ')}`);
+  // After the sign-in post, a page moves on by itself (meta refresh): CSP form-action of the sign-in
+  // page would block a redirect chain from its post to the client.
+  assert.ok(saw.indexOf('continue') > saw.indexOf('signin'), `a continue page after signing in: ${saw.join(', ')}`);
   const claims = tokens.claims()!;
   assert.equal(claims.iss, machi.issuer);
   assert.equal(claims.aud, rp.clientId);

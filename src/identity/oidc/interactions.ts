@@ -11,7 +11,7 @@ import type Provider from 'oidc-provider';
 import { errors } from 'oidc-provider';
 import { AppError } from '../../core/errors.ts';
 import { checkCsrf, csrfField, formBody, pageLanguage, sendPage, setPageSecurityHeaders } from '../../core/pages.ts';
-import { consentPage, errorPage } from './pages.ts';
+import { consentPage, continuePage, errorPage } from './pages.ts';
 import type { AccountsPort } from './ports.ts';
 import type { Store } from '../../core/storage.ts';
 import { endProviderSession } from './adapter.ts';
@@ -66,7 +66,8 @@ export function mountProvider(http: FastifyInstance, o: MountOptions): void {
       // sign-in after this request began, else the provider would ask again and again.
       const fresh = prompt.reasons.every((r) => r === 'no_session' || r === 'account_session');
       // Back from the sign-in we sent the person to (`reauth=1`), signed in since the request began.
-      const reauthenticated = (req.query as Record<string, unknown>).reauth === '1' && session !== null && session.authTime >= details.iat;
+      const query = req.query as Record<string, unknown>;
+      const reauthenticated = query.reauth === '1' && session !== null && session.authTime >= details.iat;
       if (session && (fresh || reauthenticated)) {
         // Someone else than the provider session's person signed in: start a fresh provider session.
         const previous = details.session;
@@ -75,11 +76,19 @@ export function mountProvider(http: FastifyInstance, o: MountOptions): void {
           delete details.session;
           await details.save(details.exp - Math.floor(Date.now() / 1000));
         }
+        const result = { login: { accountId: session.accountId, amr: session.amr, ts: session.authTime } };
+        if (query.signedin === '1') {
+          // We arrive here through redirects that follow the sign-in form's post, and browsers apply
+          // that page's CSP form-action ('self') to the whole chain (CSP 3), which would block the
+          // final redirect to the client. A page that moves on by itself starts a new navigation.
+          const returnTo = await provider.interactionResult(req.raw, reply.raw, result, { mergeWithLastSubmission: false });
+          return sendPage(reply, continuePage(pageLanguage(req, reply), returnTo));
+        }
         reply.hijack();
-        await provider.interactionFinished(req.raw, reply.raw, { login: { accountId: session.accountId, amr: session.amr, ts: session.authTime } }, { mergeWithLastSubmission: false });
+        await provider.interactionFinished(req.raw, reply.raw, result, { mergeWithLastSubmission: false });
         return reply;
       }
-      const back = `${MOUNT}/interaction/${uid}${fresh ? '' : '?reauth=1'}`;
+      const back = `${MOUNT}/interaction/${uid}?signedin=1${fresh ? '' : '&reauth=1'}`;
       const extra = fresh ? '' : '&prompt=login';
       return reply.redirect(`${MOUNT}/signin?return_to=${encodeURIComponent(back)}${extra}`, 303);
     }

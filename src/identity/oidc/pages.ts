@@ -2,7 +2,7 @@
  * The provider's own pages (consent, sign-out confirmation, errors), Japanese and English, without
  * JavaScript, built with the shared page kit.
  */
-import { html, layout, type PageLanguage, type SafeHtml } from '../../core/pages.ts';
+import { html, layout, raw, type PageLanguage, type SafeHtml } from '../../core/pages.ts';
 
 type Text = Record<PageLanguage, string>;
 
@@ -31,6 +31,8 @@ const T = {
   logoutNo: { ja: 'このサービスからだけサインアウトする', en: 'Sign out of this service only' },
   loggedOutTitle: { ja: 'サインアウトしました', en: 'You are signed out' },
   loggedOutLead: { ja: 'Machi ID からサインアウトしました。', en: 'You have signed out of Machi ID.' },
+  continueTitle: { ja: 'サインインしました', en: 'You are signed in' },
+  continueLink: { ja: 'サービスに戻る', en: 'Continue to the service' },
   errorTitle: { ja: 'リクエストを処理できませんでした', en: 'The request could not be completed' },
   errorLead: { ja: 'サービスに戻って、もう一度お試しください。', en: 'Go back to the service and try again.' },
 } satisfies Record<string, Text>;
@@ -84,4 +86,14 @@ export function errorPage(lang: PageLanguage, error: string, description: string
     errors: [description ? `${error}: ${description}` : error],
     body: html`<p>${T.errorLead[lang]}</p>`,
   });
+}
+
+/**
+ * After sign-in: moves on to `returnTo` (the provider's resume URL, same origin) with a meta
+ * refresh, which needs no script, and a link for browsers that do not follow it.
+ */
+export function continuePage(lang: PageLanguage, returnTo: string): SafeHtml {
+  const page = layout({ lang, title: T.continueTitle[lang], body: html`<p><a href="${returnTo}">${T.continueLink[lang]}</a></p>` });
+  const refresh = html`<meta http-equiv="refresh" content="0;url=${returnTo}">`;
+  return raw(page.value.replace('<meta charset="utf-8">', `<meta charset="utf-8">\n${refresh.value}`));
 }

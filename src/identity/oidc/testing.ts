@@ -163,6 +163,12 @@ export async function authorize(rp: Rp, browser: Browser, o: AuthorizeOptions): 
     }
     const page = await res.text();
     assert.equal(res.status, 200, `unexpected ${res.status} at ${res.url}: ${/class="errors"[\s\S]*?<\/ul>/.exec(page)?.[0] ?? page.slice(0, 500)}`);
+    const refresh = /<meta http-equiv="refresh" content="0;url=([^"]+)">/.exec(page);
+    if (refresh) {
+      saw.push('continue');
+      res = await browser.request(refresh[1]!.replaceAll('&amp;', '&'));
+      continue;
+    }
     if (page.includes('name="password"')) {
       saw.push('signin');
       res = await browser.request('/id/signin', { form: { email: o.email, password: PASSWORD, return_to: inputValue(page, 'return_to') ?? '', _csrf: inputValue(page, '_csrf') ?? '' } });
