@@ -6,10 +6,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { html, pageLanguage, type PageLanguage } from '../../core/pages.ts';
 import { t, type MessageKey } from './messages.ts';
-import { forbidden, type RouteContext } from './routes.ts';
+import type { RouteContext } from './routes.ts';
 import type { AccountSession } from './sessions.ts';
 import { interests, rolesOf } from './store.ts';
-import { field, form, readForm, sendAccountPage } from './ui.ts';
+import { field, forbidden, form, readForm, sendAccountPage } from './ui.ts';
 
 const ID_RE = /^[a-z0-9][a-z0-9-]{0,39}$/;
 

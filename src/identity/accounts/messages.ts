@@ -176,3 +176,9 @@ export function t(lang: PageLanguage, key: MessageKey, params: Record<string, st
   const text: string = M[key][lang];
   return text.replace(/\{(\w+)\}/g, (_, k: string) => params[k] ?? `{${k}}`);
 }
+
+/** A mail in the page language, followed by the other language. */
+export function bilingualMail(lang: PageLanguage, to: string, subject: MessageKey, body: MessageKey, params: Record<string, string>): { to: string; subject: string; body: string } {
+  const other: PageLanguage = lang === 'ja' ? 'en' : 'ja';
+  return { to, subject: t(lang, subject, params), body: `${t(lang, body, params)}\n\n----\n\n${t(other, body, params)}\n` };
+}

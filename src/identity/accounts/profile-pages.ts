@@ -4,13 +4,12 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { html, pageLanguage, type PageLanguage, type SafeHtml } from '../../core/pages.ts';
-import { t, type MessageKey } from './messages.ts';
+import { bilingualMail, t, type MessageKey } from './messages.ts';
 import { applyProfile, COUNTRY_CODES, countryName, GENDERS, LOCALES, RELATIONS, type Profile } from './profile.ts';
 import type { RouteContext } from './routes.ts';
 import type { AccountSession } from './sessions.ts';
-import { accountById, districts, enqueueMail, interests, issueToken, loadProfile, saveProfile, vocabularies } from './store.ts';
+import { accountById, districts, enqueueMail, interests, issueToken, loadProfile, saveProfile, VERIFY_TTL_SECONDS, vocabularies } from './store.ts';
 import { hit } from './limits.ts';
-import { bilingualMail, VERIFY_TTL_SECONDS } from './routes.ts';
 import { checkboxes, field, form, readForm, select, sendAccountPage, type SelectOption } from './ui.ts';
 
 const LOCALE_NAMES: Record<string, string> = { ja: '日本語', en: 'English', 'zh-Hans': '简体中文', 'zh-Hant': '繁體中文', ko: '한국어', th: 'ไทย' };

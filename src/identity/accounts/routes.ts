@@ -11,13 +11,13 @@ import { csrfField, html, pageLanguage, safeReturnTo, type PageLanguage, type Sa
 import type { Store } from '../../core/storage.ts';
 import type { AccountView } from './index.ts';
 import { clearFailures, hit, isLocked, lockSubject, recordFailure, type Limits } from './limits.ts';
-import { t, type MessageKey } from './messages.ts';
+import { bilingualMail, t } from './messages.ts';
 import { dummyPasswordHash, hashPassword, needsRehash, verifyPassword } from './password.ts';
 import { registerProfileRoutes, profileFields, profileFromFormForDisplay, profileInputFromForm } from './profile-pages.ts';
 import { applyProfile, emptyProfile } from './profile.ts';
 import { registerSecurityRoutes, needsSecondFactor } from './security-pages.ts';
 import { createSession, endAllSessions, endSession, readSession, type AccountSession } from './sessions.ts';
-import { accountByEmail, consumeToken, enqueueMail, insertAccount, isEmail, issueToken, normaliseEmail, peekToken, saveProfile, vocabularies } from './store.ts';
+import { accountByEmail, consumeToken, enqueueMail, insertAccount, isEmail, issueToken, normaliseEmail, peekToken, RESET_TTL_SECONDS, saveProfile, VERIFY_TTL_SECONDS, vocabularies } from './store.ts';
 import { field, form, readForm, sendAccountPage } from './ui.ts';
 import { passwordErrorKey, PASSWORD_MIN } from './validation.ts';
 import { registerAdminRoutes } from './admin-pages.ts';
@@ -26,9 +26,6 @@ import { registerPasskeyRoutes } from './passkeys.ts';
 
 /** The tenant of the identity's own pages (the hub's default tenant). */
 export const PAGE_TENANT = '';
-/** Email verification links live a day; reset links an hour. */
-export const VERIFY_TTL_SECONDS = 24 * 3600;
-const RESET_TTL_SECONDS = 3600;
 /** Where a sign-in without return_to lands. */
 const HOME = '/id/account';
 
@@ -363,15 +360,4 @@ ${await profileFields(ctx, lang, profile, errs, v)}`,
   registerSecurityRoutes(http, ctx);
   registerAdminRoutes(http, ctx);
   registerPasskeyRoutes(http, ctx);
-}
-
-/** A mail in the page language, followed by the other language. */
-export function bilingualMail(lang: PageLanguage, to: string, subject: MessageKey, body: MessageKey, params: Record<string, string>): { to: string; subject: string; body: string } {
-  const other: PageLanguage = lang === 'ja' ? 'en' : 'ja';
-  return { to, subject: t(lang, subject, params), body: `${t(lang, body, params)}\n\n----\n\n${t(other, body, params)}\n` };
-}
-
-/** 403 page for signed-in people without the needed role. */
-export function forbidden(reply: FastifyReply, lang: PageLanguage, nav: SafeHtml): FastifyReply {
-  return sendAccountPage(reply, lang, { title: t(lang, 'error.title'), errors: [t(lang, 'error.forbidden')], body: html``, nav, status: 403 });
 }

@@ -143,6 +143,10 @@ export async function vocabularies(q: Queryable, tenant: string): Promise<Vocabu
 
 export type TokenPurpose = 'verify_email' | 'reset_password';
 
+/** Email verification links live a day; reset links an hour. */
+export const VERIFY_TTL_SECONDS = 24 * 3600;
+export const RESET_TTL_SECONDS = 3600;
+
 /** Issues a single-use token; only its SHA-256 is stored. */
 export async function issueToken(q: Queryable, accountId: string, purpose: TokenPurpose, ttlSeconds: number): Promise<string> {
   const token = randomToken();

@@ -90,3 +90,8 @@ export function readForm(req: FastifyRequest, reply: FastifyReply, lang: PageLan
 export function form(req: FastifyRequest, reply: FastifyReply, action: string, content: SafeHtml, submit: string, cls = ''): SafeHtml {
   return html`<form method="post" action="${action}" novalidate>${csrfField(req, reply)}${content}<button type="submit"${cls ? html` class="${cls}"` : ''}>${submit}</button></form>`;
 }
+
+/** 403 page for signed-in people without the needed role. */
+export function forbidden(reply: FastifyReply, lang: PageLanguage, nav: SafeHtml): FastifyReply {
+  return sendAccountPage(reply, lang, { title: t(lang, 'error.title'), errors: [t(lang, 'error.forbidden')], body: html``, nav, status: 403 });
+}
