@@ -82,7 +82,9 @@ export function clientMetadata(clientId: string, spec: ClientSpec, secret: strin
   const scopes = [...new Set(spec.scopes ?? ['openid', 'email', 'profile', 'offline_access'])];
   for (const s of scopes) if (!KNOWN_SCOPES.includes(s)) problems.push(`unknown scope '${s}' (known: ${KNOWN_SCOPES.join(' ')})`);
   const tenant = spec.tenant ?? '';
-  if (!/^[A-Za-z0-9_-]{0,64}$/.test(tenant)) problems.push(`the tenant '${tenant}' must be letters, digits, '_' or '-' (at most 64)`);
+  // A tenant as the hub names them (NGSILD-Tenant), '' for the default one, or '*': an
+  // administrative service of every tenant, which then chooses one per request with the header.
+  if (!/^(\*|[A-Za-z0-9][A-Za-z0-9_.-]{0,63})?$/.test(tenant)) problems.push(`the tenant '${tenant}' must be 1 to 64 letters, digits, '_', '.' or '-', or * for every tenant`);
   if (problems.length) throw new ClientSpecError(problems.join('; '));
 
   const grantTypes: string[] = [];
