@@ -18,6 +18,8 @@ export interface NotifySpec {
   entities: number;
   updates: number;
   ratePerSecond: number;
+  /** The writer's Authorization header (a hub token). */
+  authorization: string;
 }
 
 export interface NotifyResult {
@@ -74,7 +76,7 @@ async function work(spec: NotifySpec): Promise<void> {
           method: 'PATCH',
           path: `/ngsi-ld/v1/entities/urn:ngsi-ld:NotifyBench:${i % spec.entities}/attrs`,
           agent,
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: spec.authorization },
         },
         (res) => {
           res.resume();
@@ -146,17 +148,17 @@ if (parentPort && workerData) await work(workerData as NotifySpec);
  * The bench row: `entities` entities of type NotifyBench, one subscription that is notified of
  * every update, then `updates` updates at 1,000 a second. Target: p99 at most 100 ms, none lost.
  */
-export async function benchNotifications(kind: string, url: string, quick: boolean) {
+export async function benchNotifications(kind: string, url: string, quick: boolean, authorization: string) {
   const entities = 100;
   const updates = quick ? 500 : 10_000;
   const rate = 1000;
   process.stderr.write(`notification latency: ${updates} updates at ${rate}/s, one subscription\n`);
   const api = async (method: string, path: string, body: unknown) => {
-    const res = await fetch(`${url}/ngsi-ld/v1${path}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${url}/ngsi-ld/v1${path}`, { method, headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify(body) });
     if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
   };
   await api('POST', '/entityOperations/upsert', Array.from({ length: entities }, (_, i) => ({ id: `urn:ngsi-ld:NotifyBench:${i}`, type: 'NotifyBench', seq: { type: 'Property', value: -1 } })));
-  const r = await runNotifyLoad({ url, entities, updates, ratePerSecond: rate }, (receiver) =>
+  const r = await runNotifyLoad({ url, entities, updates, ratePerSecond: rate, authorization }, (receiver) =>
     api('POST', '/subscriptions', {
       type: 'Subscription',
       entities: [{ type: 'NotifyBench' }],

@@ -24,6 +24,7 @@ import { openPglite, openPostgres, type Store } from '../src/core/storage.ts';
 import type { StoredEntity } from '../src/hub/model.ts';
 import { runLoad, type LoadResult } from './load.ts';
 import { benchNotifications } from './notify.ts';
+import { hubClient } from '../test/hub-auth.ts';
 
 interface Row {
   store: string;
@@ -111,6 +112,17 @@ async function openBenchStore(kind: string, pgUrl: string): Promise<{ store: Sto
   };
 }
 
+/**
+ * The writes of the bench come from a service with a hub token (every write needs one, issue 4),
+ * as a city's sensors and services would; reads stay anonymous, as open data is read.
+ */
+let writerAuthorization = '';
+
+function load(spec: Parameters<typeof runLoad>[0]) {
+  if (spec.method === 'GET' || !writerAuthorization) return runLoad(spec);
+  return runLoad({ ...spec, headers: { authorization: writerAuthorization, ...spec.headers } });
+}
+
 function entityJson(id: string, i: number): Record<string, unknown> {
   return {
     id,
@@ -148,6 +160,7 @@ async function benchStore(kind: string, store: Store, config: Config, sizes: Siz
   // Loopback allowed: the notification bench's receiver listens on 127.0.0.1.
   const app = await buildApp({ ...config, logLevel: 'silent', demo: false, allowLoopback: true }, store);
   const url = await app.http.listen({ port: 0, host: '127.0.0.1' });
+  writerAuthorization = (await hubClient(app, { name: 'Bench writer', types: ['*'], tenant: '*' })).authorization;
   const rows: Row[] = [];
   try {
     // Single-entity operations first: they are the most sensitive to a busy database (the
@@ -157,7 +170,7 @@ async function benchStore(kind: string, store: Store, config: Config, sizes: Siz
     rows.push(await benchQuery(kind, app, url, sizes));
     rows.push(await benchTemporal(kind, app, url, sizes));
     // Last: it adds a subscription, which makes every later write record a change.
-    rows.push(await benchNotifications(kind, url, sizes.singleOps < FULL.singleOps));
+    rows.push(await benchNotifications(kind, url, sizes.singleOps < FULL.singleOps, writerAuthorization));
   } finally {
     await app.hub.subscriptions.stop();
     await app.http.close();
@@ -169,8 +182,8 @@ async function benchBatchUpsert(kind: string, app: App, url: string, sizes: Size
   log(`batch upsert: ${sizes.upsertBatches} requests of 1,000 entities, one client`);
   const template = JSON.stringify(Array.from({ length: 1000 }, (_, k) => entityJson(`urn:ngsi-ld:ParkingSpot:u{i}-${k}`, k)));
   // Warm up (JIT, connection) with one batch, then measure.
-  await runLoad({ url, concurrency: 1, count: 1, method: 'POST', pathTemplate: '/ngsi-ld/v1/entityOperations/upsert', bodyTemplate: template, startIndex: 100000 });
-  const hub = await runLoad({ url, concurrency: 1, count: sizes.upsertBatches, method: 'POST', pathTemplate: '/ngsi-ld/v1/entityOperations/upsert', bodyTemplate: template });
+  await load({ url, concurrency: 1, count: 1, method: 'POST', pathTemplate: '/ngsi-ld/v1/entityOperations/upsert', bodyTemplate: template, startIndex: 100000 });
+  const hub = await load({ url, concurrency: 1, count: sizes.upsertBatches, method: 'POST', pathTemplate: '/ngsi-ld/v1/entityOperations/upsert', bodyTemplate: template });
   checkLoad('batch upsert', hub, [201]);
   const hubRate = (sizes.upsertBatches * 1000) / hub.seconds;
 
@@ -218,8 +231,8 @@ async function benchSingleOps(kind: string, app: App, url: string, sizes: Sizes)
   // Each load is preceded by a warm-up of its own kind (JIT, connections, caches).
   const warm = Math.min(2000, n);
   const measure = async (spec: Omit<Parameters<typeof runLoad>[0], 'url' | 'concurrency' | 'count'>, warmStart: number) => {
-    await runLoad({ ...spec, url, concurrency: 16, count: warm, startIndex: warmStart });
-    return runLoad({ ...spec, url, concurrency: 16, count: n });
+    await load({ ...spec, url, concurrency: 16, count: warm, startIndex: warmStart });
+    return load({ ...spec, url, concurrency: 16, count: n });
   };
   const base = await measure({ method: 'GET', pathTemplate: '/healthz' }, 0);
   const createSpec = { method: 'POST', pathTemplate: '/ngsi-ld/v1/entities', bodyTemplate: JSON.stringify(entityJson('urn:ngsi-ld:ParkingSpot:s{i}', 1)) };
@@ -269,8 +282,8 @@ async function benchQuery(kind: string, app: App, url: string, sizes: Sizes): Pr
     paths.push(`/ngsi-ld/v1/entities?${q}`);
   }
   const headers = { 'ngsild-tenant': 'bench' };
-  await runLoad({ url, concurrency: 1, count: 5, method: 'GET', pathTemplate: '', paths, headers });
-  const r = await runLoad({ url, concurrency: 1, count: sizes.queries, method: 'GET', pathTemplate: '', paths, headers });
+  await load({ url, concurrency: 1, count: 5, method: 'GET', pathTemplate: '', paths, headers });
+  const r = await load({ url, concurrency: 1, count: sizes.queries, method: 'GET', pathTemplate: '', paths, headers });
   checkLoad('query', r, [200]);
   // Baseline: the plain SQL a type query needs, from this client, p95.
   const lat: number[] = [];
@@ -322,8 +335,8 @@ async function benchTemporal(kind: string, app: App, url: string, sizes: Sizes):
   const path = `/ngsi-ld/v1/temporal/entities/${id}?attrs=speed&options=aggregatedValues&aggrMethods=avg&aggrPeriodDuration=PT1H&timerel=between&timeAt=${from}&endTimeAt=${to}`;
   const headers = { 'ngsild-tenant': 'bench' };
   const runs = 20;
-  await runLoad({ url, concurrency: 1, count: 3, method: 'GET', pathTemplate: path, headers });
-  const r = await runLoad({ url, concurrency: 1, count: runs, method: 'GET', pathTemplate: path, headers });
+  await load({ url, concurrency: 1, count: 3, method: 'GET', pathTemplate: path, headers });
+  const r = await load({ url, concurrency: 1, count: runs, method: 'GET', pathTemplate: path, headers });
   checkLoad('temporal aggregation', r, [200]);
   // Baseline: the same hourly averages as one plain SQL statement, from this client.
   const lat: number[] = [];

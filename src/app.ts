@@ -42,11 +42,12 @@ export async function buildApp(config: Config, given?: Store): Promise<App> {
   // MACHI_ALLOW_LOOPBACK opens both loopback and private ranges (development, on-premise LANs).
   const outbound = createOutbound({ allowLoopback: config.allowLoopback, allowPrivate: config.allowLoopback });
   const http = buildHttp({ bodyLimit: config.bodyLimit, logLevel: config.logLevel, metrics, store });
-  const hub = createHub({ store, outbound, metrics, allowPrivateDestinations: config.allowLoopback, notificationLeaseMs: config.notificationLeaseSeconds * 1000, logError: (msg, err) => http.log.error({ err }, msg), historyRetentionDays: config.historyRetentionDays });
-  // Entity history older than each tenant's retention is deleted hourly (hub/temporal).
-  const retention = startRetentionJob(store, config.historyRetentionDays, (err) => http.log.error({ err }, 'history retention cleanup failed'));
   // Identity: bearer access tokens, then the identity pages' session cookie, resolve request.principal.
   const identity = createIdentity({ store, config, metrics, outbound, log: (msg, err) => http.log.warn({ err }, msg) });
+  // The hub authorises every request against tokens issued for it (src/hub/access.ts).
+  const hub = createHub({ store, outbound, metrics, allowPrivateDestinations: config.allowLoopback, notificationLeaseMs: config.notificationLeaseSeconds * 1000, logError: (msg, err) => http.log.error({ err }, msg), historyRetentionDays: config.historyRetentionDays, audience: identity.hubResource });
+  // Entity history older than each tenant's retention is deleted hourly (hub/temporal).
+  const retention = startRetentionJob(store, config.historyRetentionDays, (err) => http.log.error({ err }, 'history retention cleanup failed'));
   const accounts = identity.accounts;
   installAuthentication(http, identity.authenticators);
   await hub.register(http);

@@ -8,6 +8,8 @@ import { buildApp, type App } from '../src/app.ts';
 import { loadConfig, type Config } from '../src/core/config.ts';
 import { openPglite, openPostgres, type Store } from '../src/core/storage.ts';
 import { forgetTenants } from '../src/hub/store.ts';
+import { hubClient } from './hub-auth.ts';
+import { authorizeCalls } from './http.ts';
 
 export interface TestApp extends App {
   /** Drops the test database (PostgreSQL) and closes everything. */
@@ -46,9 +48,19 @@ export async function freshStore(): Promise<{ store: Store; drop: () => Promise<
   };
 }
 
-export async function buildTestApp(overrides: Partial<Config> = {}): Promise<TestApp> {
+/**
+ * An app on a fresh store. Unless `hubAdmin` is false, `call()` on it acts as an administrative
+ * service of the hub (a client granted every entity type, with a real token from /id/token), so
+ * that tests of hub features need not repeat authorisation; tests of authorisation pass false or
+ * name their own Authorization header.
+ */
+export async function buildTestApp(overrides: Partial<Config> = {}, o: { hubAdmin?: boolean } = {}): Promise<TestApp> {
   const { store, drop } = await freshStore();
   const app = await buildApp(testConfig(overrides), store);
+  if (o.hubAdmin !== false) {
+    const admin = await hubClient(app, { name: 'Test hub administrator', types: ['*'], tenant: '*' });
+    authorizeCalls(app.http, admin.authorization);
+  }
   return {
     ...app,
     async dispose() {

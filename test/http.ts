@@ -13,8 +13,23 @@ export interface Call {
   raw?: string;
 }
 
+/**
+ * The Authorization header `call` sends to an app unless the call names its own (an empty string
+ * sends none): tests of hub features act as an administrative service (see test/app.ts).
+ */
+const defaultAuthorization = new WeakMap<FastifyInstance, string>();
+
+export function authorizeCalls(app: FastifyInstance, authorization: string): void {
+  defaultAuthorization.set(app, authorization);
+}
+
 export async function call(app: FastifyInstance, c: Call): Promise<LightMyRequestResponse & { json(): any }> {
   const headers: Record<string, string> = { ...c.headers };
+  const named = Object.keys(headers).find((h) => h.toLowerCase() === 'authorization');
+  if (named === undefined) {
+    const auth = defaultAuthorization.get(app);
+    if (auth) headers.authorization = auth;
+  } else if (headers[named] === '') delete headers[named];
   let payload: string | undefined;
   if (c.raw !== undefined) payload = c.raw;
   else if (c.body !== undefined) payload = JSON.stringify(c.body);

@@ -59,3 +59,46 @@ export async function killHard(p: MachiProcess): Promise<void> {
   p.child.kill('SIGKILL');
   await gone;
 }
+
+/** Runs a `machi` CLI command as its own process with `env`; resolves with its exit code and output. */
+export function runMachiCli(env: Record<string, string>, args: string[]): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const child = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, LOG_LEVEL: 'warn', MACHI_DEMO: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout!.on('data', (d) => (out += d));
+    child.stderr!.on('data', (d) => (out += d));
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ code, out }));
+  });
+}
+
+export interface ServiceClient {
+  clientId: string;
+  clientSecret: string;
+}
+
+/**
+ * Registers an administrative hub service as an operator would, with the CLI: a confidential
+ * client with client credentials for every tenant, granted every entity type. Run it before
+ * `startMachi` on PGlite (one process owns the data folder).
+ */
+export async function provisionHubService(env: Record<string, string>): Promise<ServiceClient> {
+  const add = await runMachiCli(env, ['clients', 'add', '--name', 'Test hub service', '--confidential', '--client-credentials', '--scope', 'ngsi-ld:read ngsi-ld:write', '--tenant', '*']);
+  const clientId = /client_id: (\S+)/.exec(add.out)?.[1];
+  const clientSecret = /client_secret: (\S+)/.exec(add.out)?.[1];
+  if (add.code !== 0 || !clientId || !clientSecret) throw new Error(`clients add failed (${add.code}):\n${add.out}`);
+  const allow = await runMachiCli(env, ['hub', 'allow', clientId, '--types', '*']);
+  if (allow.code !== 0) throw new Error(`hub allow failed (${allow.code}):\n${allow.out}`);
+  return { clientId, clientSecret };
+}
+
+/** An access token for the hub from a running Machi's token endpoint; returns `Bearer …`. */
+export async function serviceAuthorization(p: MachiProcess, c: ServiceClient): Promise<string> {
+  const res = await fetch(`${p.url}/id/token`, {
+    method: 'POST',
+    headers: { authorization: `Basic ${Buffer.from(`${encodeURIComponent(c.clientId)}:${encodeURIComponent(c.clientSecret)}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'ngsi-ld:read ngsi-ld:write' }),
+  });
+  if (res.status !== 200) throw new Error(`the token endpoint answered ${res.status}: ${await res.text()}`);
+  return `Bearer ${((await res.json()) as { access_token: string }).access_token}`;
+}

@@ -4,6 +4,7 @@
  */
 import type { Config } from '../core/config.ts';
 import { runAudit } from './audit.ts';
+import { runHub } from './hub.ts';
 import { runClients } from './clients.ts';
 import { runImport } from './import.ts';
 import { runKeys } from './keys.ts';
@@ -22,6 +23,7 @@ commands:
   clients add|list|disable|rotate-secret
                                 register the services that sign in with Machi ID (clients help)
   keys list|rotate|retire KID   the signing keys of Machi ID
+  hub allow|revoke|grants|reads which clients write which entity types; open or closed reads (hub help)
   users add-admin|add-staff|list
                                 administrators and staff accounts (password from stdin; users help)
   bench [--quick]               run the benchmarks (also: npm run bench)
@@ -41,6 +43,8 @@ export async function runCli(argv: string[], config: Config): Promise<number | u
       return runImport(rest, config);
     case 'clients':
       return runClients(rest, config);
+    case 'hub':
+      return runHub(rest, config);
     case 'keys':
       return runKeys(rest, config);
     case 'users':

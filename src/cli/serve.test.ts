@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { killHard, startMachi } from '../../test/process.ts';
+import { killHard, provisionHubService, serviceAuthorization, startMachi } from '../../test/process.ts';
 
 /** The store for a process-level test: a PGlite folder, or a fresh database on the test server. */
 async function storeEnv(): Promise<{ env: Record<string, string>; cleanup: () => Promise<void> }> {
@@ -33,16 +33,20 @@ async function storeEnv(): Promise<{ env: Record<string, string>; cleanup: () =>
 }
 
 test('an acknowledged write survives the process being killed (SIGKILL) and a restart', async () => {
-  const { env, cleanup } = await storeEnv();
+  const { env: storeVars, cleanup } = await storeEnv();
+  // Both processes are one deployment: one public URL, so one issuer and hub audience.
+  const env = { ...storeVars, MACHI_PUBLIC_URL: 'http://machi.test' };
   try {
+    const service = await provisionHubService(env);
     const first = await startMachi(env);
+    const authorization = await serviceAuthorization(first, service);
     const ids: string[] = [];
     try {
       for (let i = 0; i < 20; i++) {
         const id = `urn:ngsi-ld:Sensor:kill-${i}`;
         const res = await fetch(`${first.url}/ngsi-ld/v1/entities`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', authorization },
           body: JSON.stringify({ id, type: 'Sensor', reading: { type: 'Property', value: i } }),
         });
         assert.equal(res.status, 201);

@@ -5,6 +5,7 @@
  * subscriptions and history see exactly what was committed (an outbox, not an afterthought).
  */
 import { AppError, notFound } from '../core/errors.ts';
+import type { TypeGuard } from './access.ts';
 import type { Queryable, Store } from '../core/storage.ts';
 import { LruCache } from './context/lru.ts';
 import type { AttrInstance, Attrs, StoredEntity } from './model.ts';
@@ -87,13 +88,15 @@ export class EntityService {
   }
 
   /** Create Entity (5.6.1). */
-  async create(tenant: string, entity: StoredEntity): Promise<void> {
-    const [outcome] = await this.createMany(tenant, [entity]);
+  async create(tenant: string, entity: StoredEntity, guard?: TypeGuard): Promise<void> {
+    const [outcome] = await this.createMany(tenant, [entity], guard);
     if (!outcome!.ok) throw outcome!.error!;
   }
 
   /** Batch Entity Creation (5.6.7): entities that already exist are reported, the others created. */
-  async createMany(tenant: string, entities: StoredEntity[]): Promise<BatchOutcome[]> {
+  async createMany(tenant: string, all: StoredEntity[], guard?: TypeGuard): Promise<BatchOutcome[]> {
+    const refused = refusedByGuard(all, guard);
+    const entities = refused.size > 0 ? all.filter((e) => !refused.has(e.id)) : all;
     // Without listeners the insert is one atomic statement: no transaction round trips needed.
     const inTx = this.listeners.length > 0;
     const run = <T>(fn: (tx: Queryable) => Promise<T>) => (inTx ? this.store.transaction(fn) : fn(this.store));
@@ -105,10 +108,12 @@ export class EntityService {
         tx,
         entities.filter((e) => inserted.has(e.id)).map((e) => change('create', tenant, e.id, undefined, e)),
       );
-      return entities.map((e) =>
-        inserted.has(e.id)
-          ? { id: e.id, ok: true, created: true }
-          : { id: e.id, ok: false, error: new AppError('AlreadyExists', `entity ${e.id} already exists`) },
+      return all.map((e) =>
+        refused.has(e.id)
+          ? { id: e.id, ok: false, error: refused.get(e.id)! }
+          : inserted.has(e.id)
+            ? { id: e.id, ok: true, created: true }
+            : { id: e.id, ok: false, error: new AppError('AlreadyExists', `entity ${e.id} already exists`) },
       );
     });
   }
@@ -122,9 +127,10 @@ export class EntityService {
     tenant: string,
     ids: string[],
     now: string,
-    fn: (current: StoredEntity | undefined, id: string) => StoredEntity | null | undefined,
-    opts: { createMissing?: boolean } = {},
+    compute: (current: StoredEntity | undefined, id: string) => StoredEntity | null | undefined,
+    opts: { createMissing?: boolean; guard?: TypeGuard | undefined } = {},
   ): Promise<BatchOutcome[]> {
+    const fn = guarded(compute, opts.guard);
     return this.store.transaction(async (tx) => {
       if (opts.createMissing) await ensureTenant(tx, tenant);
       else await assertTenant(tx, tenant);
@@ -184,8 +190,10 @@ export class EntityService {
     tenant: string,
     id: string,
     now: string,
-    fn: (current: StoredEntity) => StoredEntity | null,
+    compute: (current: StoredEntity) => StoredEntity | null,
+    guard?: TypeGuard,
   ): Promise<void> {
+    const fn = guarded(compute, guard) as (current: StoredEntity) => StoredEntity | null;
     if (this.listeners.length === 0) {
       await assertTenant(this.store, tenant);
       const key = cacheKey(tenant, id);
@@ -218,44 +226,44 @@ export class EntityService {
   }
 
   /** Delete Entity (5.6.6). */
-  async delete(tenant: string, id: string, now: string): Promise<void> {
-    await this.modifyOne(tenant, id, now, () => null);
+  async delete(tenant: string, id: string, now: string, guard?: TypeGuard): Promise<void> {
+    await this.modifyOne(tenant, id, now, () => null, guard);
   }
 
   /** Replace Entity (5.6.18): all attributes replaced; type and scope taken from the request when given. */
-  async replace(tenant: string, patch: EntityPatch, now: string): Promise<void> {
-    await this.modifyOne(tenant, patch.id, now, (cur) => replaceEntity(cur, patch, now));
+  async replace(tenant: string, patch: EntityPatch, now: string, guard?: TypeGuard): Promise<void> {
+    await this.modifyOne(tenant, patch.id, now, (cur) => replaceEntity(cur, patch, now), guard);
   }
 
   /** Merge Entity (5.6.17): attributes merged, null deletes, types added. */
-  async merge(tenant: string, patch: EntityPatch, now: string): Promise<void> {
-    await this.modifyOne(tenant, patch.id, now, (cur) => mergeEntity(cur, patch, now));
+  async merge(tenant: string, patch: EntityPatch, now: string, guard?: TypeGuard): Promise<void> {
+    await this.modifyOne(tenant, patch.id, now, (cur) => mergeEntity(cur, patch, now), guard);
   }
 
   /** Append Entity Attributes (5.6.3), with noOverwrite keeping existing attribute instances. */
-  async appendAttrs(tenant: string, patch: EntityPatch, now: string, noOverwrite: boolean): Promise<UpdateResult> {
+  async appendAttrs(tenant: string, patch: EntityPatch, now: string, noOverwrite: boolean, guard?: TypeGuard): Promise<UpdateResult> {
     let result: UpdateResult = { updated: [], notUpdated: [] };
     await this.modifyOne(tenant, patch.id, now, (cur) => {
       const r = appendAttrs(cur, patch, now, noOverwrite);
       result = r.result;
       return r.entity;
-    });
+    }, guard);
     return result;
   }
 
   /** Update Entity Attributes (5.6.2): only attributes that exist are replaced. */
-  async updateAttrs(tenant: string, patch: EntityPatch, now: string): Promise<UpdateResult> {
+  async updateAttrs(tenant: string, patch: EntityPatch, now: string, guard?: TypeGuard): Promise<UpdateResult> {
     let result: UpdateResult = { updated: [], notUpdated: [] };
     await this.modifyOne(tenant, patch.id, now, (cur) => {
       const r = updateAttrs(cur, patch, now);
       result = r.result;
       return r.entity;
-    });
+    }, guard);
     return result;
   }
 
   /** Partial Attribute Update (5.6.4): the members given replace those of the instance. */
-  async partialAttrUpdate(tenant: string, id: string, attr: string, fragment: AttrInstance, now: string): Promise<void> {
+  async partialAttrUpdate(tenant: string, id: string, attr: string, fragment: AttrInstance, now: string, guard?: TypeGuard): Promise<void> {
     await this.modifyOne(tenant, id, now, (cur) => {
       const instances = cur.attrs[attr];
       const idx = instances?.findIndex((i) => i.datasetId === fragment.datasetId) ?? -1;
@@ -265,11 +273,11 @@ export class EntityService {
       const next = cloneEntity(cur, now);
       next.attrs[attr] = instances.map((inst, i) => (i === idx ? mergeInstance(inst, fragment, now) : inst));
       return next;
-    });
+    }, guard);
   }
 
   /** Delete Entity Attribute (5.6.5), one instance by datasetId or all of them with deleteAll. */
-  async deleteAttr(tenant: string, id: string, attr: string, datasetId: string | undefined, deleteAll: boolean, now: string): Promise<void> {
+  async deleteAttr(tenant: string, id: string, attr: string, datasetId: string | undefined, deleteAll: boolean, now: string, guard?: TypeGuard): Promise<void> {
     await this.modifyOne(tenant, id, now, (cur) => {
       const instances = cur.attrs[attr];
       if (!instances) throw notFound(`entity ${id} has no attribute ${attr}`);
@@ -281,7 +289,7 @@ export class EntityService {
       if (keep.length === 0) delete next.attrs[attr];
       else next.attrs[attr] = keep;
       return next;
-    });
+    }, guard);
   }
 
   /**
@@ -289,10 +297,11 @@ export class EntityService {
    * New entities are inserted first in one statement (the common case for bulk loads needs no
    * read); only the ids that already existed are then locked, merged and written.
    */
-  async upsertMany(tenant: string, entities: StoredEntity[], mode: 'replace' | 'update', now: string): Promise<BatchOutcome[]> {
+  async upsertMany(tenant: string, entities: StoredEntity[], mode: 'replace' | 'update', now: string, guard?: TypeGuard): Promise<BatchOutcome[]> {
     const byId = lastById(entities);
-    const list = [...byId.values()];
-    return this.store.transaction(async (tx) => {
+    const refused = refusedByGuard([...byId.values()], guard);
+    const list = [...byId.values()].filter((e) => !refused.has(e.id));
+    const results = await this.store.transaction(async (tx) => {
       await ensureTenant(tx, tenant);
       for (const e of list) this.writeCache.delete(cacheKey(tenant, e.id));
       const inserted = await insertEntities(tx, tenant, list);
@@ -308,6 +317,11 @@ export class EntityService {
           outcomes.set(e.id, { id: e.id, ok: false, error: new AppError('Conflict', `entity ${e.id} was deleted while this batch ran; send it again`) });
           continue;
         }
+        const forbidden = refusedByGuard([cur], guard).get(cur.id);
+        if (forbidden) {
+          outcomes.set(e.id, { id: e.id, ok: false, error: forbidden });
+          continue;
+        }
         const patch = { id: e.id, types: e.types, scopes: e.scopes, attrs: e.attrs };
         const next = mode === 'replace' ? replaceEntity(cur, patch, now) : appendAttrs(cur, patch, now, false).entity;
         updates.push(next);
@@ -316,35 +330,69 @@ export class EntityService {
       }
       await updateEntities(tx, tenant, updates);
       await this.emit(tx, changes);
-      return list.map((e) => outcomes.get(e.id) ?? { id: e.id, ok: true, created: true });
+      return new Map(list.map((e) => [e.id, outcomes.get(e.id) ?? { id: e.id, ok: true, created: true }]));
     });
+    return [...byId.keys()].map((id) => (refused.has(id) ? { id, ok: false, error: refused.get(id)! } : results.get(id)!));
   }
 
   /** Batch Entity Update (5.6.9): append attributes to existing entities; noOverwrite keeps instances. */
-  async updateMany(tenant: string, patches: EntityPatch[], now: string, noOverwrite: boolean): Promise<BatchOutcome[]> {
+  async updateMany(tenant: string, patches: EntityPatch[], now: string, noOverwrite: boolean, guard?: TypeGuard): Promise<BatchOutcome[]> {
     const byId = lastById(patches);
     return this.modify(tenant, [...byId.keys()], now, (cur, id) => {
       if (!cur) throw notFound(`entity ${id} was not found`);
       return appendAttrs(cur, byId.get(id)!, now, noOverwrite).entity;
-    });
+    }, { guard });
   }
 
   /** Batch Entity Merge (5.6.20). */
-  async mergeMany(tenant: string, patches: EntityPatch[], now: string): Promise<BatchOutcome[]> {
+  async mergeMany(tenant: string, patches: EntityPatch[], now: string, guard?: TypeGuard): Promise<BatchOutcome[]> {
     const byId = lastById(patches);
     return this.modify(tenant, [...byId.keys()], now, (cur, id) => {
       if (!cur) throw notFound(`entity ${id} was not found`);
       return mergeEntity(cur, byId.get(id)!, now);
-    });
+    }, { guard });
   }
 
   /** Batch Entity Delete (5.6.10). */
-  async deleteMany(tenant: string, ids: string[], now: string): Promise<BatchOutcome[]> {
+  async deleteMany(tenant: string, ids: string[], now: string, guard?: TypeGuard): Promise<BatchOutcome[]> {
     return this.modify(tenant, [...new Set(ids)], now, (cur, id) => {
       if (!cur) throw notFound(`entity ${id} was not found`);
       return null;
-    });
+    }, { guard });
   }
+}
+
+/**
+ * A change function that first asks the guard about the entity's current types and then about
+ * the types it would have (a merge may add types): a client may neither touch an entity of a type
+ * it was not granted nor turn an entity into one.
+ */
+function guarded<C extends StoredEntity | undefined>(
+  fn: (current: C, id: string) => StoredEntity | null | undefined,
+  guard: TypeGuard | undefined,
+): (current: C, id: string) => StoredEntity | null | undefined {
+  if (!guard) return fn;
+  return (cur, id) => {
+    if (cur) guard(cur.types, id);
+    const next = fn(cur, id);
+    if (next) guard(next.types, next.id);
+    return next;
+  };
+}
+
+/** The entities the guard refuses, with the error for each. */
+function refusedByGuard(entities: readonly StoredEntity[], guard: TypeGuard | undefined): Map<string, AppError> {
+  const refused = new Map<string, AppError>();
+  if (!guard) return refused;
+  for (const e of entities) {
+    try {
+      guard(e.types, e.id);
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      refused.set(e.id, err);
+    }
+  }
+  return refused;
 }
 
 function cacheKey(tenant: string, id: string): string {

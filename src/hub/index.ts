@@ -14,17 +14,21 @@ import { AppError } from '../core/errors.ts';
 import { parseEntity, registerHubRoutes } from './routes.ts';
 import type { StoredEntity } from './model.ts';
 import { entityMigrations } from './store.ts';
+import { accessMigrations, HubAccess } from './access.ts';
+import { tenantOf } from './request.ts';
 import { registerTemporalRoutes, temporalMigrations } from './temporal/index.ts';
 import { createFederation, federationMigrations } from './federation/index.ts';
 import { registerSubscriptionRoutes, subscriptionMigrations, SubscriptionService } from './subscriptions/index.ts';
 
-export const hubMigrations: Migration[] = [...contextMigrations, ...entityMigrations, ...subscriptionMigrations, ...federationMigrations, ...temporalMigrations];
+export const hubMigrations: Migration[] = [...contextMigrations, ...entityMigrations, ...subscriptionMigrations, ...federationMigrations, ...temporalMigrations, ...accessMigrations];
 
 export interface Hub {
   entities: EntityService;
   contexts: ContextResolver;
   /** Subscriptions and their notification workers (started and stopped by the app). */
   subscriptions: SubscriptionService;
+  /** Who may read and write each tenant (src/hub/access.ts). */
+  access: HubAccess;
   /**
    * Upserts NGSI-LD entities given as JSON (normalized or concise), with the same validation as
    * the API: each entity's own @context, else `context`, else the core context. Bad entities are
@@ -54,6 +58,11 @@ export interface HubOptions {
   logError?: (msg: string, err?: unknown) => void;
   /** Days of entity history kept for tenants without a retention of their own (0: forever). */
   historyRetentionDays?: number;
+  /**
+   * The audience of the hub's access tokens (its resource indicator at the regional ID). Given,
+   * every request is authorised (src/hub/access.ts); absent, the hub is open (tests of the hub alone).
+   */
+  audience?: string;
 }
 
 export function createHub(opts: HubOptions): Hub {
@@ -69,6 +78,7 @@ export function createHub(opts: HubOptions): Hub {
     leaseMs: opts.notificationLeaseMs,
     log: opts.logError,
   });
+  const access = new HubAccess(opts.store, opts.audience);
   const federation = createFederation({ store: opts.store, outbound: opts.outbound, contexts, maxLimit: opts.maxLimit ?? 1000 });
   opts.metrics.collect(async () => {
     const r = await opts.store.query<{ tenant: string; n: number }>('SELECT tenant, count(*)::int AS n FROM hub.entities GROUP BY tenant');
@@ -76,6 +86,7 @@ export function createHub(opts: HubOptions): Hub {
   });
   return {
     entities,
+    access,
     contexts,
     subscriptions,
     async upsertJson(tenant, raw, context) {
@@ -106,7 +117,18 @@ export function createHub(opts: HubOptions): Hub {
     async register(app) {
       await app.register(
         async (scope) => {
-          registerHubRoutes(scope, { entities, contexts, maxLimit: opts.maxLimit ?? 1000, federation: federation.forwarder });
+          // Authorisation first (src/hub/access.ts): the principal is resolved by the app's
+          // onRequest hook; reads follow the tenant's policy, writes need a hub token.
+          scope.addHook('onRequest', async (req) => {
+            await access.authorise(req, tenantOf(req));
+            // Linking another city's data into every answer, and the tenant's retention, are
+            // the city's decisions: administrative clients only.
+            const path = req.url.split('?')[0] ?? '';
+            if (req.method !== 'GET' && req.method !== 'HEAD' && /^\/ngsi-ld\/v1\/csourceRegistrations(\/|$)/.test(path)) {
+              await access.requireAllTypes(req, 'changing context source registrations');
+            }
+          });
+          registerHubRoutes(scope, { entities, contexts, maxLimit: opts.maxLimit ?? 1000, federation: federation.forwarder, access });
           federation.register(scope);
           registerSubscriptionRoutes(scope, { subscriptions, contexts, maxLimit: opts.maxLimit ?? 1000 });
           // Writes here are committed when the response goes out: wake the notification dispatcher
@@ -114,7 +136,7 @@ export function createHub(opts: HubOptions): Hub {
           scope.addHook('onResponse', async (req) => {
             if (req.method !== 'GET' && req.method !== 'HEAD') subscriptions.wake();
           });
-          registerTemporalRoutes(scope, { store: opts.store, contexts, maxLimit: opts.maxLimit ?? 1000, maxInstances: 1000, retentionDays: opts.historyRetentionDays ?? 0 });
+          registerTemporalRoutes(scope, { store: opts.store, contexts, maxLimit: opts.maxLimit ?? 1000, maxInstances: 1000, retentionDays: opts.historyRetentionDays ?? 0, access });
           registerContextRoutes(scope, contexts, { baseUrl: (req) => `${req.protocol}://${req.host}` });
         },
         { prefix: '/ngsi-ld/v1' },

@@ -3,6 +3,7 @@
  * the wanted representation, and strict checking of query parameters (an unknown parameter is a
  * mistake worth telling the caller about, clause 6.3.4).
  */
+import { effectiveTenant } from './access.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, badRequest, invalidRequest } from '../core/errors.ts';
 import type { ActiveContext, ContextResolver } from './context/index.ts';
@@ -16,12 +17,15 @@ const JSONLD_CONTEXT_REL = 'http://www.w3.org/ns/json-ld#context';
 /** The default tenant has no name; named tenants come from the NGSILD-Tenant header (clause 6.3.14). */
 export function tenantOf(req: FastifyRequest): string {
   const raw = req.headers['ngsild-tenant'];
-  if (raw === undefined) return '';
-  const t = Array.isArray(raw) ? raw[0]! : raw;
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(t)) {
-    throw badRequest(`NGSILD-Tenant '${t}' is not a tenant name: use 1 to 64 letters, digits, '_', '.' or '-'`);
+  let header: string | undefined;
+  if (raw !== undefined) {
+    header = Array.isArray(raw) ? raw[0]! : raw;
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(header)) {
+      throw badRequest(`NGSILD-Tenant '${header}' is not a tenant name: use 1 to 64 letters, digits, '_', '.' or '-'`);
+    }
   }
-  return t;
+  // A token holder's tenant is the token's (issue 4: never the header alone).
+  return effectiveTenant(req.principal, header);
 }
 
 export function mediaType(req: FastifyRequest): string | undefined {

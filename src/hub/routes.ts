@@ -26,6 +26,7 @@ import {
   type Query,
 } from './request.ts';
 import type { Forwarder } from './federation/index.ts';
+import type { HubAccess } from './access.ts';
 import { buildEntityQuery, listAttributes, listTypes, searchEntities, describeAttribute, describeType, type EntityQuery } from './search.ts';
 
 export interface HubRouteDeps {
@@ -35,6 +36,8 @@ export interface HubRouteDeps {
   maxLimit: number;
   /** Distributed operations (clause 4.3.6): absent, or no matching registration, means local only. */
   federation?: Forwarder;
+  /** Authorisation: absent in tests of the hub alone. */
+  access?: HubAccess;
 }
 
 export const MAX_BATCH = 1000;
@@ -147,6 +150,8 @@ async function itemContext(req: FastifyRequest, deps: HubRouteDeps, item: unknow
 
 export function registerHubRoutes(app: FastifyInstance, deps: HubRouteDeps): void {
   const { entities } = deps;
+  /** The entity types this request's client may write (authorisation, src/hub/access.ts). */
+  const guardOf = (req: FastifyRequest) => deps.access?.typeGuard(req) ?? Promise.resolve(undefined);
 
   // 6.4.3.1 Create Entity
   app.post('/entities', async (req, reply) => {
@@ -155,7 +160,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubRouteDeps): voi
     const tenant = tenantOf(req);
     const { ctx } = await requestContext(req, deps.contexts, req.body);
     const e = parseEntity(req.body, ctx, now());
-    await entities.create(tenant, e);
+    await entities.create(tenant, e, await guardOf(req));
     return reply.code(201).header('Location', `/ngsi-ld/v1/entities/${encodeURIComponent(e.id)}`).send();
   });
 
@@ -207,7 +212,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubRouteDeps): voi
   // 6.5.3.2 Delete Entity
   app.delete('/entities/:entityId', async (req, reply) => {
     queryParams(req, ['type', 'local']);
-    await entities.delete(tenantOf(req), entityIdParam(req), now());
+    await entities.delete(tenantOf(req), entityIdParam(req), now(), await guardOf(req));
     return reply.code(204).send();
   });
 
@@ -220,7 +225,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubRouteDeps): voi
     const { ctx } = await requestContext(req, deps.contexts, req.body);
     const at = now();
     const e = parseEntity(req.body, ctx, at, id);
-    await entities.replace(tenant, { id, types: e.types, scopes: e.scopes, attrs: e.attrs }, at);
+    await entities.replace(tenant, { id, types: e.types, scopes: e.scopes, attrs: e.attrs }, at, await guardOf(req));
     return reply.code(204).send();
   });
 
@@ -233,7 +238,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubRouteDeps): voi
     const id = entityIdParam(req);
     const { ctx } = await requestContext(req, deps.contexts, req.body);
     const at = now();
-    await entities.merge(tenant, parsePatch(req.body, ctx, at, id, true), at);
+    await entities.merge(tenant, parsePatch(req.body, ctx, at, id, true), at, await guardOf(req));
     return reply.code(204).send();
   });
 
@@ -246,7 +251,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubRouteDeps): voi
     const id = entityIdParam(req);
     const { ctx } = await requestContext(req, deps.contexts, req.body);
     const at = now();
-    const r = await entities.appendAttrs(tenant, parsePatch(req.body, ctx, at, id, false), at, opts.noOverwrite);
+    const r = await entities.appendAttrs(tenant, parsePatch(req.body, ctx, at, id, false), at, opts.noOverwrite, await guardOf(req));
     return sendUpdateResult(reply, r, ctx);
   });
 
@@ -260,7 +265,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubRouteDeps): voi
     const at = now();
     const patch = parsePatch(req.body, ctx, at, id, false);
     if (Object.keys(patch.attrs).length === 0) throw badRequest('the request body names no attribute to update');
-    const r = await entities.updateAttrs(tenant, patch, at);
+    const r = await entities.updateAttrs(tenant, patch, at, await guardOf(req));
     return sendUpdateResult(reply, r, ctx);
   });
 
@@ -276,7 +281,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubRouteDeps): voi
     const body = objectBody(req.body, 'the attribute fragment');
     const name = (req.params as { attrId: string }).attrId;
     const frag = parseFragment(name, body, ctx, at);
-    await entities.partialAttrUpdate(tenant, id, attr, frag, at);
+    await entities.partialAttrUpdate(tenant, id, attr, frag, at, await guardOf(req));
     return reply.code(204).send();
   });
 
@@ -291,7 +296,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubRouteDeps): voi
     const at = now();
     const name = (req.params as { attrId: string }).attrId;
     const inst = parseAttrInstance(name, stripContext(objectBody(req.body, 'the attribute')), { ctx, now: at }, GEO_ATTRIBUTE_NAMES.has(name));
-    const r = await entities.updateAttrs(tenant, { id, attrs: { [attr]: [inst] } }, at);
+    const r = await entities.updateAttrs(tenant, { id, attrs: { [attr]: [inst] } }, at, await guardOf(req));
     if (r.notUpdated.length > 0) throw new AppError('ResourceNotFound', `entity ${id} has no attribute ${name}${inst.datasetId ? ` with datasetId ${inst.datasetId}` : ''}`);
     return reply.code(204).send();
   });
@@ -304,7 +309,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubRouteDeps): voi
     const { ctx } = await requestContext(req, deps.contexts);
     const attr = attrNameParam(req, ctx);
     if (q.datasetId !== undefined && !isUri(q.datasetId)) throw badRequest(`datasetId '${q.datasetId}' is not a URI`);
-    await entities.deleteAttr(tenant, id, attr, q.datasetId, parseBool(q.deleteAll, 'deleteAll'), now());
+    await entities.deleteAttr(tenant, id, attr, q.datasetId, parseBool(q.deleteAll, 'deleteAll'), now(), await guardOf(req));
     return reply.code(204).send();
   });
 
@@ -318,7 +323,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubRouteDeps): voi
     const at = now();
     const parsed = await parseBatchAsync(req, items, ctx, (item, c) => parseEntity(stripContext(item), c, at));
     const dupes = duplicateIds(parsed.ok);
-    const outcomes = await entities.createMany(tenant, parsed.ok.filter((e) => !dupes.has(e)));
+    const outcomes = await entities.createMany(tenant, parsed.ok.filter((e) => !dupes.has(e)), await guardOf(req));
     for (const e of dupes) outcomes.push({ id: e.id, ok: false, error: new AppError('AlreadyExists', `entity ${e.id} appears more than once in the batch`) });
     const failed = parsed.errors.length + outcomes.filter((o) => !o.ok).length;
     if (failed === 0) return reply.code(201).type('application/json').send(outcomes.map((o) => o.id));
@@ -335,7 +340,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubRouteDeps): voi
     const { ctx } = await batchContext(req, items);
     const at = now();
     const parsed = await parseBatchAsync(req, items, ctx, (item, c) => parseEntity(stripContext(item), c, at));
-    const outcomes = await entities.upsertMany(tenant, parsed.ok, opts.upsertMode, at);
+    const outcomes = await entities.upsertMany(tenant, parsed.ok, opts.upsertMode, at, await guardOf(req));
     const failed = parsed.errors.length + outcomes.filter((o) => !o.ok).length;
     if (failed > 0) return reply.code(207).type('application/json').send(batchResult(outcomes, parsed.errors));
     const created = outcomes.filter((o) => o.created).map((o) => o.id);
@@ -363,7 +368,8 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubRouteDeps): voi
         if (!isUri(o.id)) throw badRequest(`entity id ${JSON.stringify(o.id)} is not a URI`);
         return parsePatch(stripContext(o), c, at, o.id, merge);
       });
-      const outcomes = opts ? await entities.updateMany(tenant, parsed.ok, at, opts.noOverwrite) : await entities.mergeMany(tenant, parsed.ok, at);
+      const guard = await guardOf(req);
+      const outcomes = opts ? await entities.updateMany(tenant, parsed.ok, at, opts.noOverwrite, guard) : await entities.mergeMany(tenant, parsed.ok, at, guard);
       return sendBatch(reply, outcomes, parsed.errors);
     });
   }
@@ -378,7 +384,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubRouteDeps): voi
       if (!isUri(item)) throw badRequest(`${JSON.stringify(item)} is not an entity id (a URI)`);
       return item;
     });
-    const outcomes = await entities.deleteMany(tenant, parsed.ok, now());
+    const outcomes = await entities.deleteMany(tenant, parsed.ok, now(), await guardOf(req));
     return sendBatch(reply, outcomes, parsed.errors);
   });
 

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { killHard, startMachi, type MachiProcess } from '../../../test/process.ts';
+import { killHard, provisionHubService, serviceAuthorization, startMachi, type MachiProcess } from '../../../test/process.ts';
 import { SDM_LINK } from '../../../test/http.ts';
 
 const API = '/ngsi-ld/v1';
@@ -27,8 +27,13 @@ const AIZU = [stop('urn:ngsi-ld:GtfsStop:aizu:001', 'Aizu-Wakamatsu Station', 13
 const IWAKI = [stop('urn:ngsi-ld:GtfsStop:iwaki:001', 'Iwaki Station', 140.893, 37.058), stop('urn:ngsi-ld:GtfsStop:iwaki:002', 'Onahama Port', 140.894, 36.946)];
 const ALL_IDS = [...AIZU, ...IWAKI].map((s) => s.id).sort();
 
+/** Each city's administrative hub service (its Authorization header), by the city's base URL. */
+const authorizations = new Map<string, string>();
+
 async function send(base: string, p: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}) {
   const headers: Record<string, string> = { link: SDM_LINK, ...init.headers };
+  const authorization = authorizations.get(base);
+  if (authorization) headers.authorization = authorization;
   if (init.body !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(`${base}${API}${p}`, { method: init.method ?? 'GET', headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
   const text = await res.text();
@@ -68,7 +73,13 @@ describe('two cities linked by registrations (clause 4.3.6, 5.9)', { timeout: 60
   before(async () => {
     const [sa, sb] = await Promise.all([cityStore('aizu'), cityStore('iwaki')]);
     drops.push(sa.drop, sb.drop);
-    [a, b] = await Promise.all([startMachi({ ...sa.env, MACHI_ALLOW_LOOPBACK: '1' }), startMachi({ ...sb.env, MACHI_ALLOW_LOOPBACK: '1' })]);
+    const envA = { ...sa.env, MACHI_ALLOW_LOOPBACK: '1' };
+    const envB = { ...sb.env, MACHI_ALLOW_LOOPBACK: '1' };
+    // Each city's operator registers its own administrative service with the CLI.
+    const [serviceA, serviceB] = await Promise.all([provisionHubService(envA), provisionHubService(envB)]);
+    [a, b] = await Promise.all([startMachi(envA), startMachi(envB)]);
+    authorizations.set(a.url, await serviceAuthorization(a, serviceA));
+    authorizations.set(b.url, await serviceAuthorization(b, serviceB));
     assert.equal((await send(a.url, '/entityOperations/create', { method: 'POST', body: AIZU })).status, 201);
     assert.equal((await send(b.url, '/entityOperations/create', { method: 'POST', body: IWAKI })).status, 201);
   });

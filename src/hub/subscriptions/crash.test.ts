@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { storeKind } from '../../../test/app.ts';
-import { killHard, startMachi, type MachiProcess } from '../../../test/process.ts';
+import { killHard, provisionHubService, serviceAuthorization, startMachi, type MachiProcess } from '../../../test/process.ts';
 import { startReceiver, waitFor } from './testing.ts';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -45,8 +45,11 @@ async function storeEnv(): Promise<Record<string, string>> {
   return { DATABASE_URL: u.toString(), DB_POOL_SIZE: '5' };
 }
 
+/** The writers' Authorization header: an administrative hub service of this deployment. */
+let authorization = '';
+
 async function post(base: string, p: string, body: unknown): Promise<number> {
-  const res = await fetch(`${base}/ngsi-ld/v1${p}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${base}/ngsi-ld/v1${p}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify(body) });
   await res.arrayBuffer();
   return res.status;
 }
@@ -54,13 +57,16 @@ async function post(base: string, p: string, body: unknown): Promise<number> {
 test(`[${storeKind}] issue 3 crash test: SIGKILL during writes loses no acknowledged write and no notification`, { timeout: 90_000 }, async () => {
   const rx = await startReceiver();
   cleanups.push(() => rx.close());
-  const env = { ...(await storeEnv()), MACHI_ALLOW_LOOPBACK: '1', MACHI_NOTIFICATION_LEASE_SECONDS: '1' };
+  // One deployment: one public URL (issuer and hub audience) for every process.
+  const env = { ...(await storeEnv()), MACHI_ALLOW_LOOPBACK: '1', MACHI_NOTIFICATION_LEASE_SECONDS: '1', MACHI_PUBLIC_URL: 'http://machi.test' };
+  const service = await provisionHubService(env);
   const procs: MachiProcess[] = [];
   cleanups.push(async () => {
     for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) await killHard(p);
   });
   const victim = await startMachi(env);
   procs.push(victim);
+  authorization = await serviceAuthorization(victim, service);
   const survivor = storeKind === 'postgres' ? await startMachi(env) : undefined;
   if (survivor) procs.push(survivor);
 

@@ -7,7 +7,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildApp, type App } from '../../app.ts';
 import { freshStore, storeKind, testConfig } from '../../../test/app.ts';
-import { buildEntity, call } from '../../../test/http.ts';
+import { authorizeCalls, buildEntity, call } from '../../../test/http.ts';
+import { hubClient } from '../../../test/hub-auth.ts';
 import { startReceiver, waitFor, type Receiver } from './testing.ts';
 
 let a: App;
@@ -19,6 +20,10 @@ before(async () => {
   drop = fresh.drop;
   a = await buildApp(testConfig(), fresh.store);
   b = await buildApp(testConfig(), fresh.store);
+  // One service writes through both apps: one deployment, one issuer and one set of keys.
+  const service = await hubClient(a, { types: ['*'], tenant: '*' });
+  authorizeCalls(a.http, service.authorization);
+  authorizeCalls(b.http, service.authorization);
   rx = await startReceiver();
 });
 after(async () => {

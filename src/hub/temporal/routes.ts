@@ -16,6 +16,7 @@ import { assertTenant, ensureTenant } from '../store.ts';
 import { parseTemporalParams, storableTime, TEMPORAL_PARAMS, type TemporalParams } from './params.ts';
 import { instanceUuid, renderAggregated, renderNormalized, renderTemporalValues } from './render.ts';
 import { getRetention, setRetention } from './retention.ts';
+import type { HubAccess } from '../access.ts';
 import {
   aggregateInstances,
   deleteAttrHistory,
@@ -44,6 +45,8 @@ export interface TemporalRouteDeps {
   maxInstances: number;
   /** Default retention in days (0: forever), shown when a tenant has none of its own. */
   retentionDays: number;
+  /** Authorisation of writes by entity type; absent in tests of the hub alone. */
+  access?: HubAccess;
 }
 
 const QUERY_PARAMS = ['id', 'idPattern', 'type', 'attrs', 'q', 'limit', 'offset', 'count', ...TEMPORAL_PARAMS] as const;
@@ -156,6 +159,18 @@ function nextPageUrl(req: FastifyRequest, q: Query, p: TemporalParams, range: { 
 export function registerTemporalRoutes(app: FastifyInstance, deps: TemporalRouteDeps): void {
   const { store } = deps;
 
+  /**
+   * Throws 403 unless the client may write entities of these types and those the entity's
+   * history already has (a client may not touch another type's history).
+   */
+  async function authoriseWrite(req: FastifyRequest, tenant: string, id: string, types: readonly string[] = []): Promise<void> {
+    const guard = await deps.access?.typeGuard(req);
+    if (!guard) return;
+    if (types.length > 0) guard(types, id);
+    const existing = await selectTemporalEntity(store, tenant, id);
+    if (existing) guard(existing.types, id);
+  }
+
   /** Renders the history of some entities in the representation asked for. */
   async function represent(tenant: string, entities: TemporalEntityRow[], attrs: string[] | undefined, p: TemporalParams, ctx: ActiveContext) {
     const ids = entities.map((e) => e.id);
@@ -206,6 +221,7 @@ export function registerTemporalRoutes(app: FastifyInstance, deps: TemporalRoute
     const id = body.id ?? body['@id'];
     if (!isUri(id)) throw badRequest(`the temporal entity's id ${JSON.stringify(id)} is not a URI`);
     const types = parseTypes(body.type ?? body['@type'], ctx);
+    await authoriseWrite(req, tenant, id, types);
     const at = now();
     const instances = parseTemporalAttrs(body, ctx, at);
     const created = await store.transaction(async (tx) => {
@@ -254,6 +270,7 @@ export function registerTemporalRoutes(app: FastifyInstance, deps: TemporalRoute
     const tenant = tenantOf(req);
     const id = entityIdParam(req);
     await assertTenant(store, tenant);
+    await authoriseWrite(req, tenant, id);
     if (!(await deleteTemporalEntity(store, tenant, id))) throw notFound(`entity ${id} has no history`);
     return reply.code(204).send();
   });
@@ -271,6 +288,7 @@ export function registerTemporalRoutes(app: FastifyInstance, deps: TemporalRoute
     const instances = parseTemporalAttrs(body, ctx, at);
     if (instances.length === 0) throw badRequest('the request body has no attribute instances to add');
     await assertTenant(store, tenant);
+    await authoriseWrite(req, tenant, id);
     await store.transaction(async (tx) => {
       const r = await tx.query('UPDATE hub.temporal_entities SET modified_at = $3 WHERE tenant = $1 AND id = $2', [tenant, id, at]);
       if (r.rowCount === 0) throw notFound(`entity ${id} has no history`);
@@ -290,6 +308,7 @@ export function registerTemporalRoutes(app: FastifyInstance, deps: TemporalRoute
     if (q.deleteAll !== undefined && q.deleteAll !== 'true' && q.deleteAll !== 'false') throw badRequest(`deleteAll must be true or false, got '${q.deleteAll}'`);
     if (q.deleteAll === 'true' && q.datasetId !== undefined) throw badRequest('use either deleteAll=true or datasetId, not both');
     await assertTenant(store, tenant);
+    await authoriseWrite(req, tenant, id);
     const n = await deleteAttrHistory(store, tenant, id, attr, q.deleteAll === 'true' ? undefined : (q.datasetId ?? ''));
     if (n === 0) throw notFound(`entity ${id} has no history of ${(req.params as { attrId: string }).attrId}${q.datasetId ? ` with datasetId ${q.datasetId}` : ''}`);
     return reply.code(204).send();
@@ -309,6 +328,7 @@ export function registerTemporalRoutes(app: FastifyInstance, deps: TemporalRoute
     const { '@context': _c, instanceId, ...fragment } = body;
     if (instanceId !== undefined && instanceUuid(String(instanceId)) !== uuid) throw badRequest('the instanceId in the body differs from the one in the path');
     await assertTenant(store, tenant);
+    await authoriseWrite(req, tenant, id);
     const cur = await selectInstance(store, tenant, id, attr, uuid);
     if (!cur) throw notFound(`entity ${id} has no instance ${(req.params as { instanceId: string }).instanceId} of ${name}`);
     const at = now();
@@ -334,6 +354,7 @@ export function registerTemporalRoutes(app: FastifyInstance, deps: TemporalRoute
     const attr = attrNameParam(req, ctx);
     const uuid = instanceParam(req);
     await assertTenant(store, tenant);
+    await authoriseWrite(req, tenant, id);
     if (!(await deleteInstance(store, tenant, id, attr, uuid))) {
       throw notFound(`entity ${id} has no instance ${(req.params as { instanceId: string }).instanceId} of ${(req.params as { attrId: string }).attrId}`);
     }
@@ -352,6 +373,7 @@ export function registerTemporalRoutes(app: FastifyInstance, deps: TemporalRoute
     queryParams(req, []);
     requireJson(req);
     const tenant = tenantOf(req);
+    await deps.access?.requireAllTypes(req, "changing the tenant's history retention");
     const body = objectBody(req.body, 'the retention');
     for (const k of Object.keys(body)) if (k !== 'days') throw badRequest(`unknown member '${k}'; send {"days": N} (0 keeps history forever, null returns to the default)`);
     const days = body.days;
