@@ -30,12 +30,22 @@ export interface VerifierDeps {
 const CLOCK_TOLERANCE = 5;
 /** Do not reload the keys from the store more often than this (ms), whatever tokens arrive. */
 const KEY_RELOAD_INTERVAL = 10_000;
+/** Tokens whose signature and claims were verified, kept until they expire (bounded). */
+const VERIFIED_CACHE_SIZE = 10_000;
 
 export class AccessTokenVerifier {
   readonly #d: VerifierDeps;
   #jwks: ReturnType<typeof createLocalJWKSet> | undefined;
   #kids = new Set<string>();
   #loadedAt = 0;
+  /**
+   * Payloads of tokens whose signature, issuer, audience and expiry were verified, by token and
+   * audience. A signature check costs more CPU than the rest of a hub write (ES256 through
+   * WebCrypto), and a service sends the same token for minutes: the check is pure, so its result
+   * is kept until the token expires or the keys change. What can change meanwhile (a revoked
+   * grant, a disabled client or account) is still read from the store on every request.
+   */
+  readonly #verified = new Map<string, JWTPayload>();
 
   constructor(d: VerifierDeps) {
     this.#d = d;
@@ -45,6 +55,7 @@ export class AccessTokenVerifier {
   invalidateKeys(): void {
     this.#jwks = undefined;
     this.#loadedAt = 0;
+    this.#verified.clear();
   }
 
   async #keySet(kid: string | undefined) {
@@ -54,6 +65,8 @@ export class AccessTokenVerifier {
       this.#jwks = createLocalJWKSet({ keys });
       this.#kids = new Set(keys.map((k) => k.kid ?? ''));
       this.#loadedAt = Date.now();
+      // A retired key's tokens must stop verifying: forget what was verified with the old set.
+      this.#verified.clear();
     }
     return this.#jwks!;
   }
@@ -64,6 +77,13 @@ export class AccessTokenVerifier {
    */
   async verify(token: string, opts: { audience?: string } = {}): Promise<Principal> {
     const audience = opts.audience ?? this.#d.defaultAudience;
+    const cacheKey = `${audience} ${token}`;
+    const cached = this.#verified.get(cacheKey);
+    const payload = cached && typeof cached.exp === 'number' && cached.exp > Date.now() / 1000 ? cached : await this.#verifySignature(token, audience, cacheKey);
+    return this.#principal(payload);
+  }
+
+  async #verifySignature(token: string, audience: string, cacheKey: string): Promise<JWTPayload> {
     let kid: string | undefined;
     try {
       const header = decodeProtectedHeader(token);
@@ -85,9 +105,15 @@ export class AccessTokenVerifier {
     } catch (err) {
       throw new AppError('Unauthorized', describe(err, audience));
     }
+    if (this.#verified.size >= VERIFIED_CACHE_SIZE) this.#verified.clear();
+    this.#verified.set(cacheKey, payload);
+    return payload;
+  }
 
+  /** The checks that can change while a token lives (client, grant, account), from the store. */
+  async #principal(payload: JWTPayload): Promise<Principal> {
     const clientId = String(payload.client_id);
-    const client = await this.#d.store.query<{ disabled: boolean }>('SELECT disabled FROM identity.oidc_clients WHERE client_id = $1', [clientId]);
+    const client = await this.#d.store.query<{ disabled: boolean }>('SELECT disabled FROM identity.oidc_clients WHERE client_id = $1', [clientId], 'identity_client_disabled');
     if (!client.rows[0] || client.rows[0].disabled) throw new AppError('Unauthorized', `the access token's client '${clientId}' is disabled or no longer registered`);
     const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [];
     const aud = Array.isArray(payload.aud) ? payload.aud : payload.aud ? [payload.aud] : [];
