@@ -74,6 +74,42 @@ test('cli users: add-staff grants a role in a department; list shows accounts an
   assert.equal((await store.query(`SELECT 1 FROM identity.accounts WHERE email = 'short@city.example'`)).rows.length, 0);
 });
 
+test('cli users: disable ends the sessions and refuses sign-in; enable restores it; reset-second-factors removes TOTP and passkeys', async () => {
+  const { buildApp } = await import('../app.ts');
+  const { Browser } = await import('../identity/accounts/testing.ts');
+  const app = await buildApp(testConfig(), store);
+  try {
+    const id = await app.accounts.createAccount({ email: 'leaver@city.example', password: 'a leaving passphrase' });
+    const b = new Browser(app.http);
+    assert.equal((await b.submit('/id/signin', { email: 'leaver@city.example', password: 'a leaving passphrase' })).statusCode, 303);
+    assert.equal((await b.get('/id/account')).statusCode, 200);
+    const off = await run(['disable', '--email', 'leaver@city.example']);
+    assert.equal(off.code, 0, off.err);
+    assert.match(off.out, /^disabled leaver@city\.example/);
+    assert.equal((await b.get('/id/account')).statusCode, 303, 'the session ended');
+    const refused = await new Browser(app.http).submit('/id/signin', { email: 'leaver@city.example', password: 'a leaving passphrase' });
+    assert.equal(refused.statusCode, 403);
+    assert.match(refused.body, /disabled/);
+    assert.equal((await app.accounts.findAccount(id))?.disabled, true);
+    assert.deepEqual(await app.accounts.claimsFor(id, ['email']), {});
+    assert.match((await run(['list'])).out, /leaver@city\.example\t.*\tdisabled\t/);
+    assert.equal((await run(['enable', '--email', 'leaver@city.example'])).code, 0);
+    assert.equal((await new Browser(app.http).submit('/id/signin', { email: 'leaver@city.example', password: 'a leaving passphrase' })).statusCode, 303);
+
+    await store.query(`INSERT INTO identity.totp (account_id, secret, confirmed) VALUES ($1, 'JBSWY3DPEHPK3PXP', true)`, [id]);
+    const pending = await new Browser(app.http).submit('/id/signin', { email: 'leaver@city.example', password: 'a leaving passphrase' });
+    assert.match(String(pending.headers.location), /second-factor/);
+    assert.equal((await run(['reset-second-factors', '--email', 'leaver@city.example'])).code, 0);
+    const plain = await new Browser(app.http).submit('/id/signin', { email: 'leaver@city.example', password: 'a leaving passphrase' });
+    assert.equal(plain.headers.location, '/id/account');
+    const missing = await run(['disable', '--email', 'nobody@city.example']);
+    assert.equal(missing.code, 1);
+    assert.match(missing.err, /no account 'nobody@city\.example'/);
+  } finally {
+    await app.close();
+  }
+});
+
 test('cli users: `machi users add-admin` reads the password from a pipe through the real entry point', async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'machi-users-'));
   const main = path.resolve(import.meta.dirname, '../main.ts');

@@ -4,6 +4,7 @@
  *   users add-admin --email E [--password-stdin] [--tenant T]
  *   users add-staff --email E --department D --role R [--password-stdin] [--tenant T]
  *   users list
+ *   users disable | enable | reset-second-factors --email E [--tenant T]
  *
  * A new account's password is read from stdin (never from the command line, where it would stay
  * in the shell history and the process list). An existing account just gets the role.
@@ -13,6 +14,7 @@ import type { StaffRole } from '../core/auth.ts';
 import { isAppError } from '../core/errors.ts';
 import { createAccounts } from '../identity/accounts/index.ts';
 import { accountByEmail, isEmail, listAccounts, normaliseEmail, STAFF_ROLES } from '../identity/accounts/store.ts';
+import { endAllSessions } from '../identity/accounts/sessions.ts';
 import { passwordProblem } from '../identity/accounts/validation.ts';
 import { withStore, type CliIO } from './clients.ts';
 
@@ -25,6 +27,7 @@ const USAGE = `usage:
   npm run machi -- users add-admin --email E [--password-stdin] [--tenant T]
   npm run machi -- users add-staff --email E --department D --role R [--password-stdin] [--tenant T]
   npm run machi -- users list
+  npm run machi -- users disable|enable|reset-second-factors --email E [--tenant T]
 
 A new account's password is read from stdin (one line), e.g.
   printf '%s\\n' "$PASSWORD" | npm run machi -- users add-admin --email admin@city.example --password-stdin
@@ -89,6 +92,30 @@ export async function runUsers(args: string[], config: Config, io: UsersIO = { o
           const roles = a.roles.map((g) => `${g.department}:${g.role}`).join(',') || '-';
           io.out.write(`${a.id}\t${a.email}\ttenant=${a.tenant || '(default)'}\t${a.email_verified ? 'verified' : 'unverified'}\t${a.disabled ? 'disabled' : 'active'}\troles=${roles}\t${totp.has(a.id) ? 'totp' : 'no-totp'}\n`);
         }
+        return 0;
+      });
+    }
+    if (sub === 'disable' || sub === 'enable' || sub === 'reset-second-factors') {
+      const p = parse(rest, ['--email', '--tenant']);
+      const email = normaliseEmail(p.email as string);
+      return await withStore(config, io.store, async (store) => {
+        const account = await accountByEmail(store, p.tenant, email);
+        if (!account) {
+          io.err.write(`machi users: no account '${email}'${p.tenant ? ` in tenant '${p.tenant}'` : ''}\n`);
+          return 1;
+        }
+        await store.transaction(async (tx) => {
+          if (sub === 'reset-second-factors') {
+            // For a lost phone or security key: the person signs in with the password alone and enrols again.
+            await tx.query('DELETE FROM identity.totp WHERE account_id = $1', [account.id]);
+            await tx.query('DELETE FROM identity.passkeys WHERE account_id = $1', [account.id]);
+          } else {
+            await tx.query('UPDATE identity.accounts SET disabled = $2 WHERE id = $1', [account.id, sub === 'disable']);
+          }
+          // Every session of the account ends (a disabled account signs in nobody anyway).
+          await endAllSessions(tx, account.id);
+        });
+        io.out.write(`${sub === 'reset-second-factors' ? 'second factors removed for' : `${sub}d`} ${email} (${account.id})\n`);
         return 0;
       });
     }
