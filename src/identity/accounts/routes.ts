@@ -96,7 +96,7 @@ export async function registerAccountRoutes(http: FastifyInstance, deps: RouteDe
       reply,
       '/id/signin',
       html`<input type="hidden" name="return_to" value="${o.returnTo}">
-${field({ name: 'email', label: t(lang, 'field.email'), type: 'email', autocomplete: 'username webauthn', value: o.email ?? '', required: true })}
+${field({ name: 'email', label: t(lang, 'field.email'), type: 'email', autocomplete: 'username', value: o.email ?? '', required: true })}
 ${field({ name: 'password', label: t(lang, 'field.password'), type: 'password', autocomplete: 'current-password', required: true })}`,
       t(lang, 'signin.submit'),
     )}
