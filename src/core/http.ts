@@ -9,6 +9,18 @@ import { AppError, isAppError, problemType } from './errors.ts';
 import type { Metrics } from './metrics.ts';
 import type { Store } from './storage.ts';
 
+export interface RouteEntry {
+  method: string;
+  url: string;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route registered, HEAD left out (GET implies it). */
+    routeTable: readonly RouteEntry[];
+  }
+}
+
 export interface HttpOptions {
   bodyLimit: number;
   logLevel: string;
@@ -43,6 +55,13 @@ export function buildHttp(opts: HttpOptions): FastifyInstance {
     // NGSI-LD ids and patterns contain characters such as ':' and '*' in path segments.
     routerOptions: { maxParamLength: 2048, ignoreTrailingSlash: true },
     return503OnClosing: true,
+  });
+
+  // The route table, for the access-control matrix test that proves every route is classified.
+  const routes: RouteEntry[] = [];
+  app.decorate('routeTable', routes);
+  app.addHook('onRoute', (r) => {
+    for (const method of ([] as string[]).concat(r.method)) if (method !== 'HEAD') routes.push({ method, url: r.url });
   });
 
   app.removeAllContentTypeParsers();
