@@ -14,6 +14,7 @@
  * Flags: --quick (small sizes, for a smoke run), --stores=pglite,postgres, --pg=URL (a server
  * database in which a fresh bench database is created and dropped).
  */
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -59,7 +60,8 @@ export async function runBench(args: string[], config: Config): Promise<number> 
   }
   const sizes = args.includes('--quick') ? QUICK : FULL;
   const stores = (flag('stores') ?? 'pglite,postgres').split(',');
-  const pgUrl = flag('pg') ?? config.databaseUrl ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const pgUrl = flag('pg') ?? config.databaseUrl ?? defaultPgUrl();
+  if (stores.includes('postgres')) log(`PostgreSQL: ${describePg(pgUrl)}`);
   const rows: Row[] = [];
   for (const kind of stores) {
     if (kind !== 'pglite' && kind !== 'postgres') {
@@ -79,6 +81,23 @@ export async function runBench(args: string[], config: Config): Promise<number> 
   }
   printTable(rows);
   return 0;
+}
+
+/**
+ * The local server, through its Unix socket when there is one (as psql connects by default): on
+ * one machine that is how an operator runs it, and it spares both processes the TCP stack on
+ * every statement. TCP on 127.0.0.1 otherwise; --pg=URL chooses explicitly.
+ */
+function defaultPgUrl(): string {
+  const dir = '/var/run/postgresql';
+  if (existsSync(path.join(dir, '.s.PGSQL.5432'))) return `postgres://postgres@localhost/postgres?host=${encodeURIComponent(dir)}`;
+  return 'postgres://postgres@127.0.0.1:5432/postgres';
+}
+
+function describePg(url: string): string {
+  const u = new URL(url);
+  const socket = u.searchParams.get('host');
+  return socket ? `local server over the Unix socket in ${socket}` : `${u.hostname}:${u.port || 5432} over TCP`;
 }
 
 async function openBenchStore(kind: string, pgUrl: string): Promise<{ store: Store; drop: () => Promise<void> } | undefined> {

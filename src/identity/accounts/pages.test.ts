@@ -5,7 +5,8 @@ import { Browser, lastMail } from './testing.ts';
 
 let app: TestApp;
 before(async () => {
-  app = await buildTestApp();
+  // The public URL names the links in mails (never the request's Host header).
+  app = await buildTestApp({ publicUrl: 'http://localhost' });
 });
 after(() => app.dispose());
 
@@ -244,4 +245,16 @@ test('password reset: request -> mail -> new password; the token is single use, 
   await app.store.query(`UPDATE identity.account_tokens SET expires_at = now() - interval '1 second' WHERE used_at IS NULL`);
   const p2 = new URL(m2?.link as string).pathname + new URL(m2?.link as string).search;
   assert.equal((await b.get(p2)).statusCode, 400);
+});
+
+test('mail links name the public URL, never a Host header chosen by the caller', async () => {
+  const email = `host.${Date.now()}@example.jp`;
+  await app.accounts.createAccount({ email, password: 'correct horse battery staple 1', verified: true });
+  // Every request of this browser names another host.
+  const b = new Browser(app.http, { host: 'evil.example' });
+  const res = await b.submit('/id/reset', { email }, '/id/reset');
+  assert.ok(res.statusCode < 400, `${res.statusCode} ${res.body.slice(0, 200)}`);
+  const mail = await lastMail(app.http, email);
+  assert.ok(mail?.link?.startsWith('http://localhost/id/reset/confirm?token='), mail?.link);
+  assert.ok(!mail?.body.includes('evil.example'));
 });

@@ -90,7 +90,8 @@ class SoftAuthenticator {
 
 let app: TestApp;
 before(async () => {
-  app = await buildTestApp();
+  // The relying party is the public URL's origin.
+  app = await buildTestApp({ publicUrl: 'http://localhost' });
 });
 after(() => app.dispose());
 

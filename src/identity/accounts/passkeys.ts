@@ -46,7 +46,7 @@ export async function listPasskeys(q: Queryable, accountId: string): Promise<Pas
   return res.rows.map((r) => ({ credentialId: r.credential_id, label: r.label, created: r.created }));
 }
 
-/** The relying party: MACHI_PUBLIC_URL's host and origin, else the request's own. */
+/** The relying party: MACHI_PUBLIC_URL's host and origin, else localhost and its port. */
 export function relyingParty(ctx: RouteContext, req: FastifyRequest): { rpID: string; origin: string } {
   const u = new URL(ctx.origin(req));
   return { rpID: u.hostname, origin: u.origin };

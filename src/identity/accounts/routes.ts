@@ -66,8 +66,10 @@ export async function registerAccountRoutes(http: FastifyInstance, deps: RouteDe
   const ctx: RouteContext = {
     ...deps,
     route,
-    origin(req) {
-      return (deps.config.publicUrl ?? `${req.protocol}://${req.host}`).replace(/\/+$/, '');
+    // MACHI_PUBLIC_URL, else http://localhost:PORT: never the request's Host header, which a
+    // caller chooses (a reset mail must not carry its token to a host named by an attacker).
+    origin() {
+      return (deps.config.publicUrl ?? `http://localhost:${deps.config.port}`).replace(/\/+$/, '');
     },
     nav(req, reply, lang, session) {
       if (!session) return html`<nav aria-label="${t(lang, 'nav.account')}"><a href="/id/signin">${t(lang, 'nav.signin')}</a></nav>`;
