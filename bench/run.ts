@@ -206,42 +206,48 @@ async function benchBatchUpsert(kind: string, app: App, url: string, sizes: Size
   checkLoad('batch upsert', hub, [201]);
   const hubRate = (sizes.upsertBatches * 1000) / hub.seconds;
 
-  // Baseline: the same rows the hub writes (the entity rows and their geo index rows, into tables
-  // with the same indexes), one multi-row INSERT ... ON CONFLICT per table per 1,000, from this client.
-  await app.store.query('CREATE TABLE IF NOT EXISTS public.bench_raw (LIKE hub.entities INCLUDING ALL)');
-  await app.store.query('CREATE TABLE IF NOT EXISTS public.bench_raw_geo (LIKE hub.geo_index INCLUDING ALL)');
+  // Baseline: the same rows the hub writes for a batch (issue 2: "the same rows written with one
+  // multi-row INSERT ... ON CONFLICT per 1,000"): the entity rows, their geo index rows and, since
+  // every write is kept as history (issue 3), the temporal entity rows and one history row per
+  // attribute instance, each into a copy of its table with the same indexes, one multi-row
+  // statement per table per 1,000 entities, from this client.
+  const copies = ['entities', 'geo_index', 'temporal_entities', 'attribute_history'];
+  for (const t of copies) await app.store.query(`CREATE TABLE IF NOT EXISTS public.bench_raw_${t} (LIKE hub.${t} INCLUDING ALL)`);
   const now = new Date().toISOString();
   const t0 = performance.now();
   for (let b = 0; b < sizes.upsertBatches; b++) {
-    const params: unknown[] = [];
-    const values: string[] = [];
-    const geoParams: unknown[] = [];
-    const geoValues: string[] = [];
-    for (let k = 0; k < 1000; k++) {
-      const e = storedEntity(`urn:ngsi-ld:ParkingSpot:u${b}-${k}`, k, now);
-      const n = params.length;
-      params.push('', e.id, e.types, JSON.stringify(e.attrs), now, now);
-      values.push(`($${n + 1}, $${n + 2}, $${n + 3}::text[], $${n + 4}::jsonb, $${n + 5}::timestamptz, $${n + 6}::timestamptz)`);
-      const [x, y] = (e.attrs[NGSI + 'location']![0]!.value as { coordinates: [number, number] }).coordinates;
-      const g = geoParams.length;
-      geoParams.push('', e.id, NGSI + 'location', '', `((${x},${y}),(${x},${y}))`);
-      geoValues.push(`($${g + 1}, $${g + 2}, $${g + 3}, $${g + 4}, $${g + 5}::box)`);
-    }
+    const rows = Array.from({ length: 1000 }, (_, k) => storedEntity(`urn:ngsi-ld:ParkingSpot:u${b}-${k}`, k, now));
+    const ids = rows.map((e) => e.id);
     await app.store.query(
-      `INSERT INTO public.bench_raw (tenant, id, types, attrs, created_at, modified_at) VALUES ${values.join(',')}
+      `INSERT INTO public.bench_raw_entities (tenant, id, types, attrs, created_at, modified_at)
+       SELECT '', x.id, x.types, x.attrs, $2::timestamptz, $2::timestamptz
+         FROM jsonb_to_recordset($1::jsonb) AS x(id text, types text[], attrs jsonb)
        ON CONFLICT (tenant, id) DO UPDATE SET types = EXCLUDED.types, attrs = EXCLUDED.attrs, modified_at = EXCLUDED.modified_at`,
-      params,
+      [JSON.stringify(rows.map((e) => ({ id: e.id, types: e.types, attrs: e.attrs }))), now],
     );
     await app.store.query(
-      `INSERT INTO public.bench_raw_geo (tenant, entity_id, attr, dataset, bbox) VALUES ${geoValues.join(',')}
+      `INSERT INTO public.bench_raw_geo_index (tenant, entity_id, attr, dataset, bbox)
+       SELECT '', x.id, $2, '', box(point(x.x, x.y), point(x.x, x.y)) FROM jsonb_to_recordset($1::jsonb) AS x(id text, x float8, y float8)
        ON CONFLICT (tenant, entity_id, attr, dataset) DO UPDATE SET bbox = EXCLUDED.bbox`,
-      geoParams,
+      [JSON.stringify(rows.map((e) => { const [x, y] = (e.attrs[NGSI + 'location']![0]!.value as { coordinates: [number, number] }).coordinates; return { id: e.id, x, y }; })), NGSI + 'location'],
+    );
+    await app.store.query(
+      `INSERT INTO public.bench_raw_temporal_entities (tenant, id, types, created_at, modified_at)
+       SELECT '', unnest($1::text[]), $2::text[], $3::timestamptz, $3::timestamptz
+       ON CONFLICT (tenant, id) DO UPDATE SET modified_at = EXCLUDED.modified_at`,
+      [ids, rows[0]!.types, now],
+    );
+    await app.store.query(
+      `INSERT INTO public.bench_raw_attribute_history (tenant, entity_id, attr, dataset, instance_id, observed_at, created_at, modified_at, instance, num)
+       SELECT '', x.id, x.attr, '', gen_random_uuid(), $2::timestamptz, $2::timestamptz, $2::timestamptz, x.instance, x.num
+         FROM jsonb_to_recordset($1::jsonb) AS x(id text, attr text, instance jsonb, num float8)`,
+      [JSON.stringify(rows.flatMap((e) => Object.entries(e.attrs).flatMap(([attr, list]) => list.map((i) => ({ id: e.id, attr, instance: i, num: typeof i.value === 'number' ? i.value : null }))))), now],
     );
   }
   const rawRate = (sizes.upsertBatches * 1000) / ((performance.now() - t0) / 1000);
-  await app.store.query('DROP TABLE public.bench_raw, public.bench_raw_geo');
+  await app.store.query(`DROP TABLE ${copies.map((t) => `public.bench_raw_${t}`).join(', ')}`);
   const ratio = hubRate / rawRate;
-  return { store: kind, what: 'batch upsert (entities/s)', value: fmt(hubRate), baseline: `raw INSERT ${fmt(rawRate)}`, ratio, target: 'ratio >= 0.6', pass: ratio >= 0.6 };
+  return { store: kind, what: 'batch upsert (entities/s)', value: fmt(hubRate), baseline: `raw INSERTs ${fmt(rawRate)}`, ratio, target: 'ratio >= 0.6', pass: ratio >= 0.6 };
 }
 
 async function benchSingleOps(kind: string, app: App, url: string, sizes: Sizes): Promise<Row[]> {

@@ -69,7 +69,7 @@ export async function runClients(args: string[], config: Config, io: CliIO = { o
             io.err.write(`machi clients: no client '${id}'\n`);
             return 1;
           }
-          io.out.write(`client ${id} disabled: its requests and tokens are refused from now on\n`);
+          io.out.write(`client ${id} disabled: its requests are refused from now on, its access tokens within a second\n`);
           return 0;
         }
         default: {

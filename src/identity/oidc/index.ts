@@ -162,7 +162,11 @@ export function createOidc(o: OidcOptions): Oidc {
       ensure: (spec) => ensureClient(o.store, spec),
       list: () => listClients(o.store),
       find: (id) => findClientInfo(o.store, id),
-      disable: (id) => disableClient(o.store, id),
+      disable: async (id) => {
+        const done = await disableClient(o.store, id);
+        verifier.forgetClient(id);
+        return done;
+      },
       rotateSecret: (id) => rotateClientSecret(o.store, id),
     },
     async rotateKeys() {
