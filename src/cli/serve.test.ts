@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -77,4 +77,36 @@ test('an invalid configuration lists every problem and exits with code 2', async
   assert.equal(r.status, 2);
   assert.match(r.stderr, /PORT must be an integer/);
   assert.match(r.stderr, /MACHI_DEMO must be/);
+});
+
+test('npm start (demo): the demo sensor service can write its types to the hub at once, and only those', async () => {
+  const { env: storeVars, cleanup } = await storeEnv();
+  const files = await mkdtemp(path.join(os.tmpdir(), 'machi-demo-'));
+  // DATA_DIR holds the credentials file (and, on PGlite, the store).
+  const env = { DATA_DIR: files, ...storeVars, MACHI_DEMO: '1' };
+  try {
+    const p = await startMachi(env);
+    try {
+      const file = path.join(env.DATA_DIR, 'demo-client.json');
+      const creds = JSON.parse(await readFile(file, 'utf8')) as { client_id: string; client_secret: string; token_endpoint: string };
+      assert.equal((await stat(file)).mode & 0o777, 0o600, 'the secret is readable by the owner only');
+      assert.ok(!p.output().includes(creds.client_secret), 'the secret is not in the log');
+      const authorization = await serviceAuthorization(p, { clientId: creds.client_id, clientSecret: creds.client_secret });
+      const write = (body: unknown) =>
+        fetch(`${p.url}/ngsi-ld/v1/entities`, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify(body) });
+      assert.equal((await write({ id: 'urn:ngsi-ld:ParkingSpot:demo-try', type: 'ParkingSpot', status: { type: 'Property', value: 'free' } })).status, 201);
+      const refused = await write({ id: 'urn:ngsi-ld:Building:demo-try', type: 'Building' });
+      assert.equal(refused.status, 403);
+      assert.match(((await refused.json()) as { detail: string }).detail, /may not write entities of type Building/);
+      // The demo city is there and open to read.
+      const stops = await fetch(`${p.url}/ngsi-ld/v1/entities?type=GtfsStop&limit=1&count=true`, { headers: { link: '<https://smartdatamodels.org/context.jsonld>; rel="http://www.w3.org/ns/json-ld#context"; type="application/ld+json"' } });
+      assert.equal(stops.status, 200);
+      assert.ok(Number(stops.headers.get('ngsild-results-count')) > 0);
+    } finally {
+      await killHard(p);
+    }
+  } finally {
+    await cleanup();
+    await rm(files, { recursive: true, force: true });
+  }
 });

@@ -1,5 +1,6 @@
 import { buildApp } from '../app.ts';
 import type { Config } from '../core/config.ts';
+import { ensureDemoClient } from '../demo/client.ts';
 import { seedDemo } from '../demo/seed.ts';
 
 /** Runs the server until SIGINT/SIGTERM, then closes connections and the store cleanly. */
@@ -8,6 +9,8 @@ export async function runServe(config: Config): Promise<void> {
   if (config.demo) {
     const n = await seedDemo(app.hub);
     if (n > 0) app.http.log.info(`seeded the demo city with ${n} entities`);
+    const file = await ensureDemoClient(app, config.dataDir);
+    app.http.log.info(`the demo sensor service may write to the hub: its client id and secret are in ${file}`);
   }
   const address = await app.http.listen({ port: config.port, host: config.host });
   app.http.log.info(`Machi is listening on ${address} (store: ${app.store.kind}${app.store.kind === 'pglite' ? ` in ${config.dataDir}` : ''})`);

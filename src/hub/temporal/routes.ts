@@ -19,6 +19,7 @@ import { getRetention, setRetention } from './retention.ts';
 import type { HubAccess } from '../access.ts';
 import {
   aggregateInstances,
+  type AggregateRow,
   deleteAttrHistory,
   deleteInstance,
   deleteTemporalEntity,
@@ -175,7 +176,9 @@ export function registerTemporalRoutes(app: FastifyInstance, deps: TemporalRoute
   async function represent(tenant: string, entities: TemporalEntityRow[], attrs: string[] | undefined, p: TemporalParams, ctx: ActiveContext) {
     const ids = entities.map((e) => e.id);
     if (p.format === 'aggregatedValues') {
-      const rows = await aggregateInstances(store, tenant, ids, attrs, p);
+      const all = await aggregateInstances(store, tenant, ids, attrs, p);
+      // lastN with aggregated values: the last N periods of each attribute (and datasetId).
+      const rows = p.lastN === undefined ? all : lastPeriods(all, p.lastN);
       const out = [];
       for (const e of entities) {
         const mine = rows.filter((r) => r.entity_id === e.id);
@@ -391,4 +394,17 @@ function renderInstanceCompact(row: HistoryRow, attr: string, ctx: ActiveContext
   const inst = row.instance as AttrInstance;
   const out = renderEntity({ id: row.entity_id, types: [], attrs: { [attr]: [inst] }, createdAt: '', modifiedAt: '' }, { ctx, format: 'normalized', sysAttrs: false, dropId: true, dropType: true });
   return { ...(out[ctx.compact(attr)] as Record<string, unknown>) };
+}
+
+/** Keeps the last `n` aggregation periods of each entity, attribute and datasetId. */
+function lastPeriods(rows: AggregateRow[], n: number): AggregateRow[] {
+  const groups = new Map<string, AggregateRow[]>();
+  for (const r of rows) {
+    const k = `${r.entity_id}\u0000${r.attr}\u0000${r.dataset}`;
+    const g = groups.get(k) ?? [];
+    g.push(r);
+    groups.set(k, g);
+  }
+  const time = (r: AggregateRow) => new Date(r.start).getTime();
+  return [...groups.values()].flatMap((g) => g.sort((x, y) => time(x) - time(y)).slice(-n));
 }

@@ -127,6 +127,10 @@ describe(`NGSI-LD temporal API (${storeKind})`, () => {
     const whole = await c({ url: `/temporal/entities/${id}?attrs=speed&options=aggregatedValues&aggrMethods=avg,totalCount&${range}` });
     assert.deepEqual(whole.json().speed.avg, [[3.6, t(0, 0), t(2, 0)]]);
     assert.deepEqual(whole.json().speed.totalCount, [[5, t(0, 0), t(2, 0)]]);
+    // lastN with aggregated values keeps the last N periods (here: the hour 01:00-02:00).
+    const last = await c({ url: `/temporal/entities/${id}?options=aggregatedValues&aggrMethods=sum&aggrPeriodDuration=PT1H&lastN=1&${range}` });
+    assert.equal(last.statusCode, 200, last.body);
+    assert.deepEqual(last.json().speed.sum, [[12, ...h1]]);
     // P1D over everything, periods from the earliest instance.
     const day = await c({ url: `/temporal/entities/${id}?options=aggregatedValues&aggrMethods=max&aggrPeriodDuration=P1D` });
     assert.deepEqual(day.json().speed.max, [[100, t(0, 10), new Date(Date.UTC(2024, 0, 2, 0, 10)).toISOString()]]);
