@@ -41,6 +41,25 @@ export interface Principal {
   audience?: readonly string[];
   /** Staff roles; empty for citizens and services. */
   roles: readonly RoleGrant[];
+  /**
+   * True when the person holds staff roles that do not count for this request because they
+   * signed in without a second factor (staff must use TOTP or a passkey).
+   */
+  rolesNeedSecondFactor?: boolean;
+}
+
+/**
+ * Whether an authentication used a second factor (RFC 8176 values): a one-time code, a hardware
+ * key such as a passkey, or an explicit multi-factor mark. Staff roles count only then.
+ */
+export function isMultiFactor(amr: readonly string[] | undefined): boolean {
+  return !!amr && (amr.includes('mfa') || amr.includes('otp') || amr.includes('hwk'));
+}
+
+/** The staff roles a person may use with this authentication, and whether some were withheld. */
+export function rolesFor(roles: readonly RoleGrant[], amr: readonly string[] | undefined): Pick<Principal, 'roles' | 'rolesNeedSecondFactor'> {
+  if (roles.length === 0 || isMultiFactor(amr)) return { roles };
+  return { roles: [], rolesNeedSecondFactor: true };
 }
 
 export const ANONYMOUS: Principal = Object.freeze({ via: 'anonymous', scopes: [], roles: [] });
@@ -90,6 +109,9 @@ export function requireAccount(p: Principal, what: string): string {
 export function requireRole(p: Principal, role: StaffRole, department: string, what: string): void {
   requireAuthenticated(p, what);
   const ok = p.roles.some((g) => (g.role === role || g.role === 'administrator') && (g.department === department || g.department === '*'));
+  if (!ok && p.rolesNeedSecondFactor) {
+    throw new AppError('Forbidden', `${what} needs the role '${role}' in department '${department}', and staff roles count only after signing in with a second factor (a verification code or a passkey; set one up at /id/account/security)`);
+  }
   if (!ok) throw new AppError('Forbidden', `${what} needs the role '${role}' in department '${department}'`);
 }
 

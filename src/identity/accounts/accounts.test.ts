@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { buildTestApp, type TestApp } from '../../../test/app.ts';
 import { hashPassword, verifyPassword } from './password.ts';
-import { Browser } from './testing.ts';
+import { Browser, enrolTotp, signInWithCode } from './testing.ts';
 
 let app: TestApp;
 before(async () => {
@@ -94,8 +94,15 @@ test('a signed-in session: sessionFromRequest and the session principal (roles i
   assert.equal(s.tenant, '');
   assert.deepEqual(s.amr, ['pwd']);
   assert.ok(Math.abs(s.authTime - Date.now() / 1000) < 60);
+  // Issue 4, TOTP for staff: after the password alone the staff roles do not count...
   const p = await app.accounts.sessionAuthenticator(req);
-  assert.deepEqual(p, { via: 'session', accountId: id, tenant: '', scopes: [], roles: [{ department: 'kosodate', role: 'publisher' }] });
+  assert.deepEqual(p, { via: 'session', accountId: id, tenant: '', scopes: [], roles: [], rolesNeedSecondFactor: true });
+  // ...after a verification code they do.
+  const key = await enrolTotp(app.store, id);
+  const b2 = new Browser(app.http);
+  assert.equal((await signInWithCode(b2, 'staff@example.jp', 'a long passphrase', key)).statusCode, 303);
+  const req2 = { headers: { cookie: `machi_session=${b2.cookies.get('machi_session')}` }, hostname: 'localhost', protocol: 'http' } as never;
+  assert.deepEqual(await app.accounts.sessionAuthenticator(req2), { via: 'session', accountId: id, tenant: '', scopes: [], roles: [{ department: 'kosodate', role: 'publisher' }] });
   // Only the SHA-256 of the id is stored.
   const rows = await app.store.query<{ id_hash: string }>('SELECT id_hash FROM identity.account_sessions');
   assert.ok(rows.rows.every((r) => /^[0-9a-f]{64}$/.test(r.id_hash) && r.id_hash !== cookieValue));

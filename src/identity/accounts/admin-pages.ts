@@ -3,6 +3,7 @@
  * vocabulary citizens choose from. Entries are retired rather than deleted, so that the ids
  * services already received keep their meaning.
  */
+import { rolesFor } from '../../core/auth.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { html, pageLanguage, type PageLanguage } from '../../core/pages.ts';
 import { t, type MessageKey } from './messages.ts';
@@ -20,7 +21,8 @@ export function registerAdminRoutes(http: FastifyInstance, ctx: RouteContext): v
   const requireAdmin = async (req: FastifyRequest, reply: FastifyReply, lang: PageLanguage): Promise<AccountSession | null> => {
     const session = await ctx.requireSession(req, reply);
     if (!session) return null;
-    const roles = await rolesOf(store, session.accountId);
+    // Staff roles count only after a second factor (issue 4: TOTP for staff).
+    const { roles } = rolesFor(await rolesOf(store, session.accountId), session.amr);
     if (!roles.some((g) => g.role === 'administrator')) {
       forbidden(reply, lang, ctx.nav(req, reply, lang, session));
       return null;

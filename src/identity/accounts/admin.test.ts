@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { buildTestApp, type TestApp } from '../../../test/app.ts';
 import { applyProfile, COUNTRY_CODES, isCountryCode, isPastDate } from './profile.ts';
-import { Browser } from './testing.ts';
+import { enrolTotp, signInWithCode, Browser } from './testing.ts';
 
 let app: TestApp;
 before(async () => {
@@ -53,8 +53,13 @@ test('/id/admin/interests: administrators add, rename and retire interests; othe
   assert.equal(denied.statusCode, 403);
   assert.match(denied.body, /not allowed/);
 
+  // With the password alone an administrator's role does not count (TOTP for staff)...
+  const pwOnly = new Browser(app.http);
+  await pwOnly.submit('/id/signin', { email: 'admin@example.jp', password: PASSWORD });
+  assert.equal((await pwOnly.get('/id/admin/interests')).statusCode, 403);
+  // ...with a verification code it does.
   const a = new Browser(app.http);
-  await a.submit('/id/signin', { email: 'admin@example.jp', password: PASSWORD });
+  assert.equal((await signInWithCode(a, 'admin@example.jp', PASSWORD, await enrolTotp(app.store, admin))).statusCode, 303);
   const page = await a.get('/id/admin/interests');
   assert.equal(page.statusCode, 200);
   assert.match(page.body, /<code>childcare<\/code>/);

@@ -5,6 +5,7 @@
  * administrator.
  */
 import type { FastifyInstance } from 'fastify';
+import { rolesFor } from '../../core/auth.ts';
 import { AppError } from '../../core/errors.ts';
 import { html, pageLanguage, raw, escapeHtml } from '../../core/pages.ts';
 import type { RouteContext } from './routes.ts';
@@ -37,7 +38,7 @@ export function registerDevMailRoute(http: FastifyInstance, ctx: RouteContext): 
     const forwarded = req.headers['x-forwarded-for'] !== undefined || req.headers.forwarded !== undefined;
     if (!isLoopback(req.ip) || forwarded) {
       const s = await readSession(ctx.store, req);
-      const admin = s ? (await rolesOf(ctx.store, s.accountId)).some((g) => g.role === 'administrator') : false;
+      const admin = s ? rolesFor(await rolesOf(ctx.store, s.accountId), s.amr).roles.some((g) => g.role === 'administrator') : false;
       if (!admin) throw new AppError('ResourceNotFound', `no resource at GET ${req.url.split('?')[0]}`);
     }
     const lang = pageLanguage(req, reply);

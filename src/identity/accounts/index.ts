@@ -7,7 +7,7 @@
  * tokens and userinfo. Other modules only see `request.principal` (via `sessionAuthenticator`).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Authenticator, Principal, RoleGrant } from '../../core/auth.ts';
+import { rolesFor, type Authenticator, type Principal, type RoleGrant } from '../../core/auth.ts';
 import type { Config } from '../../core/config.ts';
 import { AppError } from '../../core/errors.ts';
 import type { Store } from '../../core/storage.ts';
@@ -107,7 +107,8 @@ export function createAccounts(deps: AccountsDeps): Accounts {
     async sessionAuthenticator(req): Promise<Principal | null> {
       const s = await sessionFromRequest(req);
       if (!s) return null;
-      return { via: 'session', accountId: s.accountId, tenant: s.tenant, scopes: [], roles: await rolesOf(store, s.accountId) };
+      // Staff roles only with a second factor (issue 4: TOTP for staff).
+      return { via: 'session', accountId: s.accountId, tenant: s.tenant, scopes: [], ...rolesFor(await rolesOf(store, s.accountId), s.amr) };
     },
 
     findAccount,

@@ -4,6 +4,9 @@
  * CSRF token and the cookies received).
  */
 import type { FastifyInstance } from 'fastify';
+import type { Queryable } from '../../core/storage.ts';
+import { base32Decode, totp } from './totp.ts';
+import { startTotp, useTotpCode } from './totp-store.ts';
 
 /** What the tests read of a response (the shape of inject()'s, also built from fetch()). */
 export interface Res {
@@ -99,4 +102,26 @@ export async function lastMail(app: FastifyInstance | string, to: string): Promi
     return { subject: decodeEntities(m[1] as string), body, link: /https?:\/\/\S+/.exec(body)?.[0] };
   }
   return undefined;
+}
+
+/**
+ * Turns on verification codes for an account as its owner would (a new secret, confirmed with a
+ * code of the previous time step, so that the current one stays unused); returns the key.
+ */
+export async function enrolTotp(store: Queryable, accountId: string): Promise<Buffer> {
+  const secret = await startTotp(store, accountId);
+  const key = base32Decode(secret);
+  const now = Date.now() / 1000;
+  if (!(await useTotpCode(store, accountId, totp(key, now - 30), { confirm: true, now }))) throw new Error('TOTP enrolment failed');
+  return key;
+}
+
+/**
+ * Signs in through the real pages with the password and then the current verification code (staff
+ * roles count only after a second factor); returns the last response (303 on success).
+ */
+export async function signInWithCode(b: Browser, email: string, password: string, key: Buffer, returnTo = '/id/account'): Promise<Res> {
+  const pw = await b.submit(`/id/signin?return_to=${encodeURIComponent(returnTo)}`, { email, password });
+  if (pw.statusCode !== 303 || !String(pw.headers.location).startsWith('/id/signin/second-factor')) return pw;
+  return b.submit(String(pw.headers.location), { code: totp(key, Date.now() / 1000) });
 }

@@ -142,7 +142,11 @@ export function buildProvider(d: ProviderDeps): Provider {
       let tenant = '';
       if (t.accountId) tenant = (await d.accounts.findAccount(t.accountId))?.tenant ?? '';
       else tenant = String((ctx.oidc.client as unknown as { tenant?: string } | undefined)?.tenant ?? '');
-      return { tenant, ...(t.grantId ? { gid: t.grantId } : {}) };
+      // How the person signed in (RFC 8176 amr), from the code or refresh token the access token
+      // comes from: staff roles count only after a second factor, at the hub as on the pages.
+      const from = (ctx.oidc.entities as { AuthorizationCode?: { amr?: string[] }; RefreshToken?: { amr?: string[] } } | undefined);
+      const amr = from?.AuthorizationCode?.amr ?? from?.RefreshToken?.amr;
+      return { tenant, ...(t.grantId ? { gid: t.grantId } : {}), ...(t.accountId && amr ? { amr } : {}) };
     },
     features: {
       devInteractions: { enabled: false },

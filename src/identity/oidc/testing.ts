@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import * as oidc from 'openid-client';
+import { totp } from '../accounts/totp.ts';
 import { buildTestApp, type TestApp } from '../../../test/app.ts';
 
 export const PASSWORD = 'correct horse battery staple 7';
@@ -116,6 +117,8 @@ export interface AuthorizeOptions {
   resource?: string;
   /** What to answer on the consent page. */
   consent?: 'approve' | 'deny';
+  /** The account's TOTP key, to answer the verification-code step of a staff sign-in. */
+  totpKey?: Buffer;
   /** Called with each consent page before it is answered. */
   onConsentPage?: (page: string, res: Response) => void | Promise<void>;
   /** Extra authorization request parameters (or ones to drop, with undefined). */
@@ -173,6 +176,15 @@ export async function authorize(rp: Rp, browser: Browser, o: AuthorizeOptions): 
       saw.push('signin');
       res = await browser.request('/id/signin', { form: { email: o.email, password: PASSWORD, return_to: inputValue(page, 'return_to') ?? '', _csrf: inputValue(page, '_csrf') ?? '' } });
       assert.equal(res.status, 303, `signing in redirects back, got ${res.status}: ${/class="errors"[\s\S]*?<\/ul>/.exec(await res.clone().text())?.[0] ?? ''}`);
+      continue;
+    }
+    if (page.includes('name="code"') && o.totpKey) {
+      // The second step of a staff sign-in: the current verification code (RFC 6238).
+      saw.push('code');
+      const action = /<form method="post" action="([^"]+)"/.exec(page)?.[1]?.replaceAll('&amp;', '&');
+      assert.ok(action, 'the code page has a form');
+      res = await browser.request(action, { form: { code: totp(o.totpKey, Date.now() / 1000), return_to: inputValue(page, 'return_to') ?? '', _csrf: inputValue(page, '_csrf') ?? '' } });
+      assert.equal(res.status, 303, `the code is accepted, got ${res.status}`);
       continue;
     }
     if (page.includes('name="decision"')) {

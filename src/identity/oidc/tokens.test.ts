@@ -5,9 +5,11 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SignJWT, generateKeyPair, type JWK, importJWK, decodeProtectedHeader } from 'jose';
+import { SignJWT, generateKeyPair, type JWK, importJWK, decodeJwt, decodeProtectedHeader } from 'jose';
 import * as oidc from 'openid-client';
 import { AppError } from '../../core/errors.ts';
+import { enrolTotp } from '../accounts/testing.ts';
+import { removeTotp } from '../accounts/totp-store.ts';
 import { loadSigningKeys } from './keys.ts';
 import { authorize, Browser, codeFlow, inputValue, PASSWORD, relyingParty, startMachi, tokenRequest, type Machi, type Rp } from './testing.ts';
 
@@ -44,7 +46,18 @@ test('RFC 8707 2 and RFC 9068: a code flow with resource=hub gives a JWT access 
   assert.equal(p.tenant, '');
   assert.deepEqual(p.scopes, ['ngsi-ld:write']);
   assert.deepEqual(p.audience, [machi.hubResource]);
-  assert.deepEqual(p.roles, [{ department: 'kosodate', role: 'publisher' }]);
+  // Signed in with the password alone: the staff role does not count (issue 4, TOTP for staff).
+  assert.deepEqual(p.roles, []);
+  assert.equal(p.rolesNeedSecondFactor, true);
+  // With a verification code the token carries amr (RFC 8176) and the role counts.
+  const key = await enrolTotp(machi.app.store, accountId);
+  try {
+    const strong = await codeFlow(rp, new Browser(machi.base), { email: EMAIL, scope: 'openid ngsi-ld:write', resource: machi.hubResource, tokenResource: machi.hubResource, totpKey: key });
+    assert.deepEqual(decodeJwt(strong.tokens.access_token).amr, ['pwd', 'otp', 'mfa']);
+    assert.deepEqual((await machi.app.identity.verifyAccessToken(strong.tokens.access_token)).roles, [{ department: 'kosodate', role: 'publisher' }]);
+  } finally {
+    await removeTotp(machi.app.store, accountId);
+  }
   // Through HTTP: the bearer Authenticator puts the principal on the request (hub routes accept it).
   const ok = await fetch(`${machi.base}/ngsi-ld/v1/types`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
   assert.equal(ok.status, 200);

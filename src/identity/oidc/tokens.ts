@@ -9,7 +9,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { createLocalJWKSet, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWK, type JWTPayload } from 'jose';
-import type { Authenticator, Principal } from '../../core/auth.ts';
+import { rolesFor, type Authenticator, type Principal } from '../../core/auth.ts';
 import { AppError } from '../../core/errors.ts';
 import type { Store } from '../../core/storage.ts';
 import { publicJwks } from './keys.ts';
@@ -158,7 +158,8 @@ export class AccessTokenVerifier {
     const account = accountId ? await this.#d.accounts.findAccount(accountId) : null;
     if (!accountId || !account) throw new AppError('Unauthorized', 'the access token names an unknown user');
     if (account.disabled) throw new AppError('Unauthorized', 'the access token belongs to a disabled account');
-    return { via: 'access_token', accountId, clientId, subject: sub, tenant, scopes, audience: aud, roles: account.roles };
+    const amr = Array.isArray(payload.amr) ? payload.amr.filter((x): x is string => typeof x === 'string') : undefined;
+    return { via: 'access_token', accountId, clientId, subject: sub, tenant, scopes, audience: aud, ...rolesFor(account.roles, amr) };
   }
 
   /**
