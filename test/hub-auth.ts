@@ -34,14 +34,14 @@ export async function hubClient(app: App, o: { name?: string; types?: readonly s
   return { clientId: c.clientId, clientSecret: c.clientSecret!, authorization: `Bearer ${token}` };
 }
 
-/** POST /id/token with client_secret_basic; returns the access token. */
+/** POST /id/token with client_secret_basic (no scope: the client's defaults); returns the access token. */
 export async function clientCredentialsToken(http: FastifyInstance, clientId: string, secret: string, scopes: readonly string[]): Promise<string> {
   const basic = Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64');
   const res = await http.inject({
     method: 'POST',
     url: '/id/token',
     headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
-    payload: new URLSearchParams({ grant_type: 'client_credentials', scope: scopes.join(' ') }).toString(),
+    payload: new URLSearchParams({ grant_type: 'client_credentials', ...(scopes.length > 0 ? { scope: scopes.join(' ') } : {}) }).toString(),
   });
   if (res.statusCode !== 200) throw new Error(`the token endpoint answered ${res.statusCode}: ${res.body}`);
   return (res.json() as { access_token: string }).access_token;

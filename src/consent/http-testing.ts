@@ -8,6 +8,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import type { RoleGrant } from '../core/auth.ts';
 import { Browser, enrolTotp, signInWithCode } from '../identity/accounts/testing.ts';
 import type { TestApp } from '../../test/app.ts';
+import { clientCredentialsToken } from '../../test/hub-auth.ts';
 
 export const PASSWORD = 'correct horse battery staple 42';
 
@@ -49,13 +50,5 @@ export async function signedIn(app: TestApp, name: string, roles: RoleGrant[] = 
 /** Registers a confidential service and gets it an access token with client credentials. */
 export async function serviceToken(app: TestApp, name: string): Promise<{ clientId: string; token: string }> {
   const c = await app.identity.clients.add({ name, confidential: true, clientCredentials: true, scopes: ['openid'], redirectUris: ['https://service.example/cb'] });
-  const basic = Buffer.from(`${encodeURIComponent(c.clientId)}:${encodeURIComponent(c.clientSecret ?? '')}`).toString('base64');
-  const res = await app.http.inject({
-    method: 'POST',
-    url: '/id/token',
-    headers: { host: 'localhost', 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${basic}` },
-    payload: 'grant_type=client_credentials',
-  });
-  assert.equal(res.statusCode, 200, res.body);
-  return { clientId: c.clientId, token: res.json().access_token as string };
+  return { clientId: c.clientId, token: await clientCredentialsToken(app.http, c.clientId, c.clientSecret ?? '', []) };
 }
