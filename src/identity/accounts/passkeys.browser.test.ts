@@ -1,0 +1,81 @@
+/**
+ * Passkeys in a real browser: Chromium runs the page script (/id/assets/passkey.js) against a
+ * listening Machi, with a virtual authenticator of the DevTools WebAuthn domain in place of a
+ * phone or security key. It registers a passkey on the security page, signs out, and signs in
+ * with the passkey alone (WebAuthn Level 2, discoverable credential with user verification).
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { after, before, test } from 'node:test';
+import { chromium, type Browser } from 'playwright-core';
+import { buildTestApp, type TestApp } from '../../../test/app.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const PASSWORD = 'a passphrase for the browser';
+
+let app: TestApp;
+let base = '';
+let browser: Browser;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+before(async () => {
+  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is needed (Debian package chromium; .ci/run installs it)`);
+  const port = await freePort();
+  // WebAuthn needs a secure context and a domain as relying party: http://localhost is both.
+  base = `http://localhost:${port}`;
+  app = await buildTestApp({ publicUrl: base, port });
+  await app.http.listen({ port, host: '127.0.0.1' });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--host-resolver-rules=MAP localhost 127.0.0.1'] });
+});
+after(async () => {
+  await browser?.close();
+  await app?.dispose();
+});
+
+test('a passkey registered with the page script signs in on its own (WebAuthn, virtual authenticator)', { timeout: 60_000 }, async () => {
+  const email = 'passkey.browser@example.jp';
+  const accountId = await app.accounts.createAccount({ email, password: PASSWORD, verified: true });
+  const context = await browser.newContext({ locale: 'en-GB' });
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+  });
+
+  // Sign in with the password, then add a passkey on the security page.
+  await page.goto(`${base}/id/signin?lang=en`);
+  await page.fill('form[action="/id/signin"] input[name="email"]', email);
+  await page.fill('form[action="/id/signin"] input[name="password"]', PASSWORD);
+  await Promise.all([page.waitForURL(`${base}/id/account`), page.click('form[action="/id/signin"] button[type="submit"]')]);
+  await page.goto(`${base}/id/account/security`);
+  await page.fill('form[data-passkey="register"] input[name="label"]', 'Virtual key');
+  await Promise.all([page.waitForURL(/passkey_added=1/), page.click('form[data-passkey="register"] button[type="submit"]')]);
+  assert.match(await page.content(), /Virtual key/);
+  const stored = await app.store.query<{ n: number }>('SELECT count(*)::int AS n FROM identity.passkeys WHERE account_id = $1', [accountId]);
+  assert.equal(stored.rows[0]?.n, 1, 'the passkey is stored for the account');
+
+  // Sign out, then sign in with the passkey alone: no email, no password.
+  await page.goto(`${base}/id/signout`);
+  await Promise.all([page.waitForURL(/\/id\/signin/), page.click('form[action="/id/signout"] button[type="submit"]')]);
+  await page.goto(`${base}/id/signin?return_to=/id/account`);
+  await Promise.all([page.waitForURL(`${base}/id/account`), page.click('form[data-passkey="authenticate"] button[type="submit"]')]);
+  const cookies = await context.cookies(base);
+  const session = cookies.find((c) => c.name === 'machi_session');
+  assert.ok(session, 'signed in');
+  const s = await app.accounts.sessionFromRequest({ headers: { cookie: `machi_session=${session.value}` } } as never);
+  assert.equal(s?.accountId, accountId);
+  assert.deepEqual(s?.amr, ['hwk', 'user'], 'a passkey alone: hardware key with user verification (RFC 8176)');
+  await context.close();
+});
