@@ -5,15 +5,13 @@
  * axe itself; the pages are checked as they are served.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
-import { buildTestApp, type TestApp } from '../test/app.ts';
+import type { Browser, BrowserContext } from 'playwright-core';
+import type { TestApp } from '../test/app.ts';
+import { launchChromium, listeningApp } from '../test/browser.ts';
 import { seedPurpose } from './consent/testing.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const PASSWORD = 'a passphrase for the pages';
 
@@ -23,26 +21,11 @@ let browser: Browser;
 let signedIn: BrowserContext;
 let serviceId = '';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is needed (Debian package chromium; .ci/run installs it)`);
-  const port = await freePort();
-  base = `http://localhost:${port}`;
-  app = await buildTestApp({ publicUrl: base, port });
-  await app.http.listen({ port, host: '127.0.0.1' });
+  ({ app, base } = await listeningApp());
   await seedPurpose(app.consent);
   serviceId = (await app.identity.clients.add({ name: 'Kosodate app', confidential: true, redirectUris: ['https://kosodate.example/cb'] })).clientId;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--host-resolver-rules=MAP localhost 127.0.0.1'] });
+  browser = await launchChromium();
   await app.accounts.createAccount({ email: 'a11y@example.jp', password: PASSWORD, verified: true });
   // The pages' CSP allows no inline script; axe is injected inline, so the checker bypasses it.
   signedIn = await browser.newContext({ bypassCSP: true });

@@ -5,38 +5,21 @@
  * with the passkey alone (WebAuthn Level 2, discoverable credential with user verification).
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
-import { buildTestApp, type TestApp } from '../../../test/app.ts';
+import type { Browser } from 'playwright-core';
+import type { TestApp } from '../../../test/app.ts';
+import { launchChromium, listeningApp } from '../../../test/browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const PASSWORD = 'a passphrase for the browser';
 
 let app: TestApp;
 let base = '';
 let browser: Browser;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is needed (Debian package chromium; .ci/run installs it)`);
-  const port = await freePort();
   // WebAuthn needs a secure context and a domain as relying party: http://localhost is both.
-  base = `http://localhost:${port}`;
-  app = await buildTestApp({ publicUrl: base, port });
-  await app.http.listen({ port, host: '127.0.0.1' });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--host-resolver-rules=MAP localhost 127.0.0.1'] });
+  ({ app, base } = await listeningApp());
+  browser = await launchChromium();
 });
 after(async () => {
   await browser?.close();
