@@ -34,13 +34,17 @@ export async function hubClient(app: App, o: { name?: string; types?: readonly s
   return { clientId: c.clientId, clientSecret: c.clientSecret!, authorization: `Bearer ${token}` };
 }
 
+/** The Authorization header of client_secret_basic (RFC 6749 2.3.1: both parts form-encoded). */
+export function clientSecretBasic(clientId: string, secret: string): string {
+  return `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64')}`;
+}
+
 /** POST /id/token with client_secret_basic (no scope: the client's defaults); returns the access token. */
 export async function clientCredentialsToken(http: FastifyInstance, clientId: string, secret: string, scopes: readonly string[]): Promise<string> {
-  const basic = Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64');
   const res = await http.inject({
     method: 'POST',
     url: '/id/token',
-    headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { authorization: clientSecretBasic(clientId, secret), 'content-type': 'application/x-www-form-urlencoded' },
     payload: new URLSearchParams({ grant_type: 'client_credentials', ...(scopes.length > 0 ? { scope: scopes.join(' ') } : {}) }).toString(),
   });
   if (res.statusCode !== 200) throw new Error(`the token endpoint answered ${res.statusCode}: ${res.body}`);

@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
+import { clientSecretBasic } from './hub-auth.ts';
 
 const MAIN = path.resolve(import.meta.dirname, '../src/main.ts');
 
@@ -96,7 +97,7 @@ export async function provisionHubService(env: Record<string, string>): Promise<
 export async function serviceAuthorization(p: MachiProcess, c: ServiceClient): Promise<string> {
   const res = await fetch(`${p.url}/id/token`, {
     method: 'POST',
-    headers: { authorization: `Basic ${Buffer.from(`${encodeURIComponent(c.clientId)}:${encodeURIComponent(c.clientSecret)}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { authorization: clientSecretBasic(c.clientId, c.clientSecret), 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'ngsi-ld:read ngsi-ld:write' }),
   });
   if (res.status !== 200) throw new Error(`the token endpoint answered ${res.status}: ${await res.text()}`);

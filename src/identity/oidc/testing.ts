@@ -4,10 +4,11 @@
  * hand, forms posted with their CSRF token) that signs in through the real sign-in form.
  */
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import * as oidc from 'openid-client';
 import { totp } from '../accounts/totp.ts';
 import { buildTestApp, type TestApp } from '../../../test/app.ts';
+import { clientSecretBasic } from '../../../test/hub-auth.ts';
+import { freePort } from '../../../test/process.ts';
 
 export const PASSWORD = 'correct horse battery staple 7';
 
@@ -19,16 +20,6 @@ export interface Machi {
   close(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** A Machi listening on a free port of 127.0.0.1, its public URL set to match. */
 export async function startMachi(): Promise<Machi> {
@@ -211,7 +202,7 @@ export async function codeFlow(rp: Rp, browser: Browser, o: AuthorizeOptions & {
 export async function tokenRequest(rp: Rp, form: Record<string, string>): Promise<Response> {
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
   const body = new URLSearchParams(form);
-  if (rp.clientSecret) headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(rp.clientId)}:${encodeURIComponent(rp.clientSecret)}`).toString('base64')}`;
+  if (rp.clientSecret) headers.authorization = clientSecretBasic(rp.clientId, rp.clientSecret);
   else body.set('client_id', rp.clientId);
   return fetch(rp.config.serverMetadata().token_endpoint!, { method: 'POST', headers, body });
 }
