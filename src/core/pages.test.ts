@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { checkCsrf, csrfField, escapeHtml, formBody, html, layout, pageLanguage, raw, safeReturnTo, sendPage } from './pages.ts';
+import { checkCsrf, csrfField, escapeHtml, formBody, html, largeText, layout, pageLanguage, raw, safeReturnTo, sendPage, SITE_LANGUAGES, siteLanguage } from './pages.ts';
 
 test('html escapes interpolated text but keeps SafeHtml and joins arrays', () => {
   const name = '<script>alert("x")</script>';
@@ -23,6 +23,10 @@ before(async () => {
   app.get('/form', async (req, reply) => {
     const lang = pageLanguage(req, reply);
     return sendPage(reply, layout({ lang, title: lang === 'ja' ? '送信' : 'Send', errors: ['<bad>'], body: html`<form method="post">${csrfField(req, reply)}</form>` }));
+  });
+  app.get('/six', async (req, reply) => {
+    const lang = pageLanguage(req, reply, SITE_LANGUAGES);
+    return sendPage(reply, layout({ lang, title: 'six', body: html``, languages: SITE_LANGUAGES, largeText: largeText(req, reply), url: req.url }));
   });
   app.post('/form', async (req) => {
     try {
@@ -68,4 +72,39 @@ test('CSRF: a post needs the token of its cookie and must not come from another 
   assert.equal((await post(`_csrf=${token}`, { origin: 'https://evil.example' })).json().ok, false);
   assert.equal((await post(`_csrf=${token}`, { 'sec-fetch-site': 'cross-site' })).json().ok, false);
   assert.deepEqual((await post(`_csrf=${token}`, { origin: 'http://localhost' })).json(), { ok: true });
+});
+
+test('site languages: BCP 47 tags map to the six languages, and a page offers only those it has', async () => {
+  assert.equal(siteLanguage('zh-TW'), 'zh-Hant');
+  assert.equal(siteLanguage('zh-Hant-HK'), 'zh-Hant');
+  assert.equal(siteLanguage('zh-CN'), 'zh-Hans');
+  assert.equal(siteLanguage('zh'), 'zh-Hans');
+  assert.equal(siteLanguage('ko-KR'), 'ko');
+  assert.equal(siteLanguage('th'), 'th');
+  assert.equal(siteLanguage('fr-FR'), undefined);
+  const ko = await app.inject({ url: '/six', headers: { 'accept-language': 'fr;q=1, ko;q=0.8' } });
+  assert.match(ko.body, /<html lang="ko">/);
+  // The switch lists the five others, each in its own language.
+  for (const [tag, name] of [['ja', '日本語'], ['en', 'English'], ['zh-Hans', '简体中文'], ['zh-Hant', '繁體中文'], ['th', 'ไทย']]) {
+    assert.ok(ko.body.includes(`hreflang="${tag}" lang="${tag}">${name}</a>`), tag);
+  }
+  // A Korean visitor on a page with only Japanese and English gets English.
+  const two = await app.inject({ url: '/form', headers: { cookie: 'machi_lang=ko' } });
+  assert.match(two.body, /<html lang="en">/);
+  // ...and a Japanese cookie still gives Japanese.
+  assert.match((await app.inject({ url: '/form', headers: { cookie: 'machi_lang=ja' } })).body, /<html lang="ja">/);
+});
+
+test('large text: ?text=large is remembered in a cookie and marks the page; the link switches back', async () => {
+  const normal = await app.inject({ url: '/six?lang=ja' });
+  assert.doesNotMatch(normal.body, /class="large-text"/);
+  assert.match(normal.body, /href="\/six\?lang=ja&amp;text=large">文字を大きく</);
+  const large = await app.inject({ url: '/six?lang=en&text=large' });
+  assert.match(large.body, /<html lang="en" class="large-text">/);
+  const cookies = ([] as string[]).concat(large.headers['set-cookie'] as string[]);
+  assert.ok(cookies.some((c) => c.startsWith('machi_text=large')), 'remembered');
+  assert.ok(cookies.some((c) => c.startsWith('machi_lang=en')), 'the language cookie is kept beside it');
+  assert.match(large.body, /text=normal">Normal text</);
+  const later = await app.inject({ url: '/six', headers: { cookie: 'machi_text=large' } });
+  assert.match(later.body, /class="large-text"/);
 });

@@ -9,8 +9,25 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from './errors.ts';
 
+/**
+ * The languages of the City OS pages (the design: Japanese first, with English, Chinese simplified
+ * and traditional, Korean and Thai). A module offers those its message catalogue has.
+ */
+export const SITE_LANGUAGES = ['ja', 'en', 'zh-Hans', 'zh-Hant', 'ko', 'th'] as const;
+export type SiteLanguage = (typeof SITE_LANGUAGES)[number];
+/** The languages of modules with a Japanese and an English catalogue (most of them). */
 export const PAGE_LANGUAGES = ['ja', 'en'] as const;
 export type PageLanguage = (typeof PAGE_LANGUAGES)[number];
+
+/** Each language's name in itself, for the language switch. */
+export const LANGUAGE_NAMES: Readonly<Record<SiteLanguage, string>> = {
+  ja: '日本語',
+  en: 'English',
+  'zh-Hans': '简体中文',
+  'zh-Hant': '繁體中文',
+  ko: '한국어',
+  th: 'ไทย',
+};
 
 /** HTML that is already safe to insert (built by `html` or `raw`). */
 export class SafeHtml {
@@ -54,32 +71,68 @@ function render(v: unknown): string {
 
 /**
  * The page language: `?lang=` first (and remembered in a cookie), then the cookie, then the
- * browser's Accept-Language, then Japanese.
+ * browser's Accept-Language, then Japanese. Only languages in `supported` are returned: a
+ * visitor who chose Korean on the tourism pages sees a page with only Japanese and English in
+ * English (more foreign visitors read English than Japanese).
  */
-export function pageLanguage(req: FastifyRequest, reply?: FastifyReply): PageLanguage {
+export function pageLanguage(req: FastifyRequest, reply?: FastifyReply): PageLanguage;
+export function pageLanguage<L extends SiteLanguage>(req: FastifyRequest, reply: FastifyReply | undefined, supported: readonly L[]): L;
+export function pageLanguage(req: FastifyRequest, reply?: FastifyReply, supported: readonly SiteLanguage[] = PAGE_LANGUAGES): SiteLanguage {
+  const pick = (l: SiteLanguage): SiteLanguage => (supported.includes(l) ? l : supported.includes('en') && l !== 'ja' ? 'en' : (supported[0] ?? 'ja'));
   const q = (req.query as Record<string, unknown> | undefined)?.lang;
-  if (typeof q === 'string' && isLanguage(q)) {
-    reply?.header('set-cookie', cookie('machi_lang', q, { maxAgeSeconds: 365 * 86400, httpOnly: false }, req));
-    return q;
+  const asked = typeof q === 'string' ? siteLanguage(q) : undefined;
+  if (asked) {
+    if (reply) addCookie(reply, cookie('machi_lang', asked, { maxAgeSeconds: 365 * 86400, httpOnly: false }, req));
+    return pick(asked);
   }
-  const fromCookie = readCookie(req, 'machi_lang');
-  if (fromCookie && isLanguage(fromCookie)) return fromCookie;
+  const fromCookie = siteLanguage(readCookie(req, 'machi_lang') ?? '');
+  if (fromCookie) return pick(fromCookie);
   const accept = req.headers['accept-language'];
   if (typeof accept === 'string') {
     for (const part of accept.split(',')) {
-      const tag = part.split(';')[0]?.trim().slice(0, 2).toLowerCase();
-      if (tag && isLanguage(tag)) return tag;
+      const tag = siteLanguage(part.split(';')[0]?.trim() ?? '');
+      if (tag) return pick(tag);
     }
   }
-  return 'ja';
+  return pick('ja');
 }
 
-function isLanguage(s: string): s is PageLanguage {
-  return (PAGE_LANGUAGES as readonly string[]).includes(s);
+/**
+ * A BCP 47 tag as one of the site languages: `zh-TW`, `zh-HK` and `zh-Hant-*` are traditional
+ * Chinese; other `zh` tags simplified; otherwise the primary subtag decides.
+ */
+export function siteLanguage(tag: string): SiteLanguage | undefined {
+  const t = tag.trim().toLowerCase();
+  if (t === '') return undefined;
+  if (t === 'zh' || t.startsWith('zh-')) return /^zh-(hant|tw|hk|mo)\b/.test(t) ? 'zh-Hant' : 'zh-Hans';
+  const primary = t.split('-')[0];
+  return SITE_LANGUAGES.find((l) => l === primary);
 }
+
+/**
+ * The large-text setting for elderly readers: `?text=large` or `?text=normal` (remembered in a
+ * cookie), else the cookie. Pages pass it to `layout`.
+ */
+export function largeText(req: FastifyRequest, reply?: FastifyReply): boolean {
+  const q = (req.query as Record<string, unknown> | undefined)?.text;
+  if (q === 'large' || q === 'normal') {
+    if (reply) addCookie(reply, cookie('machi_text', q, { maxAgeSeconds: 365 * 86400, httpOnly: false }, req));
+    return q === 'large';
+  }
+  return readCookie(req, 'machi_text') === 'large';
+}
+
+const LAYOUT_TEXT: Readonly<Record<SiteLanguage, { skip: string; errors: string; languages: string; larger: string; normal: string }>> = {
+  ja: { skip: '本文へ移動', errors: '入力内容を確認してください', languages: '言語', larger: '文字を大きく', normal: '文字を標準に' },
+  en: { skip: 'Skip to content', errors: 'Please check the following', languages: 'Language', larger: 'Larger text', normal: 'Normal text' },
+  'zh-Hans': { skip: '跳到正文', errors: '请检查以下内容', languages: '语言', larger: '放大文字', normal: '标准文字' },
+  'zh-Hant': { skip: '跳到正文', errors: '請檢查以下內容', languages: '語言', larger: '放大文字', normal: '標準文字' },
+  ko: { skip: '본문으로 이동', errors: '다음 내용을 확인해 주세요', languages: '언어', larger: '글자 크게', normal: '글자 보통' },
+  th: { skip: 'ข้ามไปยังเนื้อหา', errors: 'โปรดตรวจสอบข้อมูลต่อไปนี้', languages: 'ภาษา', larger: 'ตัวอักษรใหญ่', normal: 'ตัวอักษรปกติ' },
+};
 
 export interface LayoutOptions {
-  lang: PageLanguage;
+  lang: SiteLanguage;
   title: string;
   /** Error messages shown in a summary at the top of the main content (role="alert"). */
   errors?: readonly string[];
@@ -93,28 +146,44 @@ export interface LayoutOptions {
    * sign-in's return_to) and only changes `lang`; without it the switch is `?lang=…`.
    */
   url?: string;
+  /** The languages the page is offered in (the switch lists the others); default Japanese and English. */
+  languages?: readonly SiteLanguage[];
+  /** The large-text setting (`largeText(req, reply)`); when given, the header offers to change it. */
+  largeText?: boolean;
+  /** Extra stylesheets of the module (paths on this site), after the shared one. */
+  stylesheets?: readonly string[];
+  /** The page's one script, if it needs one (path on this site; loaded with `defer`). */
+  script?: string;
 }
 
 /** The one page layout: a skip link, a header, the main content and the language switch. */
 export function layout(o: LayoutOptions): SafeHtml {
-  const other: PageLanguage = o.lang === 'ja' ? 'en' : 'ja';
-  const switchLabel = o.lang === 'ja' ? 'English' : '日本語';
-  const skip = o.lang === 'ja' ? '本文へ移動' : 'Skip to content';
-  const errorTitle = o.lang === 'ja' ? '入力内容を確認してください' : 'Please check the following';
+  const t = LAYOUT_TEXT[o.lang];
+  const languages = o.languages ?? PAGE_LANGUAGES;
+  const others = languages.filter((l) => l !== o.lang);
+  const href = (params: Record<string, string>) => (o.url ? withParams(o.url, params) : `?${new URLSearchParams(params)}`);
+  const switcher =
+    others.length === 1
+      ? html`<p class="lang"><a href="${href({ lang: others[0]! })}" hreflang="${others[0]}" lang="${others[0]}">${LANGUAGE_NAMES[others[0]!]}</a></p>`
+      : html`<nav class="lang" aria-label="${t.languages}"><ul>${others.map((l) => html`<li><a href="${href({ lang: l })}" hreflang="${l}" lang="${l}">${LANGUAGE_NAMES[l]}</a></li>`)}</ul></nav>`;
+  const textSwitch =
+    o.largeText === undefined ? '' : html`<p class="text-size"><a href="${href({ text: o.largeText ? 'normal' : 'large' })}">${o.largeText ? t.normal : t.larger}</a></p>`;
   return html`<!doctype html>
-<html lang="${o.lang}">
+<html lang="${o.lang}"${o.largeText ? raw(' class="large-text"') : ''}>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${o.title} | Machi</title>
 <link rel="stylesheet" href="/assets/machi.css">
-</head>
+${(o.stylesheets ?? []).map((s) => html`<link rel="stylesheet" href="${s}">
+`)}${o.script ? html`<script src="${o.script}" defer></script>
+` : ''}</head>
 <body>
-<a class="skip" href="#main">${skip}</a>
-<header><p class="brand"><a href="/">Machi</a></p>${o.nav ?? ''}<p class="lang"><a href="${o.url ? withLanguage(o.url, other) : `?lang=${other}`}" hreflang="${other}" lang="${other}">${switchLabel}</a></p></header>
+<a class="skip" href="#main">${t.skip}</a>
+<header><p class="brand"><a href="/">Machi</a></p>${o.nav ?? ''}${textSwitch}${switcher}</header>
 <main id="main">
 <h1>${o.title}</h1>
-${o.errors && o.errors.length > 0 ? html`<div class="errors" role="alert" tabindex="-1"><h2>${errorTitle}</h2><ul>${o.errors.map((e) => html`<li>${e}</li>`)}</ul></div>` : ''}
+${o.errors && o.errors.length > 0 ? html`<div class="errors" role="alert" tabindex="-1"><h2>${t.errors}</h2><ul>${o.errors.map((e) => html`<li>${e}</li>`)}</ul></div>` : ''}
 ${o.notice ? html`<p class="notice" role="status">${o.notice}</p>` : ''}
 ${o.body}
 </main>
@@ -122,10 +191,10 @@ ${o.body}
 </html>`;
 }
 
-/** A local URL with its `lang` query parameter set (other parameters kept). */
-function withLanguage(url: string, lang: PageLanguage): string {
+/** A local URL with some query parameters set (the others kept). */
+function withParams(url: string, params: Record<string, string>): string {
   const u = new URL(url, 'http://local');
-  u.searchParams.set('lang', lang);
+  for (const [k, v] of Object.entries(params)) u.searchParams.set(k, v);
   return `${u.pathname}${u.search}`;
 }
 
