@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTestApp, storeKind, type TestApp } from '../../test/app.ts';
 import { AppError } from '../core/errors.ts';
-import { CITY_BBOX, CITY_HALL_ID, DEMO_CONTEXT, DEMO_COUNTS, demoEntities, type DemoEntity } from './index.ts';
+import { CITY_BBOX, CITY_HALL_ID, DEMO_CONTEXT, DISTRICTS, DEMO_COUNTS, demoEntities, type DemoEntity } from './index.ts';
 import { airQualityIndex } from './environment.ts';
 import { distanceM } from './city.ts';
 import { seedDemo } from './seed.ts';
@@ -163,6 +163,11 @@ describe(`seeding the demo city (${storeKind})`, () => {
     assert.equal(body.type as unknown, 'WeatherObserved');
     assert.equal(body.temperature!.unitCode, 'CEL');
     assert.equal(body.temperature!.observedAt, '2025-05-15T00:00:00.000Z');
+  });
+
+  test("the regional ID's districts are the demo city's: a citizen's district names real places", async () => {
+    const rows = await app.store.query<{ id: string; label_ja: string }>(`SELECT id, label_ja FROM identity.districts WHERE tenant = '' ORDER BY position`);
+    assert.deepEqual(rows.rows.map((r) => [r.id, r.label_ja]), Object.values(DISTRICTS).map((d) => [d.key, d.ja]));
   });
 
   test('a hub error other than "not found" is not mistaken for an empty hub', async () => {

@@ -59,7 +59,7 @@ test('claimsFor maps scopes to claims (OIDC Core 5.4) and gives only fields the 
     email: 'claims@example.jp',
     password: 'a long passphrase',
     verified: true,
-    profile: { birthdate: '1985-04-01', gender: 'prefer_not_to_say', locale: 'en', nationality: 'jp', district: 'sakaemachi', interests: ['tourism'], household: [{ id: '', relation: 'child', birthdate: '2018-07-07' }] },
+    profile: { birthdate: '1985-04-01', gender: 'prefer_not_to_say', locale: 'en', nationality: 'jp', district: 'yukawa', interests: ['tourism'], household: [{ id: '', relation: 'child', birthdate: '2018-07-07' }] },
   });
   assert.deepEqual(await app.accounts.claimsFor(id, ['openid']), {});
   assert.deepEqual(await app.accounts.claimsFor(id, ['openid', 'email']), { email: 'claims@example.jp', email_verified: true });
@@ -67,7 +67,7 @@ test('claimsFor maps scopes to claims (OIDC Core 5.4) and gives only fields the 
   assert.deepEqual(await app.accounts.claimsFor(id, ['household', 'interests', 'district']), {
     household: [{ relation: 'child', birthdate: '2018-07-07' }],
     interests: ['tourism'],
-    district: 'sakaemachi',
+    district: 'yukawa',
   });
   const bare = await app.accounts.createAccount({ email: 'bare@example.jp', password: 'a long passphrase' });
   assert.deepEqual(await app.accounts.claimsFor(bare, ['profile', 'household', 'interests', 'district']), {});

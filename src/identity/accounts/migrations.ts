@@ -196,4 +196,29 @@ CREATE TABLE identity.webauthn_challenges (
 );
 `,
   },
+  {
+    // The first seed named districts that the demo city's data (src/demo/city.ts) does not have,
+    // so a citizen's district matched no place, bus stop or notice. The default tenant now has the
+    // demo city's ten districts, with the same ids as the hub's data; profiles that named a
+    // district that is gone lose it (the citizen chooses again) rather than keep a dangling id.
+    id: 'identity/105-demo-city-districts',
+    sql: `
+DELETE FROM identity.districts WHERE tenant = '';
+INSERT INTO identity.districts (tenant, id, label_ja, label_en, position) VALUES
+  ('', 'ekimae', '駅前町', 'Ekimae', 1),
+  ('', 'kuramachi', '蔵町', 'Kuramachi', 2),
+  ('', 'honmachi', '本町', 'Honmachi', 3),
+  ('', 'shiroyama', '城山町', 'Shiroyama', 4),
+  ('', 'yukawa', '湯川町', 'Yukawa', 5),
+  ('', 'nishino', '西野', 'Nishino', 6),
+  ('', 'kitahara', '北原', 'Kitahara', 7),
+  ('', 'sakuragaoka', '桜ヶ丘', 'Sakuragaoka', 8),
+  ('', 'minamita', '南田', 'Minamita', 9),
+  ('', 'yunosawa', '湯ノ沢', 'Yunosawa', 10);
+UPDATE identity.profiles p SET district = NULL
+  FROM identity.accounts a
+ WHERE a.id = p.account_id AND a.tenant = '' AND p.district IS NOT NULL
+   AND p.district NOT IN (SELECT id FROM identity.districts WHERE tenant = '');
+`,
+  },
 ];
