@@ -33,6 +33,11 @@ export interface Identity {
    * resolves it to a Principal; throws AppError('Unauthorized') saying what is wrong.
    */
   verifyAccessToken(token: string, opts?: { audience?: string }): Promise<Principal>;
+  /**
+   * The pairwise subject of an account for a built-in service (its client id): what the service
+   * keys its own records by, so that two services' tables cannot be joined on the person.
+   */
+  subjectFor(clientId: string, accountId: string): Promise<string>;
   /** Signing keys: a new pair signs from now on; old keys verify until retired. */
   rotateKeys(): Promise<string[]>;
   retireKey(kid: string): Promise<'retired' | 'unknown' | 'already-retired' | 'last-key'>;
@@ -75,6 +80,7 @@ export function createIdentity(deps: IdentityDeps): Identity {
     issuer: oidc.issuer,
     hubResource: oidc.hubResource,
     verifyAccessToken: (token, opts) => oidc.verifyAccessToken(token, opts),
+    subjectFor: (clientId, accountId) => oidc.subjectFor(clientId, accountId),
     rotateKeys: () => oidc.rotateKeys(),
     retireKey: (kid) => oidc.retireKey(kid),
     refreshKeys: () => oidc.refreshKeys(),

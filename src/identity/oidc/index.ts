@@ -44,6 +44,8 @@ export interface Oidc {
   readonly bearerAuthenticator: Authenticator;
   verifyAccessToken(token: string, opts?: { audience?: string }): Promise<Principal>;
   clients: OidcClients;
+  /** The pairwise `sub` (OIDC Core 8.1) of an account as a client sees it; available after `register`. */
+  subjectFor(clientId: string, accountId: string): Promise<string>;
   /** Adds new signing keys that sign from now on in this process (other processes: within a minute). */
   rotateKeys(): Promise<string[]>;
   retireKey(kid: string): ReturnType<typeof retireSigningKey>;
@@ -157,6 +159,7 @@ export function createOidc(o: OidcOptions): Oidc {
     },
     bearerAuthenticator: verifier.authenticator(),
     verifyAccessToken: (token, opts) => verifier.verify(token, opts),
+    subjectFor: (clientId, accountId) => lazyPairwise.subjectFor(clientId, accountId),
     clients: {
       add: (spec) => addClient(o.store, spec),
       ensure: (spec) => ensureClient(o.store, spec),
