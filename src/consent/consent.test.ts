@@ -275,3 +275,15 @@ test(`[${storeKind}] the access log filters by time, service, purpose and outcom
   await assert.rejects(app.consent.accessLog(who, { limit: 0 }), /limit must be an integer from 1 to 200/);
   await assert.rejects(app.consent.accessLog(who, { from: 'yesterday' }), /from must be a date-time/);
 });
+
+test(`[${storeKind}] ensurePurpose: a built-in service's purpose is created once and staff edits are kept`, async () => {
+  const input = purposeInput({ id: 'builtin-purpose', title: { ja: '組み込み', en: 'Built in' } });
+  const first = await app.consent.ensurePurpose(input as Record<string, unknown> & { id: string });
+  assert.equal(first.title.en, 'Built in');
+  await app.consent.updatePurpose(PUBLISHER, 'builtin-purpose', { title: { ja: '職員が変更', en: 'Edited by staff' } });
+  // The next start (or a second process) finds it and leaves it alone; concurrent ensures both succeed.
+  const [a, b] = await Promise.all([app.consent.ensurePurpose(input as Record<string, unknown> & { id: string }), app.consent.ensurePurpose(input as Record<string, unknown> & { id: string })]);
+  assert.equal(a.title.en, 'Edited by staff');
+  assert.equal(b.title.en, 'Edited by staff');
+  await assert.rejects(app.consent.ensurePurpose({ ...input, id: 'bad', categories: ['no-such-category'] } as Record<string, unknown> & { id: string }), /category/);
+});

@@ -61,6 +61,8 @@ export interface Consent {
   purpose(id: string): Promise<Purpose>;
   /** Staff: the purpose catalogue (publisher of the department, or administrator). */
   createPurpose(by: Principal, input: unknown): Promise<Purpose>;
+  /** Built-in services at startup: the purpose is created when missing, else left as staff keep it. */
+  ensurePurpose(input: Record<string, unknown> & { id: string }): Promise<Purpose>;
   updatePurpose(by: Principal, id: string, input: unknown): Promise<Purpose>;
   retirePurpose(by: Principal, id: string): Promise<Purpose>;
   /** Domain events: consent.granted, consent.withdrawn, consent.read. */
@@ -92,6 +94,7 @@ export function createConsent(opts: ConsentOptions): Consent {
     purposes: (inc) => svc.purposes(inc),
     purpose: (id) => svc.purpose(id),
     createPurpose: (by, input) => svc.createPurpose(by, input),
+    ensurePurpose: (input) => svc.ensurePurpose(input),
     updatePurpose: (by, id, input) => svc.updatePurpose(by, id, input),
     retirePurpose: (by, id) => svc.retirePurpose(by, id),
     onEvent: (l) => svc.onEvent(l),

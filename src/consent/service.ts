@@ -181,6 +181,23 @@ export class ConsentService {
   }
 
   /** Adds a purpose (staff: publisher of its department, or administrator). */
+  /**
+   * For built-in services at startup (as identity's `clients.ensure`): creates the purpose when it
+   * does not exist and otherwise leaves it as it is, because staff may have edited it since.
+   */
+  async ensurePurpose(input: Record<string, unknown> & { id: string }): Promise<Purpose> {
+    const existing = await this.store.query('SELECT 1 FROM consent.purposes WHERE id = $1', [input.id]);
+    if (existing.rowCount === 0) {
+      try {
+        await this.createPurpose(PLATFORM, input);
+      } catch (err) {
+        // Another process created it at the same moment.
+        if (!(err instanceof AppError && err.code === 'AlreadyExists')) throw err;
+      }
+    }
+    return this.purpose(input.id);
+  }
+
   async createPurpose(by: Principal, input: unknown): Promise<Purpose> {
     const b = objectBody(input, 'the purpose');
     const id = purposeId(b.id, 'id');
@@ -446,3 +463,6 @@ export class ConsentService {
     return verifyChain(this.store, progress);
   }
 }
+
+/** The platform itself, creating the purposes of built-in services at startup (`ensurePurpose`). */
+const PLATFORM: Principal = Object.freeze({ via: 'session', scopes: [], roles: [{ department: '*', role: 'administrator' }] } as Principal);

@@ -17,12 +17,19 @@ import { hashPassword } from './password.ts';
 import { applyProfile, type Profile } from './profile.ts';
 import { registerAccountRoutes } from './routes.ts';
 import { createSession, purgeExpiredSessions, readSession, type AccountSession } from './sessions.ts';
-import { accountById, grantRole, insertAccount, isEmail, loadProfile, normaliseEmail, rolesOf, saveProfile, STAFF_ROLES, vocabularies } from './store.ts';
+import { accountById, districts, grantRole, insertAccount, interests, isEmail, loadProfile, normaliseEmail, rolesOf, saveProfile, STAFF_ROLES, vocabularies } from './store.ts';
 import { passwordProblem } from './validation.ts';
 
 export { accountsMigrations } from './migrations.ts';
 export type { AccountSession } from './sessions.ts';
 export type { Profile, HouseholdMember, Gender, Locale } from './profile.ts';
+
+/** One term of a vocabulary (an interest or a district) with its labels. */
+export interface VocabularyTerm {
+  id: string;
+  ja: string;
+  en: string;
+}
 
 /** An account as other modules see it (never the password hash). */
 export interface AccountView {
@@ -46,6 +53,11 @@ export interface Accounts {
    */
   sessionAuthenticator: Authenticator;
   findAccount(accountId: string): Promise<AccountView | null>;
+  /**
+   * The tenant's vocabularies of interests (current ones) and districts, in display order: what
+   * services target and label with, so that they use the same ids as the citizen's profile.
+   */
+  vocabulary(tenant: string): Promise<{ interests: VocabularyTerm[]; districts: VocabularyTerm[] }>;
   /**
    * OIDC claims for the granted scopes (OIDC Core 5.4): email -> email, email_verified;
    * profile -> birthdate, gender, locale, nationality; household, interests, district -> the
@@ -112,6 +124,11 @@ export function createAccounts(deps: AccountsDeps): Accounts {
     },
 
     findAccount,
+
+    async vocabulary(tenant) {
+      const term = (r: { id: string; label_ja: string; label_en: string }): VocabularyTerm => ({ id: r.id, ja: r.label_ja, en: r.label_en });
+      return { interests: (await interests(store, tenant)).map(term), districts: (await districts(store, tenant)).map(term) };
+    },
 
     async claimsFor(accountId, scopes) {
       const a = await findAccount(accountId);
