@@ -15,8 +15,9 @@ import type { Accounts } from './identity/accounts/index.ts';
 import { createIdentity, identityMigrations, type Identity } from './identity/index.ts';
 import { consentMigrations, createConsent, type Consent } from './consent/index.ts';
 import { startRetentionJob } from './hub/temporal/index.ts';
+import { createPortal, portalMigrations, type Portal } from './services/portal/index.ts';
 
-export const allMigrations: Migration[] = [...hubMigrations, ...identityMigrations, ...consentMigrations];
+export const allMigrations: Migration[] = [...hubMigrations, ...identityMigrations, ...consentMigrations, ...portalMigrations];
 
 export interface App {
   config: Config;
@@ -29,6 +30,8 @@ export interface App {
   accounts: Accounts;
   /** Consent and the citizen's access log: the only way services read personal data. */
   consent: Consent;
+  /** The personalised city portal (src/services/portal): /, /my, /staff. */
+  portal: Portal;
   metrics: Metrics;
   close(): Promise<void>;
 }
@@ -58,6 +61,9 @@ export async function buildApp(config: Config, given?: Store): Promise<App> {
     return c && !c.disabled ? c : null;
   } });
   await consent.register(http);
+  // Services: clients of the platform, through its public interfaces only.
+  const portal = createPortal({ store, identity, consent });
+  await portal.register(http);
   await http.ready();
   // Notification workers (hub/subscriptions): dispatch recorded changes, deliver with retries.
   await hub.subscriptions.start();
@@ -69,6 +75,7 @@ export async function buildApp(config: Config, given?: Store): Promise<App> {
     identity,
     accounts,
     consent,
+    portal,
     metrics,
     async close() {
       await hub.subscriptions.stop();
