@@ -368,9 +368,10 @@ export interface EvalResult {
 /**
  * NDCG@k of the ranking (which sees each citizen's shared profile) and of newest-first
  * (publishedAt desc, then id), both over the same candidates, against the ground truth from the
- * full profile; averaged over citizens, overall and per group.
+ * full profile; averaged over citizens, overall and per group. `rank` is the ranking under test
+ * (a variant can be compared in the same run).
  */
-export function evaluate(set: SyntheticSet, k = 10): EvalResult {
+export function evaluate(set: SyntheticSet, k = 10, rank: typeof rankItems = rankItems): EvalResult {
   const candidates = set.items.filter((i) => isCandidate(i, set.now));
   const newestFirst = [...candidates].sort((a, b) => Date.parse(b.publishedAt) - Date.parse(a.publishedAt) || (a.id < b.id ? -1 : 1));
   const sums = { shared: { citizens: 0, ranking: 0, newest: 0 }, withheld: { citizens: 0, ranking: 0, newest: 0 } };
@@ -384,7 +385,7 @@ export function evaluate(set: SyntheticSet, k = 10): EvalResult {
     }
     // The ranking gets every item (it must do its own filtering); anything it shows that is not a
     // candidate gains nothing.
-    const ranked = rankItems(set.items, c.shared, NO_FEEDBACK, { now: set.now, limit: k });
+    const ranked = rank(set.items, c.shared, NO_FEEDBACK, { now: set.now, limit: k });
     const g = c.withheld.length === 0 ? sums.shared : sums.withheld;
     g.citizens += 1;
     g.ranking += ndcgAt(

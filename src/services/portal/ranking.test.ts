@@ -28,7 +28,7 @@ describe('ranking: alerts', () => {
     ];
     const ranked = rank(items, hanako);
     assert.equal(ranked[0]!.item.id, 'alert');
-    assert.deepEqual(ranked[0]!.reasons[0], { kind: 'alert-district', district: 'honmachi' });
+    assert.deepEqual(ranked[0]!.reasons, [{ kind: 'alert-district', district: 'honmachi' }], 'no second "in your district"');
   });
 
   test('an alert for another district is not first and gives no alert reason; urgency alone does not lift it', () => {

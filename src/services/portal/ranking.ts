@@ -373,7 +373,11 @@ export function rankItems(items: readonly Item[], profile: RankingProfile | null
     if (dismissed.length > 0) score -= NOT_INTERESTED_PENALTY * maxSimilarity(item, dismissed);
 
     const alert = alertReason(item, profile);
-    if (alert !== null) reasons.unshift(alert);
+    if (alert !== null) {
+      reasons.unshift(alert);
+      // "An alert for your district" already says it; "in your district" would repeat it.
+      if (alert.kind === 'alert-district') reasons.splice(0, reasons.length, ...reasons.filter((r) => r.kind !== 'district'));
+    }
     const scored: Scored = { item, score, reasons: reasons.sort(byImportance).slice(0, MAX_REASONS), published: ms(item.publishedAt) };
     (alert !== null ? alerts : rest).push(scored);
   }
