@@ -4,7 +4,8 @@
  * files (exports of another broker, open-data dumps, generated test sets); this is how it gets in,
  * and the report says exactly which entities did not, and why.
  *
- * Only NGSI-LD JSON exists for now; each format is one entry in IMPORTERS.
+ * Formats: NGSI-LD JSON, and the Japanese standard open data CSVs (src/cli/opendata); each format
+ * is one entry in IMPORTERS.
  */
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
@@ -31,12 +32,21 @@ interface Importer {
 }
 
 /** A mistake in the command line: reported with the usage text, exit code 2. */
-class UsageError extends Error {}
+export class UsageError extends Error {}
 
 const IMPORTERS: Record<string, Importer> = {
   'ngsi-ld': {
     synopsis: '<file.jsonl|file.json|dir>... [--tenant NAME] [--context URL] [--batch N]',
     run: importNgsiLd,
+  },
+  // Japanese municipal open data (src/cli/opendata), loaded on use.
+  'events-csv': {
+    synopsis: '<file.csv|dir>... [--tenant NAME]',
+    run: async (args, config, io) => (await import('./opendata/events.ts')).importEventsCsv(args, config, io),
+  },
+  'facilities-csv': {
+    synopsis: '<file.csv|dir>... [--tenant NAME]',
+    run: async (args, config, io) => (await import('./opendata/facilities.ts')).importFacilitiesCsv(args, config, io),
   },
 };
 
@@ -50,6 +60,13 @@ file in it. Entities are upserted: new ones are created, existing ones replaced.
   --tenant NAME   the tenant to write to (default: the default tenant)
   --context URL   the @context of entities that carry none (default: the core context)
   --batch N       entities per transaction, 1 to ${MAX_BATCH} (default ${MAX_BATCH})
+
+events-csv and facilities-csv read the Digital Agency's standard open data sets イベント一覧
+(events -> Event) and 公共施設一覧 (public facilities -> PointOfInterest): CSV in UTF-8 (with or
+without BOM) or Shift_JIS; a directory means every .csv file in it. Ids come from the municipality
+code and NO, so importing a newer file updates the entities. Rows that cannot be mapped are listed
+with their line and the reason; the others load.
+  --tenant NAME   the tenant to write to (default: the default tenant)
 `;
 }
 
@@ -86,9 +103,9 @@ export async function runImport(args: string[], config: Config, io?: Partial<Imp
 
 // ---- ngsi-ld ----
 
-const MAX_BATCH = 1000;
+export const MAX_BATCH = 1000;
 /** Tenant names as the NGSILD-Tenant header accepts them (see hub/request.ts). */
-const TENANT_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+export const TENANT_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 interface NgsiLdOptions {
   paths: string[];
@@ -289,7 +306,7 @@ const MAX_LISTED = 50;
  * Collects entities into batches and writes each through the hub. One batch is written while the
  * next is read: reading and parsing overlap the database work, and memory holds two batches at most.
  */
-class Loader {
+export class Loader {
   readonly stats: LoadStats = { read: 0, created: 0, updated: 0, rejectedCount: 0, rejected: new Map(), invalidCount: 0, invalid: [] };
   readonly #hub: Hub;
   readonly #tenant: string;
@@ -617,7 +634,7 @@ export class Progress {
   }
 }
 
-function summary(files: number, s: LoadStats, ms: number): string {
+export function summary(files: number, s: LoadStats, ms: number): string {
   const seconds = ms / 1000;
   const rate = seconds > 0 ? Math.round(s.read / seconds) : s.read;
   const rows: Array<[string, string]> = [
