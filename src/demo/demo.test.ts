@@ -20,21 +20,24 @@ describe('the demo city (data)', () => {
   const entities = demoEntities();
   const byId = new Map(entities.map((e) => [e.id, e]));
 
-  test('has the designed number of entities of each type, a few hundred in all', () => {
+  test('has the designed number of entities of each type, a few thousand in all', () => {
     const counts: Record<string, number> = {};
     for (const e of entities) counts[e.type] = (counts[e.type] ?? 0) + 1;
     assert.deepEqual(counts, {
       PointOfInterest: 80,
       WeatherObserved: 10,
+      WeatherForecast: 20,
       AirQualityObserved: 10,
       OffStreetParking: 15,
       ParkingSpot: 150,
       GtfsAgency: 1,
       GtfsRoute: 4,
       GtfsStop: 60,
+      GtfsTrip: 108,
+      GtfsStopTime: 1872,
     });
     assert.deepEqual(counts, { ...DEMO_COUNTS });
-    assert.ok(entities.length >= 300 && entities.length <= 400);
+    assert.ok(entities.length >= 2000 && entities.length <= 3000);
   });
 
   test('is the same on every call and never uses Math.random', () => {
@@ -65,8 +68,8 @@ describe('the demo city (data)', () => {
       assert.ok(lon >= w && lon <= e && lat >= s && lat <= n, `${ent.id} at ${lon},${lat} is outside the city`);
       located++;
     }
-    // Only the bus agency and its routes have no place of their own.
-    assert.equal(located, entities.length - 5);
+    // Only the bus agency, its routes, trips and stop times have no place of their own.
+    assert.equal(located, entities.length - 5 - DEMO_COUNTS.GtfsTrip! - DEMO_COUNTS.GtfsStopTime!);
   });
 
   test('every relationship points to an entity of the demo', () => {

@@ -94,6 +94,63 @@ export function weatherObserved(): DemoEntity[] {
   });
 }
 
+/**
+ * The forecast the demo's weather service issued at 05:00 JST on the morning of OBSERVED_AT, for
+ * that day and the next: a sunny day, then cloud and rain coming in from the Sea of Japan side.
+ * Values are for the basin floor (210 m); each station's is corrected for its height.
+ */
+const FORECAST_DAYS = [
+  { max: 24.1, min: 11.2, precipitationProbability: 0.1, weatherType: 'sunnyDay', ja: '晴れ', en: 'Sunny' },
+  { max: 19.6, min: 13.8, precipitationProbability: 0.6, weatherType: 'lightRainShower', ja: 'くもり 夕方から雨', en: 'Cloudy, rain from the evening' },
+] as const;
+
+/** Japan Standard Time is UTC+9 all year (no daylight saving). */
+const JST_OFFSET_MS = 9 * 3600_000;
+
+export const WEATHER_FORECAST_COUNT = WEATHER_STATIONS.length * FORECAST_DAYS.length;
+
+/**
+ * Smart Data Models `WeatherForecast` per weather station, today and tomorrow (days in Japan time,
+ * `validFrom` to `validTo`). A forecast stands where its station does and carries its
+ * `stationCode`, so a client finds the forecast for the station it reads the observation of.
+ */
+export function weatherForecast(): DemoEntity[] {
+  const rnd = createRandom('machi/weather/forecast');
+  const observed = Date.parse(OBSERVED_AT);
+  // Midnight JST of the observation's day, as a UTC instant.
+  const dayStart = Math.floor((observed + JST_OFFSET_MS) / 86_400_000) * 86_400_000 - JST_OFFSET_MS;
+  const issued = new Date(dayStart + 5 * 3600_000).toISOString();
+  const stations = weatherObserved();
+  const out: DemoEntity[] = [];
+  for (const [d, day] of FORECAST_DAYS.entries()) {
+    for (const [i, [, ja, en, elevation]] of WEATHER_STATIONS.entries()) {
+      const station = stations[i]!;
+      const lapse = -0.0065 * (elevation - 210);
+      const from = new Date(dayStart + d * 86_400_000).toISOString();
+      const to = new Date(dayStart + (d + 1) * 86_400_000).toISOString();
+      out.push({
+        id: demoId('WeatherForecast', out.length + 1),
+        type: 'WeatherForecast',
+        name: text(`${ja} ${d === 0 ? '今日' : '明日'}の予報`, `${en}: forecast for ${d === 0 ? 'today' : 'tomorrow'}`),
+        description: text(day.ja, day.en),
+        stationCode: station.stationCode,
+        location: station.location,
+        address: station.address,
+        dateIssued: dateTime(issued),
+        validFrom: dateTime(from),
+        validTo: dateTime(to),
+        // Smart Data Models: dayMaximum and dayMinimum hold the day's extremes per quantity.
+        dayMaximum: property({ temperature: round(day.max + lapse + rnd.between(-0.4, 0.4), 1) }),
+        dayMinimum: property({ temperature: round(day.min + lapse + rnd.between(-0.4, 0.4), 1) }),
+        precipitationProbability: property(day.precipitationProbability),
+        weatherType: property(day.weatherType),
+        ...provenance(),
+      });
+    }
+  }
+  return out;
+}
+
 /** [district, Japanese name, English name, roadside?, the place it stands at (English POI name)]. */
 const AIR_STATIONS: Array<[DistrictKey, string, string, boolean, string?]> = [
   ['honmachi', '本町 一般環境大気測定局', 'Honmachi ambient air station', false, 'Machi City Hall'],

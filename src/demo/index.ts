@@ -8,10 +8,10 @@
  */
 import { CORE_CONTEXT_URL, SMART_DATA_MODELS_CONTEXT_URL } from '../hub/context/index.ts';
 import type { DemoEntity } from './city.ts';
-import { AIR_QUALITY_STATION_COUNT, WEATHER_STATION_COUNT, airQualityObserved, weatherObserved } from './environment.ts';
+import { AIR_QUALITY_STATION_COUNT, WEATHER_FORECAST_COUNT, WEATHER_STATION_COUNT, airQualityObserved, weatherForecast, weatherObserved } from './environment.ts';
 import { OFF_STREET_PARKING_COUNT, PARKING_SPOT_COUNT, parking } from './parking.ts';
 import { POINT_OF_INTEREST_COUNT, pointsOfInterest } from './points-of-interest.ts';
-import { gtfsStopCount, transit } from './transit.ts';
+import { gtfsStopCount, gtfsStopTimeCount, gtfsTripCount, transit } from './transit.ts';
 
 export type { DemoEntity } from './city.ts';
 export { CITY, CITY_BBOX, DISTRICTS, OBSERVED_AT } from './city.ts';
@@ -27,12 +27,15 @@ export const DEMO_CONTEXT: readonly string[] = [SMART_DATA_MODELS_CONTEXT_URL, C
 export const DEMO_COUNTS: Readonly<Record<string, number>> = {
   PointOfInterest: POINT_OF_INTEREST_COUNT,
   WeatherObserved: WEATHER_STATION_COUNT,
+  WeatherForecast: WEATHER_FORECAST_COUNT,
   AirQualityObserved: AIR_QUALITY_STATION_COUNT,
   OffStreetParking: OFF_STREET_PARKING_COUNT,
   ParkingSpot: PARKING_SPOT_COUNT,
   GtfsAgency: 1,
   GtfsRoute: 4,
   GtfsStop: gtfsStopCount(),
+  GtfsTrip: gtfsTripCount(),
+  GtfsStopTime: gtfsStopTimeCount(),
 };
 
 /**
@@ -41,5 +44,5 @@ export const DEMO_COUNTS: Readonly<Record<string, number>> = {
  * callers may change them freely.
  */
 export function demoEntities(): DemoEntity[] {
-  return [...pointsOfInterest(), ...weatherObserved(), ...airQualityObserved(), ...parking(), ...transit()];
+  return [...pointsOfInterest(), ...weatherObserved(), ...weatherForecast(), ...airQualityObserved(), ...parking(), ...transit()];
 }

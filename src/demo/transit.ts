@@ -1,9 +1,14 @@
 /**
  * Machi-shi's city buses in the Smart Data Models GTFS vocabulary: one agency (`GtfsAgency`),
- * four routes (`GtfsRoute`) and their stops (`GtfsStop`). A stop served by several routes is one
- * entity. Each stop links to its operator (`operatedBy`, as in the GtfsStop model) and to the
- * routes that call there (`hasRoute`, the term the GtfsTrip model uses for its route): GTFS itself
- * links stops and routes only through trips and stop times, which the demo leaves out.
+ * four routes (`GtfsRoute`), their stops (`GtfsStop`), and the daily timetable as trips
+ * (`GtfsTrip`) and stop times (`GtfsStopTime`). A stop served by several routes is one entity.
+ * Each stop links to its operator (`operatedBy`, as in the GtfsStop model) and to the routes that
+ * call there (`hasRoute`, the term the GtfsTrip model uses for its route), a shortcut for clients
+ * that do not want to walk the trips and stop times as GTFS itself links stops and routes.
+ *
+ * The timetable is a small town's: the loop every 30 minutes, the two town lines hourly (half-hourly
+ * in the university's rush hours), the mountain line to the hot springs every two hours, from
+ * about 06:30 to 21:00, every day (the demo has no GTFS calendar: one service, daily).
  */
 import {
   CITY,
@@ -207,7 +212,117 @@ function placeStops(): PlacedStop[] {
   return [...byName.values()];
 }
 
-/** The agency, then the routes, then the stops. */
+/** Departures from a route's first stop: "HH:MM" every `minutes` from `first` to `last`, both included. */
+function every(first: string, last: string, minutes: number): string[] {
+  const out: string[] = [];
+  for (let t = minutesOf(first); t <= minutesOf(last); t += minutes) out.push(clock(t * 60).slice(0, 5));
+  return out;
+}
+
+function minutesOf(hhmm: string): number {
+  const [h, m] = hhmm.split(':').map(Number) as [number, number];
+  return h * 60 + m;
+}
+
+/** Seconds after the service day's midnight as GTFS writes them: "HH:MM:SS" (hours may pass 24). */
+function clock(seconds: number): string {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const sec = seconds % 60;
+  return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}`;
+}
+
+/**
+ * The daily service of each route (by position in ROUTES): departures from the first stop per
+ * direction (GTFS direction_id 0 runs the stops as listed, 1 the other way; a loop runs one way).
+ */
+const SERVICE: ReadonlyArray<ReadonlyArray<{ direction: 0 | 1; departures: readonly string[] }>> = [
+  // 1 Town Centre Loop: every 30 minutes all day.
+  [{ direction: 0, departures: every('06:30', '20:30', 30) }],
+  // 2 Kitahara–Minamita: hourly each way.
+  [
+    { direction: 0, departures: every('06:40', '20:40', 60) },
+    { direction: 1, departures: every('06:30', '20:30', 60) },
+  ],
+  // 3 Nishino–Yunosawa Onsen, up into the hills: every two hours.
+  [
+    { direction: 0, departures: every('07:00', '19:00', 120) },
+    { direction: 1, departures: every('06:20', '18:20', 120) },
+  ],
+  // 4 University: half-hourly towards the campus in the morning and back in the late afternoon.
+  [
+    { direction: 0, departures: [...every('07:00', '09:30', 30), ...every('10:30', '20:30', 60)] },
+    { direction: 1, departures: [...every('07:20', '15:20', 60), ...every('15:50', '18:50', 30), '19:50', '20:50'] },
+  ],
+];
+
+/** Average bus speed between stops, m/s (about 18 km/h in town), and the time a stop costs, s. */
+const BUS_SPEED = 5;
+const STOP_SECONDS = 30;
+
+/**
+ * Trips and their stop times. Running times come from the distance between the placed stops, with
+ * a fixed (seeded) delay per stretch for its traffic lights, and 15% more in the rush hours;
+ * a bus waits a minute at Machi Station when it passes through. Every stop is at least a minute
+ * after the one before, so times ascend strictly along a trip.
+ */
+function timetable(stops: readonly PlacedStop[]): { trips: DemoEntity[]; stopTimes: DemoEntity[] } {
+  const byName = new Map(stops.map((st) => [st.ja, st]));
+  const rnd = createRandom('machi/transit/timetable');
+  const trips: DemoEntity[] = [];
+  const stopTimes: DemoEntity[] = [];
+  for (const [r, route] of ROUTES.entries()) {
+    const routeId = demoId('GtfsRoute', r + 1);
+    // Per-stretch traffic factors, the same for every trip of the route and direction.
+    const lights = route.stops.map(() => rnd.between(0.9, 1.25));
+    for (const { direction, departures } of SERVICE[r]!) {
+      const listed = route.stops.map((d) => byName.get(d.ja)!);
+      const path = direction === 0 ? listed : [...listed].reverse();
+      // A loop ends where it started.
+      if (route.loop) path.push(path[0]!);
+      const last = path[path.length - 1]!;
+      const headSign = route.loop ? text(`${route.ja} ${last.ja}行`, `${route.en} to ${last.en}`) : text(`${last.ja}行`, `to ${last.en}`);
+      for (const dep of departures) {
+        const tripId = demoId('GtfsTrip', trips.length + 1);
+        const start = minutesOf(dep);
+        const rush = (start >= 7 * 60 && start < 9 * 60) || (start >= 17 * 60 && start < 19 * 60) ? 1.15 : 1;
+        trips.push({
+          id: tripId,
+          type: 'GtfsTrip',
+          hasRoute: relationship(routeId),
+          headSign,
+          // GTFS direction_id.
+          direction: property(direction),
+          ...provenance(),
+        });
+        let minute = start;
+        let running = 0;
+        for (const [i, st] of path.entries()) {
+          if (i > 0) {
+            const stretch = distanceM(path[i - 1]!.at, st.at) / BUS_SPEED + STOP_SECONDS;
+            running += stretch * lights[(i - 1) % lights.length]! * rush;
+            minute = Math.max(minute + 1, start + Math.round(running / 60));
+          }
+          const through = i > 0 && i < path.length - 1 && st.ja === '真知駅前';
+          const arrival = minute;
+          if (through) minute += 1;
+          stopTimes.push({
+            id: demoId('GtfsStopTime', stopTimes.length + 1),
+            type: 'GtfsStopTime',
+            hasTrip: relationship(tripId),
+            hasStop: relationship(st.id),
+            arrivalTime: property(clock(arrival * 60)),
+            departureTime: property(clock(minute * 60)),
+            stopSequence: property(i + 1),
+          });
+        }
+      }
+    }
+  }
+  return { trips, stopTimes };
+}
+
+/** The agency, then the routes, the stops, the trips and their stop times. */
 export function transit(): DemoEntity[] {
   const rnd = createRandom('machi/transit/attributes');
   const agency: DemoEntity = {
@@ -238,7 +353,8 @@ export function transit(): DemoEntity[] {
     operatedBy: relationship(GTFS_AGENCY_ID),
     ...provenance(),
   }));
-  const stops: DemoEntity[] = placeStops().map((st, i) => ({
+  const placed = placeStops();
+  const stops: DemoEntity[] = placed.map((st, i) => ({
     id: st.id,
     type: 'GtfsStop',
     name: text(st.ja, st.en),
@@ -251,7 +367,18 @@ export function transit(): DemoEntity[] {
     operatedBy: relationship([GTFS_AGENCY_ID]),
     hasRoute: relationship(st.routes),
   }));
-  return [agency, ...routes, ...stops];
+  const { trips, stopTimes } = timetable(placed);
+  return [agency, ...routes, ...stops, ...trips, ...stopTimes];
+}
+
+/** How many trips the daily timetable has. */
+export function gtfsTripCount(): number {
+  return SERVICE.reduce((n, dirs) => n + dirs.reduce((m, d) => m + d.departures.length, 0), 0);
+}
+
+/** How many stop times: every trip calls at each stop of its route (a loop back at its first as well). */
+export function gtfsStopTimeCount(): number {
+  return SERVICE.reduce((n, dirs, r) => n + dirs.reduce((m, d) => m + d.departures.length * (ROUTES[r]!.stops.length + (ROUTES[r]!.loop ? 1 : 0)), 0), 0);
 }
 
 /** How many stops the routes have between them (each shared stop counted once). */
