@@ -33,6 +33,7 @@ describe('the demo city (data)', () => {
       GtfsAgency: 1,
       GtfsRoute: 4,
       GtfsStop: 60,
+      TouristTrip: 4,
       GtfsTrip: 108,
       GtfsStopTime: 1872,
     });
@@ -68,8 +69,8 @@ describe('the demo city (data)', () => {
       assert.ok(lon >= w && lon <= e && lat >= s && lat <= n, `${ent.id} at ${lon},${lat} is outside the city`);
       located++;
     }
-    // Only the bus agency, its routes, trips and stop times have no place of their own.
-    assert.equal(located, entities.length - 5 - DEMO_COUNTS.GtfsTrip! - DEMO_COUNTS.GtfsStopTime!);
+    // Only the bus agency, its routes, trips and stop times, and the model courses have no place of their own.
+    assert.equal(located, entities.length - 5 - DEMO_COUNTS.GtfsTrip! - DEMO_COUNTS.GtfsStopTime! - DEMO_COUNTS.TouristTrip!);
   });
 
   test('every relationship points to an entity of the demo', () => {

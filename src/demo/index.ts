@@ -10,7 +10,8 @@ import { CORE_CONTEXT_URL, SMART_DATA_MODELS_CONTEXT_URL } from '../hub/context/
 import type { DemoEntity } from './city.ts';
 import { AIR_QUALITY_STATION_COUNT, WEATHER_FORECAST_COUNT, WEATHER_STATION_COUNT, airQualityObserved, weatherForecast, weatherObserved } from './environment.ts';
 import { OFF_STREET_PARKING_COUNT, PARKING_SPOT_COUNT, parking } from './parking.ts';
-import { POINT_OF_INTEREST_COUNT, pointsOfInterest } from './points-of-interest.ts';
+import { POINT_OF_INTEREST_COUNT, pointOfInterestId, pointsOfInterest } from './points-of-interest.ts';
+import { TOURIST_TRIP_COUNT, touristTrips } from './tourism.ts';
 import { gtfsStopCount, gtfsStopTimeCount, gtfsTripCount, transit } from './transit.ts';
 
 export type { DemoEntity } from './city.ts';
@@ -34,6 +35,7 @@ export const DEMO_COUNTS: Readonly<Record<string, number>> = {
   GtfsAgency: 1,
   GtfsRoute: 4,
   GtfsStop: gtfsStopCount(),
+  TouristTrip: TOURIST_TRIP_COUNT,
   GtfsTrip: gtfsTripCount(),
   GtfsStopTime: gtfsStopTimeCount(),
 };
@@ -44,5 +46,5 @@ export const DEMO_COUNTS: Readonly<Record<string, number>> = {
  * callers may change them freely.
  */
 export function demoEntities(): DemoEntity[] {
-  return [...pointsOfInterest(), ...weatherObserved(), ...weatherForecast(), ...airQualityObserved(), ...parking(), ...transit()];
+  return [...pointsOfInterest(), ...weatherObserved(), ...weatherForecast(), ...airQualityObserved(), ...parking(), ...transit(), ...touristTrips(pointOfInterestId)];
 }

@@ -19,6 +19,18 @@ import {
   type DistrictKey,
 } from './city.ts';
 import { createRandom, type Random } from './random.ts';
+import {
+  PIECES6,
+  TOURIST_DESCRIPTIONS,
+  TOURIST_NAMES,
+  availableLanguagesOf,
+  onsenText,
+  shrineText,
+  templeText,
+  text6,
+  touristTypesOf,
+  type Six,
+} from './tourism.ts';
 
 type Kind =
   | 'cityOffice'
@@ -213,36 +225,12 @@ const SCHOOL_LEVELS: Record<string, Pair> = {
 
 /** Pieces of descriptions, Japanese and English side by side. */
 const PIECES = {
-  era: [['鎌倉時代', 'the Kamakura period'], ['室町時代', 'the Muromachi period'], ['江戸時代の初め', 'the early Edo period'], ['江戸時代の中ごろ', 'the mid Edo period']],
-  sect: [['曹洞宗', 'Soto Zen'], ['臨済宗', 'Rinzai Zen'], ['浄土宗', 'Jodo'], ['真言宗', 'Shingon'], ['天台宗', 'Tendai']],
-  temple: [
-    ['境内のしだれ桜は春の名所です。', 'Its weeping cherry tree draws visitors every spring.'],
-    ['本堂の天井画が見どころです。', 'The painted ceiling of its main hall is the highlight.'],
-    ['小さな枯山水の庭があります。', 'It has a small dry landscape garden.'],
-    ['秋は参道の紅葉が見事です。', 'Maples along the approach turn red in autumn.'],
-    ['大晦日には除夜の鐘をつくことができます。', "Visitors may ring the temple bell on New Year's Eve."],
-    ['座禅体験を受け付けています(要予約)。', 'Zazen meditation is offered (booking required).'],
-  ],
-  shrine: [
-    ['秋の例大祭では神輿が町を練り歩きます。', 'At its autumn festival a portable shrine is carried through the streets.'],
-    ['御朱印を授与しています。', 'Goshuin seal stamps are available.'],
-    ['樹齢400年を超える杉の御神木があります。', 'A sacred cedar over 400 years old stands in its grounds.'],
-    ['初詣には多くの参拝者が訪れます。', 'Many people come for the first prayers of the New Year.'],
-    ['境内から盆地を囲む山々が見渡せます。', 'The grounds look out over the mountains around the basin.'],
-  ],
   park: [
     ['遊具と芝生広場があり、家族連れに人気です。', 'Play equipment and a lawn make it popular with families.'],
     ['桜の季節には夜桜のライトアップがあります。', 'Cherry trees are lit up at night in blossom season.'],
     ['ジョギングコースが整備されています。', 'It has a marked jogging course.'],
     ['災害時の指定緊急避難場所です。', 'It is a designated evacuation site in a disaster.'],
     ['冬は雪遊びの場になります。', 'In winter it becomes a place to play in the snow.'],
-  ],
-  spring: [['単純温泉', 'simple thermal'], ['硫酸塩泉', 'sulphate'], ['塩化物泉', 'chloride'], ['炭酸水素塩泉', 'bicarbonate']],
-  onsen: [
-    ['地元の人が毎日通う素朴な湯です。', 'A simple bath that locals use every day.'],
-    ['露天風呂から川の流れが見えます。', 'The open-air bath overlooks the river.'],
-    ['タオルの貸し出しがあります。', 'Towels can be rented.'],
-    ['雪見風呂が冬の楽しみです。', 'In winter you can bathe looking out at the snow.'],
   ],
   library: [
     ['無料Wi-Fiと学習室があります。', 'It has free Wi-Fi and a study room.'],
@@ -251,7 +239,11 @@ const PIECES = {
   ],
 } as const satisfies Record<string, readonly Pair[]>;
 
-function describe(kind: Kind, district: District, extra: string[], rnd: Random): Pair {
+/**
+ * A place's generated description: Japanese and English, and all six languages for the tourist
+ * kinds (temples, shrines, hot springs), whose pieces live with their translations in tourism.ts.
+ */
+function describe(kind: Kind, district: District, extra: string[], rnd: Random): Pair | Six {
   const one = (list: readonly Pair[]) => rnd.pick(list);
   switch (kind) {
     case 'cityOffice':
@@ -272,13 +264,11 @@ function describe(kind: Kind, district: District, extra: string[], rnd: Random):
       return [`${district.ja}地区の${l[0]}。`, `A ${l[1]} serving ${district.en}.`];
     }
     case 'temple': {
-      const [era, sect, f] = [one(PIECES.era), one(PIECES.sect), one(PIECES.temple)];
-      return [`${era[0]}に開かれた${sect[0]}の寺。${f[0]}`, `A ${sect[1]} temple founded in ${era[1]}. ${f[1]}`];
+      const [era, sect, f] = [rnd.pick(PIECES6.era), rnd.pick(PIECES6.sect), rnd.pick(PIECES6.temple)];
+      return templeText(era, sect, f);
     }
-    case 'shrine': {
-      const f = one(PIECES.shrine);
-      return [`${district.ja}の氏神として親しまれる神社。${f[0]}`, `The shrine of the local guardian deity of ${district.en}. ${f[1]}`];
-    }
+    case 'shrine':
+      return shrineText(district, rnd.pick(PIECES6.shrine));
     case 'park': {
       const i = rnd.int(0, PIECES.park.length - 1);
       const a = PIECES.park[i]!;
@@ -286,8 +276,8 @@ function describe(kind: Kind, district: District, extra: string[], rnd: Random):
       return [`${district.ja}にある公園。${a[0]}${b[0]}`, `A park in ${district.en}. ${a[1]} ${b[1]}`];
     }
     case 'onsen': {
-      const [s, f] = [one(PIECES.spring), one(PIECES.onsen)];
-      return [`${s[0]}の源泉かけ流しの湯。${f[0]}`, `Hot spring with ${s[1]} water straight from the source. ${f[1]}`];
+      const [s, f] = [rnd.pick(PIECES6.spring), rnd.pick(PIECES6.onsen)];
+      return onsenText(s, f);
     }
     case 'museum':
     case 'touristInformation':
@@ -302,6 +292,13 @@ function telephone(rnd: Random): string {
 
 function slug(en: string): string {
   return en.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+}
+
+/** A tourist place's translation, which the demo must have: a missing one is a bug in tourism.ts. */
+function translated<T>(table: Readonly<Record<string, T>>, en: string, what: string): T {
+  const t = table[en];
+  if (!t) throw new Error(`tourism.ts has no ${what} in Chinese, Korean and Thai for '${en}'`);
+  return t;
 }
 
 export const POINT_OF_INTEREST_COUNT = ROWS.length;
@@ -330,18 +327,19 @@ export function pointsOfInterest(): DemoEntity[] {
   return ROWS.map(([kind, districtKey, ja, en, extra = [], own], i) => {
     const district = DISTRICTS[districtKey];
     const at = placeIn(district, rnd);
-    const [descJa, descEn] = own ?? describe(kind, district, extra, rnd);
+    const desc = own ?? describe(kind, district, extra, rnd);
     const isHospital = extra.includes('hospital');
     const category = [kind, ...extra];
     if (TOURISM_KINDS.has(kind) && !category.includes('tourism')) category.push('tourism');
-    const contact: Record<string, unknown> = { telephone: telephone(rnd), availableLanguage: ['ja'] };
+    const touristPlace = category.includes('tourism');
+    const contact: Record<string, unknown> = { telephone: telephone(rnd), availableLanguage: touristPlace ? availableLanguagesOf(kind, en) : ['ja'] };
     if (PUBLIC_KINDS.has(kind) || isHospital) contact.url = `${CITY.web}/facilities/${slug(en)}`;
-    if (kind === 'touristInformation') contact.availableLanguage = ['ja', 'en', 'zh', 'ko'];
     const e: DemoEntity = {
       id: demoId('PointOfInterest', i + 1),
       type: 'PointOfInterest',
-      name: text(ja, en),
-      description: text(descJa, descEn),
+      // Tourist places speak the visitors' six languages (tourism.ts); the others Japanese and English.
+      name: touristPlace ? text6({ ja, en, ...translated(TOURIST_NAMES, en, 'name') }) : text(ja, en),
+      description: Array.isArray(desc) ? (touristPlace ? text6({ ja: desc[0], en: desc[1], ...translated(TOURIST_DESCRIPTIONS, en, 'description') }) : text(desc[0], desc[1])) : text6(desc),
       category: property(category),
       address: address(district, streetAddress(district, rnd)),
       location: point(at),
@@ -355,6 +353,7 @@ export function pointsOfInterest(): DemoEntity[] {
       e.price = property(price);
       e.priceCurrency = property('JPY');
     }
+    if (touristPlace) e.touristType = property(touristTypesOf(kind, en));
     return e;
   });
 }
