@@ -37,7 +37,7 @@ const COLUMNS: readonly ColumnSpec[] = [
   { key: 'code', names: ['全国地方公共団体コード', '都道府県コード又は市区町村コード', '地方公共団体コード', '市区町村コード'], required: true },
   { key: 'no', names: ['ID', 'NO', '番号'] },
   { key: 'municipality', names: ['地方公共団体名', '市区町村名'] },
-  { key: 'prefecture', names: ['都道府県名'] },
+  { key: 'prefecture', names: ['都道府県名'], extra: true },
   { key: 'name', names: ['イベント名'], required: true },
   { key: 'nameKana', names: ['イベント名_カナ'] },
   { key: 'nameEn', names: ['イベント名_英字', 'イベント名_英語'] },
@@ -56,7 +56,7 @@ const COLUMNS: readonly ColumnSpec[] = [
   { key: 'place', names: ['場所名称'] },
   { key: 'address', names: ['住所', '所在地_連結表記'] },
   { key: 'building', names: ['方書', '建物名等(方書)'] },
-  { key: 'postalCode', names: ['郵便番号'] },
+  { key: 'postalCode', names: ['郵便番号'], extra: true },
   { key: 'lat', names: ['緯度'] },
   { key: 'lon', names: ['経度'] },
   { key: 'access', names: ['アクセス方法'] },
@@ -67,7 +67,7 @@ const COLUMNS: readonly ColumnSpec[] = [
   { key: 'applyHow', names: ['参加申込方法'] },
   { key: 'url', names: ['URL'] },
   { key: 'remarks', names: ['備考'] },
-  { key: 'category', names: ['カテゴリー', 'カテゴリ', 'ジャンル', '分類'] },
+  { key: 'category', names: ['カテゴリー', 'カテゴリ', 'ジャンル', '分類'], extra: true },
 ];
 
 /**

@@ -13,7 +13,7 @@ import type { Config } from '../../core/config.ts';
 import { DEMO_CONTEXT } from '../../demo/index.ts';
 import { Loader, MAX_BATCH, Progress, TENANT_RE, UsageError, summary, type ImportIO } from '../import.ts';
 import { csvRecords, decodeCsv, type CsvEncoding, type CsvRecord } from './csv.ts';
-import { Row, matchHeader, wrongHeaderMessage, type TableFormat } from './table.ts';
+import { Row, matchHeader, standardHeader, wrongHeaderMessage, type TableFormat } from './table.ts';
 import { RowError } from './values.ts';
 
 /** What a format adds to the shared run: its columns and how one row becomes an entity. */
@@ -116,7 +116,7 @@ const MAX_LISTED = 50;
 export async function runOpenDataImport(format: OpenDataFormat, args: string[], config: Config, io: Required<ImportIO>): Promise<number> {
   const opts = parseArgs(format.name, args);
   if (opts.help) {
-    io.out.write(`usage: npm run machi -- import ${format.name} <file.csv|dir>... [--tenant NAME]\n\nReads ${format.title} CSV files (UTF-8 or Shift_JIS). Columns:\n  ${format.columns.map((c) => c.names[0]).join(', ')}\n`);
+    io.out.write(`usage: npm run machi -- import ${format.name} <file.csv|dir>... [--tenant NAME]\n\nReads ${format.title} CSV files (UTF-8 or Shift_JIS). Columns:\n  ${standardHeader(format)}\n`);
     return 0;
   }
   if (opts.paths.length === 0) throw new UsageError(`${format.name} needs a .csv file or a directory to import`);

@@ -12,6 +12,13 @@ export interface ColumnSpec {
   names: readonly string[];
   /** Without it no row can be mapped: a file lacking it is not this format. */
   required?: boolean;
+  /** Read when present but not part of the current standard layout (an older edition's or a city's own). */
+  extra?: boolean;
+}
+
+/** The header of the current standard layout, for messages and help. */
+export function standardHeader(format: TableFormat): string {
+  return format.columns.filter((c) => !c.extra).map((c) => c.names[0]).join(', ');
 }
 
 export interface TableFormat {
@@ -60,8 +67,7 @@ export function matchHeader(header: readonly string[], format: TableFormat): Hea
 
 /** The message for a file that is not the format at all: what is missing, what was expected. */
 export function wrongHeaderMessage(format: TableFormat, m: HeaderMatch): string {
-  const expected = format.columns.map((c) => c.names[0]).join(', ');
-  return `this is not a ${format.title} CSV: the header has no column ${m.missing.join(', ')}. Expected the header of the standard data set: ${expected}`;
+  return `this is not a ${format.title} CSV: the header has no column ${m.missing.join(', ')}. Expected the header of the standard data set: ${standardHeader(format)}`;
 }
 
 /** One data row, read by column key; a column the file does not have reads as ''. */
