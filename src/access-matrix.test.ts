@@ -32,6 +32,9 @@ const CLASSES: Array<[RegExp, RegExp, RouteClass]> = [
   [/^(POST|PATCH)$/, /^\/consent\/v1\/purposes(\/:id(\/retire)?)?$/, 'staff'],
   [/.*/, /^\/consent\/v1\/(consents|consents\/:id|consents\/:id\/withdraw|consents\/:id\/receipt|access-log)$/, 'citizen'],
   [/.*/, /^\/(my\/data|my\/data\/withdraw|consent\/grant|id\/account.*|id\/admin\/interests|id\/passkey\/register.*|id\/dev\/mail)$/, 'session-page'],
+  // The portal (src/services/portal): the front page and items are public; what is personal needs a session.
+  [/^GET$/, /^\/(|items\/:id|portal\/assets\/portal\.css)$/, 'public'],
+  [/^(GET|POST)$/, /^\/(my|my\/personalise|items\/:id\/feedback)$/, 'session-page'],
   [/^GET$/, /^\/ngsi-ld\/v1\//, 'hub-read'],
   [/^POST$/, /^\/ngsi-ld\/v1\/entityOperations\/query$/, 'hub-read'],
   [/^(POST|PUT|PATCH|DELETE)$/, /^\/ngsi-ld\/v1\//, 'hub-write'],
@@ -205,7 +208,7 @@ describe(`[${storeKind}] issue 4 access-control matrix`, () => {
     };
     for (const r of routes) for (const p of probes) await probe(r.method, concrete(r.url).replace(consentIdOfAlice, 'child-checkups'), p, 'never-there', bodies[`${r.method} ${r.url}`]);
     const purposes = await call(app.http, { url: '/consent/v1/purposes', headers: { authorization: '' } });
-    assert.deepEqual(purposes.json().map((p: { id: string }) => p.id), ['child-checkups'], 'the catalogue is unchanged');
+    assert.deepEqual(purposes.json().map((p: { id: string }) => p.id), ['child-checkups', 'portal-personalisation'], 'the catalogue is unchanged (the portal registers its own purpose at start)');
   });
 
   test('pages with personal data send anonymous visitors to sign in and show nothing; a forged token is refused', async () => {

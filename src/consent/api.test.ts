@@ -47,7 +47,7 @@ async function grant(p: Person, body: Record<string, unknown> = {}) {
 test(`[${storeKind}] the catalogue, the categories and the receipt keys are public`, async () => {
   const purposes = await anon('GET', '/consent/v1/purposes');
   assert.equal(purposes.statusCode, 200);
-  assert.deepEqual(purposes.json().map((p: { id: string }) => p.id), ['child-checkups']);
+  assert.deepEqual(purposes.json().map((p: { id: string }) => p.id), ['child-checkups', 'portal-personalisation']);
   const one = await anon('GET', '/consent/v1/purposes/child-checkups');
   assert.equal(one.json().notice.en, purposeInput().notice && (purposeInput().notice as { en: string }).en);
   problem(await anon('GET', '/consent/v1/purposes/nope'), 404, /no purpose 'nope'/);

@@ -10,7 +10,9 @@ import type { Store } from '../../core/storage.ts';
 import { inProcessHubReader, type HubReader } from '../../hub/client.ts';
 import type { Identity } from '../../identity/index.ts';
 import type { Item, ItemKind } from './model.ts';
+import { registerPortalPages } from './pages.ts';
 import { PERSONALISATION_CATEGORIES, PERSONALISATION_PURPOSE, PORTAL_CLIENT, PortalService } from './service.ts';
+import { registerStaffPages } from './staff-pages.ts';
 
 export { portalMigrations } from './migrations.ts';
 export { PERSONALISATION_PURPOSE, PORTAL_CLIENT } from './service.ts';
@@ -72,6 +74,8 @@ export function createPortal(deps: PortalDeps): Portal {
           en: 'We use only the parts you choose of your age and language (profile), your household (the ages of your children), your interests and your district to order the recommendations on the portal. Every use is recorded; you can see and withdraw it at any time under "My data".',
         },
       });
+      registerPortalPages(http, service);
+      await registerStaffPages(http, service);
     },
   };
 }

@@ -43,7 +43,7 @@ const HUB_CACHE_MS = 60_000;
 export interface PortalServiceDeps {
   store: Store;
   accounts: Pick<Accounts, 'vocabulary' | 'claimsFor'>;
-  consent: Pick<Consent, 'list' | 'readPersonalData'>;
+  consent: Pick<Consent, 'list' | 'readPersonalData' | 'withdraw'>;
   subjectFor(clientId: string, accountId: string): Promise<string>;
   /** The hub, once the HTTP app exists (the reader goes through it). */
   hub(): HubReader | undefined;
@@ -224,6 +224,17 @@ export class PortalService {
   async setFeedback(tenant: string, accountId: string, itemRef: string, action: FeedbackAction, on: boolean): Promise<void> {
     if (!db.isItemId(itemRef) && !/^hub:urn:[^\s]{1,500}$/.test(itemRef)) throw new AppError('BadRequestData', `'${itemRef}' is not an item id`);
     await db.setFeedback(this.#d.store, tenant, await this.subject(accountId), itemRef, action, on);
+  }
+
+  /** The id of the citizen's live consent to personalisation, or null. */
+  async sharedConsent(accountId: string): Promise<string | null> {
+    const consents = await this.#d.consent.list(accountId);
+    return consents.find((c) => c.recipient === PORTAL_CLIENT && c.purpose === PERSONALISATION_PURPOSE && c.status === 'active')?.id ?? null;
+  }
+
+  /** The citizen stops personalisation: their consent is withdrawn (from the next read on). */
+  async withdrawPersonalisation(accountId: string, consentId: string): Promise<void> {
+    await this.#d.consent.withdraw(consentId, accountId);
   }
 
   /**
