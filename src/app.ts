@@ -16,6 +16,7 @@ import { createIdentity, identityMigrations, type Identity } from './identity/in
 import { consentMigrations, createConsent, type Consent } from './consent/index.ts';
 import { startRetentionJob } from './hub/temporal/index.ts';
 import { createPortal, portalMigrations, type Portal } from './services/portal/index.ts';
+import { createTv } from './services/tv/index.ts';
 
 export const allMigrations: Migration[] = [...hubMigrations, ...identityMigrations, ...consentMigrations, ...portalMigrations];
 
@@ -64,6 +65,9 @@ export async function buildApp(config: Config, given?: Store): Promise<App> {
   // Services: clients of the platform, through its public interfaces only.
   const portal = createPortal({ store, identity, consent });
   await portal.register(http);
+  // TV mode (/tv): alerts, district news, weather and buses on a TV set, from the portal and the hub.
+  const tv = createTv({ portal });
+  await tv.register(http);
   await http.ready();
   // Notification workers (hub/subscriptions): dispatch recorded changes, deliver with retries.
   await hub.subscriptions.start();

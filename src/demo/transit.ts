@@ -281,7 +281,7 @@ function timetable(stops: readonly PlacedStop[]): { trips: DemoEntity[]; stopTim
       // A loop ends where it started.
       if (route.loop) path.push(path[0]!);
       const last = path[path.length - 1]!;
-      const headSign = route.loop ? text(`${route.ja} ${last.ja}行`, `${route.en} to ${last.en}`) : text(`${last.ja}行`, `to ${last.en}`);
+      const headSign = route.loop ? text(`${last.ja}行（循環）`, `to ${last.en} (loop)`) : text(`${last.ja}行`, `to ${last.en}`);
       for (const dep of departures) {
         const tripId = demoId('GtfsTrip', trips.length + 1);
         const start = minutesOf(dep);
