@@ -2,6 +2,7 @@ import { buildApp } from '../app.ts';
 import type { Config } from '../core/config.ts';
 import { ensureDemoClient } from '../demo/client.ts';
 import { seedDemo } from '../demo/seed.ts';
+import { seedDemoPortal } from '../services/portal/demo.ts';
 
 /** Runs the server until SIGINT/SIGTERM, then closes connections and the store cleanly. */
 export async function runServe(config: Config): Promise<void> {
@@ -9,6 +10,8 @@ export async function runServe(config: Config): Promise<void> {
   if (config.demo) {
     const n = await seedDemo(app.hub);
     if (n > 0) app.http.log.info(`seeded the demo city with ${n} entities`);
+    const items = await seedDemoPortal(app.portal.service);
+    if (items > 0) app.http.log.info(`published ${items} demo items on the portal`);
     const file = await ensureDemoClient(app, config.dataDir);
     app.http.log.info(`the demo sensor service may write to the hub: its client id and secret are in ${file}`);
   }

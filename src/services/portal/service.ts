@@ -76,11 +76,16 @@ export class PortalService {
   // ---- staff -----------------------------------------------------------------------------------
 
   /** Creates an item; the author needs the publisher role in the item's department. */
-  async createItem(by: Principal, tenant: string, fields: ItemFields): Promise<Item> {
+  async createItem(by: Principal, tenant: string, fields: ItemFields, o: { publishedAt?: Date } = {}): Promise<Item> {
     const input = parseItemInput(fields, await this.#vocabularySets(tenant));
     requireRole(by, 'publisher', input.department, 'publishing an item');
-    const id = await db.insertItem(this.#d.store, tenant, input, by.accountId ?? 'unknown');
+    const id = await db.insertItem(this.#d.store, tenant, input, by.accountId ?? 'unknown', o.publishedAt);
     return (await db.findItem(this.#d.store, tenant, id))!;
+  }
+
+  /** Whether the tenant's portal has any item (drafts and withdrawn ones included). */
+  hasItems(tenant: string): Promise<boolean> {
+    return db.hasItems(this.#d.store, tenant);
   }
 
   /** Changes an item; the editor needs the publisher role in its old and its new department. */

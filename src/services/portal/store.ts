@@ -67,13 +67,14 @@ export function isItemId(id: string): boolean {
   return UUID.test(id);
 }
 
-export async function insertItem(q: Queryable, tenant: string, input: ItemInput, by: string): Promise<string> {
+/** Inserts an item; `publishedAt` (default now) lets imports and the demo keep their own dates. */
+export async function insertItem(q: Queryable, tenant: string, input: ItemInput, by: string, publishedAt?: Date): Promise<string> {
   const id = randomUUID();
   await q.query(
-    `INSERT INTO portal.items (tenant, id, kind, title, body, urgency, valid_from, valid_until, starts_at, ends_at, place, url, targeting, department, status, created_by, updated_by)
-     VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6, $7, $8, $9, $10, $11::jsonb, $12, $13::jsonb, $14, $15, $16, $16)`,
+    `INSERT INTO portal.items (tenant, id, kind, title, body, urgency, valid_from, valid_until, starts_at, ends_at, place, url, targeting, department, status, created_by, updated_by, published_at)
+     VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6, $7, $8, $9, $10, $11::jsonb, $12, $13::jsonb, $14, $15, $16, $16, coalesce($17, now()))`,
     [tenant, id, input.kind, JSON.stringify(input.title), JSON.stringify(input.body), input.urgency, input.validFrom, input.validUntil, input.startsAt, input.endsAt,
-      input.place === null ? null : JSON.stringify(input.place), input.url, JSON.stringify(input.targeting), input.department, input.status, by],
+      input.place === null ? null : JSON.stringify(input.place), input.url, JSON.stringify(input.targeting), input.department, input.status, by, publishedAt ?? null],
   );
   return id;
 }
@@ -103,6 +104,12 @@ export async function setItemStatus(q: Queryable, tenant: string, id: string, st
     [tenant, id, status, by],
   );
   return (r.rowCount ?? 0) > 0;
+}
+
+/** Whether the tenant has any item at all (the demo seeds an empty portal only). */
+export async function hasItems(q: Queryable, tenant: string): Promise<boolean> {
+  const r = await q.query('SELECT 1 FROM portal.items WHERE tenant = $1 LIMIT 1', [tenant]);
+  return r.rows.length > 0;
 }
 
 export async function findItem(q: Queryable, tenant: string, id: string): Promise<Item | null> {
