@@ -13,20 +13,16 @@
  */
 import type { Config } from '../../core/config.ts';
 import type { ImportIO } from '../import.ts';
+import { PLACE_COLUMNS, PUBLISHER_COLUMNS, commonAttributes, entityId } from './common.ts';
 import { runOpenDataImport, type OpenDataFormat } from './run.ts';
 import type { ColumnSpec, Row } from './table.ts';
 import {
   RowError,
-  contentHash,
   dateTimeProperty,
-  idSegment,
   jst,
   languageProperty,
-  parseAddress,
   parseCount,
   parseDate,
-  parseLocation,
-  parseMunicipalityCode,
   parseTime,
   parseUrl,
   property,
@@ -34,10 +30,7 @@ import {
 } from './values.ts';
 
 const COLUMNS: readonly ColumnSpec[] = [
-  { key: 'code', names: ['全国地方公共団体コード', '都道府県コード又は市区町村コード', '地方公共団体コード', '市区町村コード'], required: true },
-  { key: 'no', names: ['ID', 'NO', '番号'] },
-  { key: 'municipality', names: ['地方公共団体名', '市区町村名'] },
-  { key: 'prefecture', names: ['都道府県名'], extra: true },
+  ...PUBLISHER_COLUMNS,
   { key: 'name', names: ['イベント名'], required: true },
   { key: 'nameKana', names: ['イベント名_カナ'] },
   { key: 'nameEn', names: ['イベント名_英字', 'イベント名_英語'] },
@@ -54,11 +47,7 @@ const COLUMNS: readonly ColumnSpec[] = [
   { key: 'contactExtension', names: ['連絡先内線番号'] },
   { key: 'organizer', names: ['主催者'] },
   { key: 'place', names: ['場所名称'] },
-  { key: 'address', names: ['住所', '所在地_連結表記'] },
-  { key: 'building', names: ['方書', '建物名等(方書)'] },
-  { key: 'postalCode', names: ['郵便番号'], extra: true },
-  { key: 'lat', names: ['緯度'] },
-  { key: 'lon', names: ['経度'] },
+  ...PLACE_COLUMNS,
   { key: 'access', names: ['アクセス方法'] },
   { key: 'parking', names: ['駐車場情報'] },
   { key: 'capacity', names: ['定員'] },
@@ -107,16 +96,8 @@ function nextDay(d: Ymd): Ymd {
   return { y: t.getUTCFullYear(), m: t.getUTCMonth() + 1, d: t.getUTCDate() };
 }
 
-/** The municipality as a reader names it: 地方公共団体名, else 都道府県名 + 市区町村名. */
-export function municipalityName(row: Row): string {
-  const name = row.get('municipality');
-  const pref = row.get('prefecture');
-  return pref !== '' && !name.startsWith(pref) ? `${pref}${name}` : name;
-}
-
 /** Maps one row of イベント一覧; see the module comment for the columns. */
 export function mapEventRow(row: Row, file: { source: string }): Record<string, unknown> & { id: string } {
-  const code = parseMunicipalityCode(row.get('code'), '全国地方公共団体コード');
   const name = row.get('name');
   if (name === '') throw new RowError('イベント名 (the event name) is empty');
 
@@ -135,9 +116,7 @@ export function mapEventRow(row: Row, file: { source: string }): Record<string, 
   }
   if (Date.parse(endIso) < Date.parse(startIso)) throw new RowError(`the event ends (${endIso}) before it starts (${startIso}): check 終了日 and 終了時間`);
 
-  const no = row.get('no');
-  const id = `urn:ngsi-ld:Event:${code}:${no !== '' ? idSegment(no) : `h-${contentHash(name, startIso)}`}`;
-  const municipality = municipalityName(row);
+  const id = entityId('Event', row, row.get('no'), [name, startIso]);
   const description = row.get('description');
 
   const e: Record<string, unknown> & { id: string } = {
@@ -147,14 +126,9 @@ export function mapEventRow(row: Row, file: { source: string }): Record<string, 
     startDate: dateTimeProperty(startIso),
     endDate: dateTimeProperty(endIso),
     category: property(eventCategories(row.get('category'), name, description)),
-    dataProvider: property(municipality !== '' ? municipality : `全国地方公共団体コード ${code}`),
-    source: property(file.source),
+    ...commonAttributes(row, file.source),
   };
   if (description !== '') e.description = languageProperty(description);
-  const location = parseLocation(row.get('lat'), row.get('lon'));
-  if (location) e.location = location;
-  const address = parseAddress(row.get('address'), row.get('building'), municipality, row.get('postalCode'));
-  if (address) e.address = property(address);
   const place = row.get('place');
   if (place !== '') e.locationName = property(place);
   const organizer = row.get('organizer');

@@ -12,18 +12,13 @@
  */
 import type { Config } from '../../core/config.ts';
 import type { ImportIO } from '../import.ts';
-import { municipalityName } from './events.ts';
+import { PLACE_COLUMNS, PUBLISHER_COLUMNS, commonAttributes, entityId } from './common.ts';
 import { runOpenDataImport, type OpenDataFormat } from './run.ts';
 import type { ColumnSpec, Row } from './table.ts';
 import {
   RowError,
-  contentHash,
   fold,
-  idSegment,
   languageProperty,
-  parseAddress,
-  parseLocation,
-  parseMunicipalityCode,
   parseTime,
   parseUrl,
   property,
@@ -31,21 +26,14 @@ import {
 } from './values.ts';
 
 const COLUMNS: readonly ColumnSpec[] = [
-  { key: 'code', names: ['全国地方公共団体コード', '都道府県コード又は市区町村コード', '地方公共団体コード', '市区町村コード'], required: true },
-  { key: 'no', names: ['ID', 'NO', '番号'] },
-  { key: 'municipality', names: ['地方公共団体名', '市区町村名'] },
-  { key: 'prefecture', names: ['都道府県名'], extra: true },
+  ...PUBLISHER_COLUMNS,
   { key: 'name', names: ['名称', '施設名称', '施設名'], required: true },
   { key: 'nameKana', names: ['名称_カナ', '施設名称_カナ'] },
   { key: 'nameEn', names: ['名称_英字', '名称_英語', '施設名称_英字'] },
   { key: 'alternateName', names: ['名称_通称', '通称'] },
   { key: 'poi', names: ['POIコード'] },
   { key: 'type', names: ['施設分類', '種別', '施設種別', '分類', 'カテゴリー'], extra: true },
-  { key: 'address', names: ['住所', '所在地_連結表記'] },
-  { key: 'building', names: ['方書', '建物名等(方書)'] },
-  { key: 'postalCode', names: ['郵便番号'], extra: true },
-  { key: 'lat', names: ['緯度'] },
-  { key: 'lon', names: ['経度'] },
+  ...PLACE_COLUMNS,
   { key: 'phone', names: ['電話番号'] },
   { key: 'extension', names: ['内線番号'] },
   { key: 'corporateNumber', names: ['法人番号'] },
@@ -190,30 +178,22 @@ export function openingHours(daysCell: string, opensCell: string, closesCell: st
 
 /** Maps one row of 公共施設一覧; see the module comment for the columns. */
 export function mapFacilityRow(row: Row, file: { source: string }): Record<string, unknown> & { id: string } {
-  const code = parseMunicipalityCode(row.get('code'), '全国地方公共団体コード');
   const name = row.get('name');
   if (name === '') throw new RowError('名称 (the facility name) is empty');
   const no = row.get('no') !== '' ? row.get('no') : row.get('poi');
-  const id = `urn:ngsi-ld:PointOfInterest:${code}:${no !== '' ? idSegment(no) : `h-${contentHash(name, row.get('address'))}`}`;
-  const municipality = municipalityName(row);
+  const id = entityId('PointOfInterest', row, no, [name, row.get('address')]);
 
   const e: Record<string, unknown> & { id: string } = {
     id,
     type: 'PointOfInterest',
     name: languageProperty(name, row.get('nameEn')),
     category: property(facilityCategories(name, row.get('type'))),
-    dataProvider: property(municipality !== '' ? municipality : `全国地方公共団体コード ${code}`),
-    source: property(file.source),
+    ...commonAttributes(row, file.source),
   };
   const alternate = row.get('alternateName');
   if (alternate !== '') e.alternateName = property(alternate);
   const description = row.get('description');
   if (description !== '') e.description = languageProperty(description);
-  const location = parseLocation(row.get('lat'), row.get('lon'));
-  if (location) e.location = location;
-  const address = parseAddress(row.get('address'), row.get('building'), municipality, row.get('postalCode'));
-  if (address) e.address = property(address);
-
   const hours = openingHours(row.get('days'), row.get('opens'), row.get('closes'), row.get('hoursNote'));
   if (hours.openingHours) e.openingHours = property(hours.openingHours);
   if (hours.text) e.openingHoursSpecificationText = property(hours.text);
