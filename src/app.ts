@@ -16,9 +16,10 @@ import { createIdentity, identityMigrations, type Identity } from './identity/in
 import { consentMigrations, createConsent, type Consent } from './consent/index.ts';
 import { startRetentionJob } from './hub/temporal/index.ts';
 import { createPortal, portalMigrations, type Portal } from './services/portal/index.ts';
+import { createTourism, tourismMigrations } from './services/tourism/index.ts';
 import { createTv } from './services/tv/index.ts';
 
-export const allMigrations: Migration[] = [...hubMigrations, ...identityMigrations, ...consentMigrations, ...portalMigrations];
+export const allMigrations: Migration[] = [...hubMigrations, ...identityMigrations, ...consentMigrations, ...portalMigrations, ...tourismMigrations];
 
 export interface App {
   config: Config;
@@ -65,6 +66,9 @@ export async function buildApp(config: Config, given?: Store): Promise<App> {
   // Services: clients of the platform, through its public interfaces only.
   const portal = createPortal({ store, identity, consent });
   await portal.register(http);
+  // Tourism (/tourism, /staff/tourism): places, courses and events in the visitor's language.
+  const tourism = createTourism({ store, config });
+  await tourism.register(http);
   // TV mode (/tv): alerts, district news, weather and buses on a TV set, from the portal and the hub.
   const tv = createTv({ portal });
   await tv.register(http);

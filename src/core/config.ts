@@ -32,6 +32,13 @@ export interface Config {
   mailFrom: string;
   /** The PII controller named in consent records and signed receipts (the city or its operator). */
   consentController: string;
+  /**
+   * Map tiles under the tourism map (`https://tiles.example/{z}/{x}/{y}.png`); unset, maps are
+   * drawn without a background and nothing is fetched from another server.
+   */
+  mapTileUrl: string | undefined;
+  /** The tile provider's attribution, shown under every tiled map (tile licences ask for it). */
+  mapAttribution: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -91,6 +98,14 @@ export function loadConfig(env: Env, defaults: Partial<Config> = {}): Config {
   const consentController = env.MACHI_CONSENT_CONTROLLER || defaults.consentController || 'Machi';
   if (consentController.length > 200) problems.push('MACHI_CONSENT_CONTROLLER must be at most 200 characters');
   const host = env.HOST || defaults.host || '0.0.0.0';
+  const mapTileUrl = env.MACHI_MAP_TILE_URL || defaults.mapTileUrl || undefined;
+  if (mapTileUrl !== undefined) {
+    const problem = tileUrlProblem(mapTileUrl);
+    if (problem) problems.push(`MACHI_MAP_TILE_URL ${problem}, got '${mapTileUrl}'`);
+  }
+  const mapAttribution = env.MACHI_MAP_ATTRIBUTION || defaults.mapAttribution || undefined;
+  if (mapTileUrl !== undefined && mapAttribution === undefined) problems.push('MACHI_MAP_ATTRIBUTION must name the tile provider when MACHI_MAP_TILE_URL is set (tile licences require the credit)');
+  if (mapAttribution !== undefined && mapAttribution.length > 300) problems.push('MACHI_MAP_ATTRIBUTION must be at most 300 characters');
 
   const config: Config = {
     port: int('PORT', defaults.port ?? 8080, 0, 65535),
@@ -108,7 +123,28 @@ export function loadConfig(env: Env, defaults: Partial<Config> = {}): Config {
     smtpUrl,
     mailFrom,
     consentController,
+    mapTileUrl,
+    mapAttribution,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/**
+ * What is wrong with a map tile URL template, or undefined: it must be https (http only for a
+ * tile server on this machine), name one host, and hold the {z}, {x} and {y} placeholders.
+ */
+export function tileUrlProblem(template: string): string | undefined {
+  if (!['{z}', '{x}', '{y}'].every((p) => template.includes(p))) return 'must contain {z}, {x} and {y}';
+  let u: URL;
+  try {
+    u = new URL(template.replace(/\{[zxy]\}/g, '0'));
+  } catch {
+    return 'must be a URL';
+  }
+  const local = u.hostname === 'localhost' || u.hostname === '127.0.0.1' || u.hostname === '[::1]';
+  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && local)) return 'must be an https:// URL (http:// only for localhost)';
+  if (u.username !== '' || u.password !== '') return 'must not carry a user name or password';
+  if (template.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').split(/[/?#]/)[0]!.includes('{')) return 'must not have placeholders in the host';
+  return undefined;
 }
