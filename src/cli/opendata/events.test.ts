@@ -194,6 +194,16 @@ describe('machi import events-csv', () => {
     });
   });
 
+  test('a slow import shows progress lines as the ngsi-ld importer does', async () => {
+    const c = capture();
+    let t = 0;
+    // Each look at the clock is two seconds later: a plain line every five seconds of that.
+    const code = await runImport(['events-csv', '--tenant=opendata-progress', CURRENT], store.config, { ...c.io, now: () => (t += 2000) });
+    assert.equal(code, 0, c.out() + c.err());
+    assert.match(c.err(), /^import: \d+% \([\d.]+ (B|KiB) \/ [\d.]+ KiB {2}[\d,]+ entities\/s {2}ETA [^)]+\), \d+ entities read\n/);
+    assert.match(c.out(), /created\s+5\n/);
+  });
+
   test('a file that is not イベント一覧 loads nothing and says which columns are missing', async () => {
     const facilities = path.join(FIXTURES, '079995_public_facility.csv');
     const c = capture();
