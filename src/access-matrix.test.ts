@@ -41,6 +41,7 @@ const CLASSES: Array<[RegExp, RegExp, RouteClass]> = [
   // Tourism (src/services/tourism): the visitors' pages are public; marking highlights needs kanko staff.
   [/^GET$/, /^\/tourism(\/places\/:id|\/courses\/:id|\/events\/:id|\/map|\/assets\/tourism\.css)?$/, 'public'],
   [/^(GET|POST)$/, /^\/staff\/tourism$/, 'staff'],
+  [/^GET$/, /^\/tv(\/setup|\/news\/:id|\/assets\/tv\.(js|css))?$/, 'public'],
   [/^GET$/, /^\/ngsi-ld\/v1\//, 'hub-read'],
   [/^POST$/, /^\/ngsi-ld\/v1\/entityOperations\/query$/, 'hub-read'],
   [/^(POST|PUT|PATCH|DELETE)$/, /^\/ngsi-ld\/v1\//, 'hub-write'],
