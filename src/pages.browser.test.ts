@@ -5,14 +5,12 @@
  * axe itself; the pages are checked as they are served.
  */
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
 import type { Browser, BrowserContext } from 'playwright-core';
 import type { TestApp } from '../test/app.ts';
-import { launchChromium, listeningApp } from '../test/browser.ts';
+import { axeViolations, launchChromium, listeningApp } from '../test/browser.ts';
 import { seedPurpose } from './consent/testing.ts';
 
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const PASSWORD = 'a passphrase for the pages';
 
 let app: TestApp;
@@ -41,21 +39,9 @@ after(async () => {
   await app?.dispose();
 });
 
-/** Runs axe on the page at `path`; returns the violations as readable lines. */
-async function violations(context: BrowserContext, path: string): Promise<string[]> {
-  const page = await context.newPage();
-  try {
-    const res = await page.goto(`${base}${path}`);
-    assert.ok(res && res.status() < 400, `${path} answered ${res?.status()}`);
-    await page.addScriptTag({ path: AXE });
-    const result = (await page.evaluate(async () => {
-      const axe = (globalThis as unknown as { axe: { run(o: unknown): Promise<unknown> } }).axe;
-      return axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } });
-    })) as { violations: Array<{ id: string; help: string; nodes: Array<{ target: string[] }> }> };
-    return result.violations.map((v) => `${path}: ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  } finally {
-    await page.close();
-  }
+/** Runs axe on the page at `path` of the app under test. */
+function violations(context: BrowserContext, path: string): Promise<string[]> {
+  return axeViolations(context, `${base}${path}`);
 }
 
 test('WCAG 2.2 A/AA (axe-core): the sign-in, sign-up and reset pages, in Japanese and English', { timeout: 120_000 }, async () => {

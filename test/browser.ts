@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { createRequire } from 'node:module';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { buildTestApp, type TestApp } from './app.ts';
 import { freePort } from './process.ts';
 
@@ -23,4 +24,27 @@ export async function listeningApp(): Promise<{ app: TestApp; base: string }> {
 export async function launchChromium(): Promise<Browser> {
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is needed (Debian package chromium; .ci/run installs it)`);
   return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--host-resolver-rules=MAP localhost 127.0.0.1'] });
+}
+
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/**
+ * Runs axe-core (WCAG 2.0, 2.1 and 2.2 A and AA rules) on the page at `url` in `context` and
+ * returns the violations as readable lines. The pages' CSP allows no inline script and axe is
+ * injected inline, so the context must be made with `bypassCSP: true`.
+ */
+export async function axeViolations(context: BrowserContext, url: string): Promise<string[]> {
+  const page = await context.newPage();
+  try {
+    const res = await page.goto(url);
+    assert.ok(res && res.status() < 400, `${url} answered ${res?.status()}`);
+    await page.addScriptTag({ path: AXE });
+    const result = (await page.evaluate(async () => {
+      const axe = (globalThis as unknown as { axe: { run(o: unknown): Promise<unknown> } }).axe;
+      return axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } });
+    })) as { violations: Array<{ id: string; help: string; nodes: Array<{ target: string[] }> }> };
+    return result.violations.map((v) => `${new URL(url).pathname}${new URL(url).search}: ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  } finally {
+    await page.close();
+  }
 }
