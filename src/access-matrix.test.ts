@@ -38,6 +38,10 @@ const CLASSES: Array<[RegExp, RegExp, RouteClass]> = [
   // The portal's staff area (staff-pages.ts): publishers only; attachments go to citizens by their item's status.
   [/^(GET|POST)$/, /^\/staff(\/items(\/new|\/:id(\/status|\/preview|\/attachments(\/:attachmentId\/delete)?)?)?|\/preview)?$/, 'staff'],
   [/^GET$/, /^\/portal\/attachments\/:id$/, 'public'],
+  // Tourism (src/services/tourism): the visitors' pages are public; marking highlights needs kanko staff.
+  [/^GET$/, /^\/tourism(\/places\/:id|\/courses\/:id|\/events\/:id|\/map|\/assets\/tourism\.css)?$/, 'public'],
+  [/^(GET|POST)$/, /^\/staff\/tourism$/, 'staff'],
+  [/^GET$/, /^\/tv(\/setup|\/news\/:id|\/assets\/tv\.(js|css))?$/, 'public'],
   [/^GET$/, /^\/ngsi-ld\/v1\//, 'hub-read'],
   [/^POST$/, /^\/ngsi-ld\/v1\/entityOperations\/query$/, 'hub-read'],
   [/^(POST|PUT|PATCH|DELETE)$/, /^\/ngsi-ld\/v1\//, 'hub-write'],
