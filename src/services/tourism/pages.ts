@@ -143,7 +143,7 @@ export function formatWhen(start: string | undefined, end: string | undefined, l
   if (!start) return '';
   const hm = (iso: string) => new Intl.DateTimeFormat('en-GB', { timeZone: JAPAN, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(iso));
   const wholeDays = hm(start) === '00:00' && (!end || hm(end) === '23:59');
-  const f = new Intl.DateTimeFormat(lang, { timeZone: JAPAN, year: 'numeric', month: 'short', day: 'numeric', weekday: 'short', ...(wholeDays ? {} : { hour: '2-digit', minute: '2-digit' }) });
+  const f = new Intl.DateTimeFormat(lang, { timeZone: JAPAN, year: 'numeric', month: 'short', day: 'numeric', weekday: 'short', ...(wholeDays ? {} : { hour: 'numeric', minute: '2-digit' }) });
   return end && end !== start ? f.formatRange(new Date(start), new Date(end)) : f.format(new Date(start));
 }
 
