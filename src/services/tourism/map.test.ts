@@ -53,7 +53,7 @@ describe('Web Mercator', () => {
   test('tiles cover the whole drawing, and a template yields its origin', () => {
     const view = fitView(TOURIST.map((p) => p.at), { maxWidth: 720, maxHeight: 540, padding: 28, maxZoom: 17 });
     const tiles = tilesFor(view, 'https://t.example/{z}/{x}/{y}.png');
-    for (const [x, y] of [[0, 0], [719, 0], [0, 539], [719, 539], [360, 270]]) {
+    for (const [x, y] of [[0, 0], [719, 0], [0, 539], [719, 539], [360, 270]] as const) {
       assert.ok(tiles.some((t) => x >= t.x && x < t.x + 256 && y >= t.y && y < t.y + 256), `pixel ${x},${y} is covered`);
     }
     assert.equal(tileOrigin('https://t.example:8443/a/{z}/{x}/{y}.png?key=1'), 'https://t.example:8443');

@@ -83,7 +83,9 @@ test('the map links are reached with the keyboard, in order, and open the place'
     for (let i = 0; i < 80 && reached.length < markerCount; i++) {
       await page.keyboard.press('Tab');
       const label = await page.evaluate(() => {
-        const el = document.activeElement;
+        // Runs in the page; the DOM's types are not in this project's lib, so the element is typed by what is used.
+        type El = { closest(s: string): unknown; classList: { contains(c: string): boolean }; getAttribute(a: string): string | null };
+        const el = (globalThis as unknown as { document: { activeElement: El | null } }).document.activeElement;
         return el && el.closest('svg.tourism-map') && el.classList.contains('map-marker') ? el.getAttribute('aria-label') : null;
       });
       if (label) reached.push(label);
