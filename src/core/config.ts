@@ -39,6 +39,18 @@ export interface Config {
   mapTileUrl: string | undefined;
   /** The tile provider's attribution, shown under every tiled map (tile licences ask for it). */
   mapAttribution: string | undefined;
+  /** The date the assistant answers for (`MACHI_TODAY=YYYY-MM-DD`: tests, demos); unset: today in Japan. */
+  today: string | undefined;
+  /** LINE Messaging API channel secret: verifies x-line-signature on /line/webhook; unset: the webhook answers 404. */
+  lineChannelSecret: string | undefined;
+  /** LINE channel access token (long-lived), sent as Bearer to the Reply API. */
+  lineChannelAccessToken: string | undefined;
+  /** The LINE API's base URL (a local stand-in in tests). */
+  lineApiBase: string;
+  /** An OpenAI-compatible chat completions endpoint that may rephrase the assistant's answers; unset: off. */
+  assistantLlmUrl: string | undefined;
+  assistantLlmModel: string | undefined;
+  assistantLlmKey: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -107,6 +119,19 @@ export function loadConfig(env: Env, defaults: Partial<Config> = {}): Config {
   if (mapTileUrl !== undefined && mapAttribution === undefined) problems.push('MACHI_MAP_ATTRIBUTION must name the tile provider when MACHI_MAP_TILE_URL is set (tile licences require the credit)');
   if (mapAttribution !== undefined && mapAttribution.length > 300) problems.push('MACHI_MAP_ATTRIBUTION must be at most 300 characters');
 
+  const today = env.MACHI_TODAY || defaults.today || undefined;
+  if (today !== undefined && !isCalendarDate(today)) problems.push(`MACHI_TODAY must be a date YYYY-MM-DD, got '${today}'`);
+  const lineChannelSecret = env.LINE_CHANNEL_SECRET || defaults.lineChannelSecret || undefined;
+  const lineChannelAccessToken = env.LINE_CHANNEL_ACCESS_TOKEN || defaults.lineChannelAccessToken || undefined;
+  if ((lineChannelSecret === undefined) !== (lineChannelAccessToken === undefined)) problems.push('LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN must be set together (the webhook verifies with one and replies with the other)');
+  const lineApiBase = (env.LINE_API_BASE || defaults.lineApiBase || 'https://api.line.me').replace(/\/+$/, '');
+  if (!/^https?:\/\/[^/?#]+(\/[^?#]*)?$/.test(lineApiBase)) problems.push(`LINE_API_BASE must be an http(s) URL, got '${lineApiBase}'`);
+  const assistantLlmUrl = env.MACHI_ASSISTANT_LLM_URL || defaults.assistantLlmUrl || undefined;
+  if (assistantLlmUrl !== undefined && !/^https?:\/\/[^/?#]+/.test(assistantLlmUrl)) problems.push(`MACHI_ASSISTANT_LLM_URL must be an http(s) URL, got '${assistantLlmUrl}'`);
+  const assistantLlmModel = env.MACHI_ASSISTANT_LLM_MODEL || defaults.assistantLlmModel || undefined;
+  if (assistantLlmUrl !== undefined && assistantLlmModel === undefined) problems.push('MACHI_ASSISTANT_LLM_MODEL must name the model when MACHI_ASSISTANT_LLM_URL is set');
+  const assistantLlmKey = env.MACHI_ASSISTANT_LLM_KEY || defaults.assistantLlmKey || undefined;
+
   const config: Config = {
     port: int('PORT', defaults.port ?? 8080, 0, 65535),
     host,
@@ -125,6 +150,13 @@ export function loadConfig(env: Env, defaults: Partial<Config> = {}): Config {
     consentController,
     mapTileUrl,
     mapAttribution,
+    today,
+    lineChannelSecret,
+    lineChannelAccessToken,
+    lineApiBase,
+    assistantLlmUrl,
+    assistantLlmModel,
+    assistantLlmKey,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
@@ -147,4 +179,11 @@ export function tileUrlProblem(template: string): string | undefined {
   if (u.username !== '' || u.password !== '') return 'must not carry a user name or password';
   if (template.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').split(/[/?#]/)[0]!.includes('{')) return 'must not have placeholders in the host';
   return undefined;
+}
+
+/** Whether `s` is a real calendar date written YYYY-MM-DD (2026-02-30 is not). */
+export function isCalendarDate(s: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
+  const d = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
 }
