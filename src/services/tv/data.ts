@@ -7,18 +7,21 @@
 import { languageMapOf, pointOf, valueOf, type HubReader, type NgsiEntity } from '../../hub/client.ts';
 import { parseGtfsTime, type Departure, type Names } from './timetable.ts';
 
+/** A bus stop where it stands, named in the hub's languages. */
 export interface BusStop {
   id: string;
   name: Names;
   at: [number, number];
 }
 
+/** The day's departures by stop: what the next-bus tiles are computed from. */
 export interface Timetable {
   stops: BusStop[];
   /** Departures per stop id, in time order; a trip's last stop is left out (nobody boards there). */
   departures: Map<string, Departure[]>;
 }
 
+/** One weather station: its latest observation and its forecasts, oldest day first. */
 export interface Weather {
   stationName: Names;
   at: [number, number];
@@ -28,6 +31,7 @@ export interface Weather {
   forecasts: Forecast[];
 }
 
+/** One day's forecast for a station (Smart Data Models WeatherForecast, the parts a TV shows). */
 export interface Forecast {
   validFrom: string;
   validTo: string;

@@ -33,6 +33,7 @@ const REFRESH_SECONDS = 300;
 /** The default tenant: the city's own data. */
 const TENANT = '';
 
+/** What TV mode needs: the portal for published items; the rest has defaults. */
 export interface TvDeps {
   /** Published items (news, alerts) come from the portal. */
   portal: Pick<Portal, 'currentItems' | 'service'>;
@@ -47,6 +48,7 @@ export interface TvDeps {
   districtCentres?: Readonly<Record<string, readonly [number, number]>>;
 }
 
+/** TV mode as the app wires it: mount its pages once the portal exists. */
 export interface Tv {
   register(http: FastifyInstance): Promise<void>;
 }
@@ -65,6 +67,10 @@ function distance(a: readonly [number, number], b: readonly [number, number]): n
 const MAX_STOPS = 3;
 const MAX_NEWS = 6;
 
+/**
+ * TV mode over the portal's published items and the hub's open data; nothing of a person is
+ * read, so its pages need no sign-in.
+ */
 export function createTv(deps: TvDeps): Tv {
   let hub: HubReader | undefined;
   const data = new TvData(() => hub);
@@ -147,7 +153,7 @@ export function createTv(deps: TvDeps): Tv {
         const auto = autoSetting(req, reply);
         if (auto === undefined) return sendPage(reply, problemPage(lang, t.badAuto, setup), 400);
         const asked = await districtParam(req);
-        if (asked === null) return sendPage(reply, problemPage(lang, t.badDistrict(String((req.query as Record<string, unknown>).district)), setup), 400);
+        if (asked === null) return sendPage(reply, problemPage(lang, t.badDistrict(String((req.query as Record<string, unknown>).district).slice(0, 60)), setup), 400);
         let district = asked;
         if (district) addCookie(reply, cookie(DISTRICT_COOKIE, district.id, { maxAgeSeconds: LONG_LIVED }, req));
         else {

@@ -4,6 +4,7 @@
  */
 import type { PageLanguage } from '../../core/pages.ts';
 
+/** One language's catalogue; functions where a value goes into the sentence. */
 export interface TvText {
   title: string;
   districtTitle: (district: string) => string;
@@ -142,4 +143,5 @@ const EN: TvText = {
   dateFormat: { weekday: 'short', day: 'numeric', month: 'long' },
 };
 
+/** The catalogues by page language. */
 export const TV_TEXT: Readonly<Record<PageLanguage, TvText>> = { ja: JA, en: EN };

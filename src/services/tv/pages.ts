@@ -29,6 +29,7 @@ export function jstDateTime(at: Date, lang: PageLanguage): string {
   return `${jstDate(at, lang, { year: 'numeric', month: 'long', day: 'numeric' })} ${jstClock(at)}`;
 }
 
+/** What the ten-foot layout needs of a page. */
 export interface TvLayout {
   lang: PageLanguage;
   title: string;
@@ -55,6 +56,7 @@ ${o.body}
 </html>`;
 }
 
+/** Everything the home screen shows, gathered before rendering (rendering reads nothing). */
 export interface HomeView {
   lang: PageLanguage;
   districtId: string;
@@ -172,6 +174,7 @@ ${item.place?.name ? html`<p><strong>${t.where}:</strong> ${item.place.name}</p>
   });
 }
 
+/** The setup's choices and what is chosen now. */
 export interface SetupView {
   lang: PageLanguage;
   districts: Array<{ id: string; name: string }>;

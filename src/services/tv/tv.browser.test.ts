@@ -15,6 +15,15 @@ import { insertItem } from '../portal/store.ts';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
+// The few DOM members the functions run in the page use (the project compiles without the DOM library).
+interface PageElement {
+  textContent: string | null;
+  getAttribute(name: string): string | null;
+  getBoundingClientRect(): { left: number };
+}
+declare const document: { activeElement: PageElement | null };
+declare function getComputedStyle(el: PageElement): { outlineWidth: string };
+
 let app: TestApp;
 let base = '';
 let browser: Browser;
@@ -53,11 +62,11 @@ after(async () => {
 /** What has the focus: its text and link. */
 const focused = (page: Page) =>
   page.evaluate(() => {
-    const el = document.activeElement as HTMLElement | null;
+    const el = document.activeElement;
     return { text: el?.textContent?.trim() ?? '', href: el?.getAttribute('href') ?? '', outline: el ? getComputedStyle(el).outlineWidth : '' };
   });
 
-test('a remote control alone: arrows reach a news tile, OK opens it, Back returns', { timeout: 120_000 }, async () => {
+test('a remote control alone: arrows reach a news tile, OK opens it, Back returns', { timeout: 300_000 }, async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
   const page = await context.newPage();
   await page.goto(`${base}/tv?district=honmachi&lang=en`);
@@ -103,7 +112,7 @@ test('a remote control alone: arrows reach a news tile, OK opens it, Back return
   await context.close();
 });
 
-test('without JavaScript, Tab and Enter reach the news and the back link', { timeout: 120_000 }, async () => {
+test('without JavaScript, Tab and Enter reach the news and the back link', { timeout: 300_000 }, async () => {
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
   await page.goto(`${base}/tv?district=honmachi&lang=en`);
@@ -139,7 +148,7 @@ async function violations(context: BrowserContext, path: string): Promise<string
   }
 }
 
-test('WCAG 2.2 A/AA and AAA contrast (axe-core): the TV home with an alert, a notice, and the setup', { timeout: 120_000 }, async () => {
+test('WCAG 2.2 A/AA and AAA contrast (axe-core): the TV home with an alert, a notice, and the setup', { timeout: 300_000 }, async () => {
   // The pages' CSP allows no inline script; axe is injected inline, so the checker bypasses it.
   const context = await browser.newContext({ bypassCSP: true });
   const found: string[] = [];
