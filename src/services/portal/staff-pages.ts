@@ -49,6 +49,7 @@ import {
   type Targeting,
   type Urgency,
 } from './model.ts';
+import { PORTAL_STYLESHEET } from './pages.ts';
 import { isEligible, rankItems } from './ranking.ts';
 import type { PortalService } from './service.ts';
 import { isItemId } from './store.ts';
@@ -677,6 +678,8 @@ function send(c: Ctx, o: { title: string; body: SafeHtml; errors?: string[]; not
       title: o.title,
       body: o.body,
       nav: nav(c),
+      // The portal's cards, menus and inline forms look the same in the staff area.
+      stylesheets: [PORTAL_STYLESHEET],
       largeText: largeText(c.req, c.reply),
       ...(url ? { url } : {}),
       ...(o.errors && o.errors.length > 0 ? { errors: o.errors } : {}),
