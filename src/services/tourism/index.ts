@@ -44,7 +44,7 @@ export function createTourism(deps: TourismDeps): Tourism {
         tiles: mapTileUrl ? { url: mapTileUrl, attribution: mapAttribution ?? '' } : undefined,
         now: deps.now ?? (() => new Date()),
       });
-      registerStaffPages(http, { store: deps.store, catalogue: (t) => new Catalogue(() => hub, t) });
+      registerStaffPages(http, { store: deps.store, catalogue: (t) => new Catalogue(() => hub, t), now: deps.now ?? (() => new Date()) });
     },
   };
 }

@@ -58,6 +58,8 @@ const ENTITY_ID = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>"{}|\\^`]{1,250}$/;
 /** The marker colours of the legend, by the place's first known kind. */
 const KINDS = ['temple', 'shrine', 'museum', 'onsen', 'park', 'touristInformation'] as const;
 const JAPAN = 'Asia/Tokyo';
+/** The list shows this many coming events (recommended ones first); a city's calendar can be long. */
+const MAX_EVENTS = 50;
 
 /** A page-level error: the status and the message shown in the layout's error summary. */
 class PageError extends Error {
@@ -144,7 +146,7 @@ export function formatWhen(start: string | undefined, end: string | undefined, l
   const hm = (iso: string) => new Intl.DateTimeFormat('en-GB', { timeZone: JAPAN, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(iso));
   const wholeDays = hm(start) === '00:00' && (!end || hm(end) === '23:59');
   const f = new Intl.DateTimeFormat(lang, { timeZone: JAPAN, year: 'numeric', month: 'short', day: 'numeric', weekday: 'short', ...(wholeDays ? {} : { hour: 'numeric', minute: '2-digit' }) });
-  return end && end !== start ? f.formatRange(new Date(start), new Date(end)) : f.format(new Date(start));
+  return end && Date.parse(end) > Date.parse(start) ? f.formatRange(new Date(start), new Date(end)) : f.format(new Date(start));
 }
 
 /** An ISO 8601 duration (PT4H, PT2H30M, P1D) in words of the page language. */
@@ -235,7 +237,7 @@ ${filterForm('/tourism', lang, t, { country, type, category, typeIds, categoryId
 ${shown.length === 0 ? html`<p>${t.noPlaces}</p>` : html`<ul class="tourism-list">${recommendedFirst(shown, marks, country).map((p) => placeItem(p, marks, country, lang, t))}</ul>`}
 </section>
 <section aria-labelledby="events-heading"><h2 id="events-heading">${t.events}</h2>
-${events.length === 0 ? html`<p>${t.noEvents}</p>` : html`<ul class="tourism-list">${recommendedFirst(events, marks, country).map((e) => eventItem(e, marks, country, lang, t))}</ul>`}
+${events.length === 0 ? html`<p>${t.noEvents}</p>` : html`<ul class="tourism-list">${recommendedFirst(events, marks, country).slice(0, MAX_EVENTS).map((e) => eventItem(e, marks, country, lang, t))}</ul>`}
 </section>
 <section aria-labelledby="courses-heading"><h2 id="courses-heading">${t.courses}</h2>
 ${courses.length === 0 ? html`<p>${t.noCourses}</p>` : html`<ul class="tourism-list">${recommendedFirst(courses, marks, country).map((c) => courseItem(c, marks, country, lang, t))}</ul>`}

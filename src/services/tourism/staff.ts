@@ -90,10 +90,11 @@ function staffOrRefuse(req: FastifyRequest, reply: FastifyReply, lang: PageLangu
 }
 
 /** Registers GET and POST /staff/tourism. */
-export function registerStaffPages(http: FastifyInstance, deps: { store: Store; catalogue: (tenant: string) => Catalogue }): void {
+export function registerStaffPages(http: FastifyInstance, deps: { store: Store; catalogue: (tenant: string) => Catalogue; now: () => Date }): void {
+  // Events that are over are not offered: a recommendation for them would never be seen.
   const items = async (tenant: string) => {
     const c = deps.catalogue(tenant);
-    const [places, courses, events] = await Promise.all([c.places(), c.courses(), c.allEvents()]);
+    const [places, courses, events] = await Promise.all([c.places(), c.courses(), c.upcomingEvents(deps.now())]);
     return { places: places as Item[], courses: courses as Item[], events: events as Item[] };
   };
 
@@ -108,7 +109,7 @@ ${list.length === 0 ? html`<p>${t.none}</p>` : html`<ul class="staff-highlights"
       const value = o.entered?.id === i.id ? o.entered.value : (marks.get(i.id) ?? []).join(' ');
       return html`<li><form method="post" action="${PATH}">${csrfField(req, reply)}<input type="hidden" name="id" value="${i.id}">
 <label for="countries-${String(n)}">${t.countriesFor(name)}</label>
-<input id="countries-${String(n)}" name="countries" value="${value}" autocomplete="off" spellcheck="false" pattern="[A-Za-z]{2}([ ,]+[A-Za-z]{2})*" maxlength="200">
+<input id="countries-${String(n)}" name="countries" value="${value}" autocomplete="off" spellcheck="false" maxlength="200">
 <button type="submit">${t.save}</button></form></li>`;
     })}</ul>`}`;
     const body: SafeHtml = html`<p>${t.intro}</p>

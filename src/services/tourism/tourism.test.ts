@@ -260,13 +260,17 @@ describe(`[${storeKind}] staff marking and the visitor's nationality`, () => {
     assert.deepEqual((await highlights(app.store, '')).get(FOOTBATH), ['KR', 'TW']);
     const page = await publisher.browser.get('/staff/tourism?saved=1');
     assert.ok(page.body.includes('value="KR TW"'));
-    // A course and an event, for Thailand.
+    assert.ok(page.body.includes(`value="${EVENTS[1]!.id}"`) && !page.body.includes(`value="${EVENTS[2]!.id}"`), 'coming events are offered, past ones not');
+    // A course for Thailand, the morning market (the later event) for Korea.
     assert.equal((await publisher.browser.submit('/staff/tourism', { id: COURSE_1, countries: 'TH' }, '/staff/tourism')).statusCode, 303);
+    assert.equal((await publisher.browser.submit('/staff/tourism', { id: EVENTS[1]!.id, countries: 'KR' }, '/staff/tourism')).statusCode, 303);
 
     const ko = await get('/tourism?lang=ko');
     const koPlaces = sectionIds(ko.body, 'places');
     assert.equal(koPlaces[0], FOOTBATH, 'first for a visitor from Korea');
     assert.ok(ko.body.includes('<p class="recommended"><strong>추천</strong> 대한민국에서 오신 분께</p>'));
+    assert.deepEqual(sectionIds(ko.body, 'events'), [EVENTS[1]!.id, EVENTS[0]!.id], 'the marked event first');
+    assert.deepEqual(sectionIds((await get('/tourism?lang=th')).body, 'events'), [EVENTS[0]!.id, EVENTS[1]!.id], 'by date for others');
     const th = await get('/tourism?lang=th');
     const thPlaces = sectionIds(th.body, 'places');
     assert.notEqual(thPlaces[0], FOOTBATH, 'not first for a visitor from Thailand');
