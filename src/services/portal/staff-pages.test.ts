@@ -10,7 +10,7 @@ import { ANONYMOUS } from '../../core/auth.ts';
 import { PASSWORD, signedIn, type Person } from '../../consent/http-testing.ts';
 import { Browser, decodeEntities } from '../../identity/accounts/testing.ts';
 import { buildItem } from './testing.ts';
-import { ATTACHMENT_LIMITS, audienceSentence, cleanFilename, placements, PERSONAS } from './staff-pages.ts';
+import { ATTACHMENT_LIMITS, attachmentType, audienceSentence, cleanFilename, placements, PERSONAS } from './staff-pages.ts';
 import { findItem } from './store.ts';
 import { formTime } from './validation.ts';
 import { NO_TARGETING } from './model.ts';
@@ -407,6 +407,23 @@ describe(`[${storeKind}] portal staff area`, () => {
     const eleventh = await app.http.inject({ method: 'POST', url: `/staff/items/${id}/attachments`, headers: { host: 'localhost', cookie: kosodate.browser.cookieHeader(), 'content-type': contentType }, payload });
     assert.equal(eleventh.statusCode, 409);
     assert.match(eleventh.body, /at most 10 attachments/);
+  });
+
+  test('types are decided by the first bytes', () => {
+    const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46]);
+    const webp = Buffer.concat([Buffer.from('RIFF'), Buffer.from([0x24, 0, 0, 0]), Buffer.from('WEBPVP8 ')]);
+    assert.equal(attachmentType(jpeg, 'photo.jpeg', 'image/jpeg', 'en'), 'image/jpeg');
+    assert.equal(attachmentType(jpeg, 'photo.JPG', 'application/octet-stream', 'en'), 'image/jpeg');
+    assert.equal(attachmentType(webp, 'map.webp', 'image/webp', 'en'), 'image/webp');
+    assert.equal(attachmentType(PDF, 'form', 'application/octet-stream', 'en'), 'application/pdf');
+    // A RIFF file that is not WebP (a WAV sound) is no image.
+    const wav = Buffer.concat([Buffer.from('RIFF'), Buffer.from([0x24, 0, 0, 0]), Buffer.from('WAVEfmt ')]);
+    assert.throws(() => attachmentType(wav, 'sound.webp', 'image/webp', 'en'), /not really image\/webp/);
+    // HTML is not plain text, whatever it is called; text with a NUL byte is not text either.
+    assert.throws(() => attachmentType(Buffer.from('<html><script>alert(1)</script>'), 'page.html', 'text/html', 'en'), /only PDF, PNG, JPEG, WebP and plain text/);
+    assert.throws(() => attachmentType(Buffer.from('a\u0000b'), 'notes.txt', 'text/plain', 'en'), /only PDF/);
+    assert.throws(() => attachmentType(Buffer.from([0xc3, 0x28]), 'notes.txt', 'text/plain', 'en'), /only PDF/, 'invalid UTF-8');
+    assert.throws(() => attachmentType(jpeg, 'photo.png', 'image/png', 'ja'), /ファイルの中身は image\/jpeg ですが/);
   });
 
   test('file names are cleaned', () => {

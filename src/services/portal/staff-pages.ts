@@ -186,7 +186,6 @@ const T = {
     notFound: '見つかりません',
     badPage: 'ページ番号は1以上の整数で指定してください',
     badStatus: '公開状態は draft、published、withdrawn のいずれかです',
-    kindAll: '種類',
     place_: '場所',
     link: '詳しくはこちら',
     startsLabel: '日時',
@@ -293,7 +292,6 @@ const T = {
     notFound: 'Not found',
     badPage: 'the page must be a whole number from 1',
     badStatus: 'the status must be draft, published or withdrawn',
-    kindAll: 'Kind',
     place_: 'Place',
     link: 'More information',
     startsLabel: 'When',
@@ -478,6 +476,7 @@ export const PERSONAS: readonly Persona[] = [
   },
 ];
 
+/** Where the item would stand on one persona's front page, and why. */
 export interface PersonaPlacement {
   persona: Persona;
   /** 1-based position on the persona's front page, or null when the item would not be shown. */
@@ -512,7 +511,7 @@ const SIGNATURES: ReadonlyArray<{ type: string; ext: readonly string[]; test: (b
   { type: 'image/png', ext: ['png'], test: (b) => startsWith(b, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]) },
   // JPEG (ITU-T T.81 B.1.1.2): SOI marker FFD8 followed by another marker.
   { type: 'image/jpeg', ext: ['jpg', 'jpeg'], test: (b) => startsWith(b, [0xff, 0xd8, 0xff]) },
-  // WebP (RFC 9649 clause 2.3... the RIFF header): "RIFF", a size, "WEBP".
+  // WebP (RFC 9649): a RIFF container, "RIFF", a 32-bit size, then "WEBP".
   { type: 'image/webp', ext: ['webp'], test: (b) => startsWith(b, [0x52, 0x49, 0x46, 0x46]) && startsWith(b.subarray(8), [0x57, 0x45, 0x42, 0x50]) },
 ];
 
@@ -944,7 +943,16 @@ export async function registerStaffPages(http: FastifyInstance, service: PortalS
       limits: { fileSize: ATTACHMENT_LIMITS.fileBytes, files: 1, fields: 10, fieldSize: 1000, parts: 12, fieldNameSize: 100, headerPairs: 100 },
     });
 
-    const ctx = (req: FastifyRequest, reply: FastifyReply): Ctx => ({ req, reply, lang: pageLanguage(req, reply), tenant: req.principal.tenant ?? '', principal: req.principal });
+    // One context per request: the gate and the handler share it (and set the language cookie once).
+    const contexts = new WeakMap<FastifyRequest, Ctx>();
+    const ctx = (req: FastifyRequest, reply: FastifyReply): Ctx => {
+      let c = contexts.get(req);
+      if (!c) {
+        c = { req, reply, lang: pageLanguage(req, reply), tenant: req.principal.tenant ?? '', principal: req.principal };
+        contexts.set(req, c);
+      }
+      return c;
+    };
 
     /**
      * Only publishers (after a second factor) get further; runs before the body is read. A
