@@ -339,7 +339,7 @@ export function pointsOfInterest(): DemoEntity[] {
       type: 'PointOfInterest',
       // Tourist places speak the visitors' six languages (tourism.ts); the others Japanese and English.
       name: touristPlace ? text6({ ja, en, ...translated(TOURIST_NAMES, en, 'name') }) : text(ja, en),
-      description: Array.isArray(desc) ? (touristPlace ? text6({ ja: desc[0], en: desc[1], ...translated(TOURIST_DESCRIPTIONS, en, 'description') }) : text(desc[0], desc[1])) : text6(desc),
+      description: 'ja' in desc ? text6(desc) : touristPlace ? text6({ ja: desc[0], en: desc[1], ...translated(TOURIST_DESCRIPTIONS, en, 'description') }) : text(desc[0], desc[1]),
       category: property(category),
       address: address(district, streetAddress(district, rnd)),
       location: point(at),
