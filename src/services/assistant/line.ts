@@ -1,0 +1,348 @@
+/**
+ * The LINE channel (Messaging API): the webhook's signature check, the event queue, and the
+ * answers sent back through the Reply API.
+ *
+ * - Signature: `x-line-signature` is the Base64 HMAC-SHA256 of the raw request body keyed with
+ *   the channel secret (LINE Messaging API reference, "Signature validation"); compared in
+ *   constant time. Nothing is parsed before it passes.
+ * - Events are recorded in `assistant.line_events` inside the request, before the 200 that LINE
+ *   expects at once; a worker handles them afterwards and deletes each when done, so a crash
+ *   between the two reprocesses it. Redeliveries carry the same `webhookEventId` and are dropped
+ *   (`assistant.line_seen`).
+ * - LINE users are known here only by an HMAC of their user id; neither the id nor message text
+ *   is ever logged.
+ */
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Outbound } from '../../core/outbound.ts';
+import type { Store } from '../../core/storage.ts';
+import { AppError } from '../../core/errors.ts';
+import { greetingText, type Engine, type KnownProfile } from './engine.ts';
+import type { RateLimiter } from './rate-limit.ts';
+import type { Sessions } from './sessions.ts';
+
+/** How long a link token (連携) is valid. */
+export const LINK_TOKEN_MS = 10 * 60_000;
+/** Messages in one Reply API call (Messaging API: at most 5). */
+const MAX_MESSAGES = 5;
+/** Characters in one text message (Messaging API: at most 5,000). */
+const MAX_TEXT = 5000;
+/** Longest message text answered. */
+const MAX_QUESTION = 1000;
+/** A failed event is tried this many times, then dropped (its reply token has expired by then). */
+const MAX_ATTEMPTS = 3;
+/** How long a worker holds an event it is handling before another may take it. */
+const CLAIM_MS = 60_000;
+
+/** Whether `signature` is the Base64 HMAC-SHA256 of the raw body under the channel secret. */
+export function verifyLineSignature(raw: Buffer, secret: string, signature: string | undefined): boolean {
+  if (typeof signature !== 'string' || signature.length === 0 || signature.length > 200) return false;
+  const expected = createHmac('sha256', secret).update(raw).digest();
+  const given = Buffer.from(signature, 'base64');
+  // Buffer.from ignores characters outside the alphabet: insist that the header re-encodes exactly.
+  if (given.toString('base64') !== signature) return false;
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** One webhook event as far as this channel reads it (Messaging API webhook event objects). */
+export interface LineEvent {
+  type: string;
+  webhookEventId: string;
+  timestamp: number;
+  mode?: string;
+  replyToken?: string;
+  source?: { type?: string; userId?: string };
+  message?: { type?: string; text?: string };
+  deliveryContext?: { isRedelivery?: boolean };
+}
+
+/** Parses and checks a webhook body (after its signature passed); 400 says what is wrong. */
+export function parseWebhookBody(raw: Buffer): LineEvent[] {
+  let body: unknown;
+  try {
+    body = JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new AppError('InvalidRequest', 'the webhook body is not JSON');
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new AppError('BadRequestData', 'the webhook body must be an object with "events"');
+  const events = (body as { events?: unknown }).events;
+  if (!Array.isArray(events)) throw new AppError('BadRequestData', '"events" must be an array');
+  if (events.length > 100) throw new AppError('BadRequestData', 'too many events in one webhook (at most 100)');
+  return events.map((e, i) => {
+    if (typeof e !== 'object' || e === null || Array.isArray(e)) throw new AppError('BadRequestData', `events[${i}] must be an object`);
+    const ev = e as Record<string, unknown>;
+    if (typeof ev.type !== 'string' || !/^[A-Za-z]{1,40}$/.test(ev.type)) throw new AppError('BadRequestData', `events[${i}].type must be an event type name`);
+    if (typeof ev.webhookEventId !== 'string' || !/^[A-Za-z0-9_-]{1,100}$/.test(ev.webhookEventId)) throw new AppError('BadRequestData', `events[${i}].webhookEventId must be an id of up to 100 letters and digits`);
+    if (typeof ev.timestamp !== 'number' || !Number.isFinite(ev.timestamp)) throw new AppError('BadRequestData', `events[${i}].timestamp must be a number`);
+    if (ev.replyToken !== undefined && (typeof ev.replyToken !== 'string' || ev.replyToken.length > 200)) throw new AppError('BadRequestData', `events[${i}].replyToken must be a string`);
+    if (ev.source !== undefined && (typeof ev.source !== 'object' || ev.source === null)) throw new AppError('BadRequestData', `events[${i}].source must be an object`);
+    const userId = (ev.source as { userId?: unknown } | undefined)?.userId;
+    if (userId !== undefined && (typeof userId !== 'string' || userId.length > 100)) throw new AppError('BadRequestData', `events[${i}].source.userId must be a string`);
+    if (ev.message !== undefined && (typeof ev.message !== 'object' || ev.message === null)) throw new AppError('BadRequestData', `events[${i}].message must be an object`);
+    const text = (ev.message as { text?: unknown } | undefined)?.text;
+    if (text !== undefined && typeof text !== 'string') throw new AppError('BadRequestData', `events[${i}].message.text must be a string`);
+    return ev as unknown as LineEvent;
+  });
+}
+
+/** LINE users linked to the regional ID, and the one-time tokens that link them. */
+export class Links {
+  readonly #store: Store;
+  readonly #now: () => Date;
+
+  constructor(store: Store, now: () => Date = () => new Date()) {
+    this.#store = store;
+    this.#now = now;
+  }
+
+  /** A new one-time token for `lineUser` (its HMAC); only the token's SHA-256 is stored. */
+  async issue(tenant: string, lineUser: string): Promise<string> {
+    const token = randomBytes(32).toString('base64url');
+    await this.#store.query('DELETE FROM assistant.link_tokens WHERE line_user = $1 OR expires_at < $2', [lineUser, this.#now().toISOString()]);
+    await this.#store.query('INSERT INTO assistant.link_tokens (token_hash, tenant, line_user, expires_at) VALUES ($1, $2, $3, $4)', [
+      sha256(token),
+      tenant,
+      lineUser,
+      new Date(this.#now().getTime() + LINK_TOKEN_MS).toISOString(),
+    ]);
+    return token;
+  }
+
+  /** Whether a token is live (the confirm page). */
+  async peek(token: string): Promise<{ tenant: string; lineUser: string } | undefined> {
+    const r = await this.#store.query<{ tenant: string; line_user: string }>('SELECT tenant, line_user FROM assistant.link_tokens WHERE token_hash = $1 AND expires_at > $2', [sha256(token), this.#now().toISOString()]);
+    const row = r.rows[0];
+    return row ? { tenant: row.tenant, lineUser: row.line_user } : undefined;
+  }
+
+  /** Uses the token up and links its LINE user to the subject and account. */
+  async confirm(token: string, subject: string, accountId: string): Promise<boolean> {
+    return this.#store.transaction(async (tx) => {
+      const r = await tx.query<{ tenant: string; line_user: string }>('DELETE FROM assistant.link_tokens WHERE token_hash = $1 AND expires_at > $2 RETURNING tenant, line_user', [sha256(token), this.#now().toISOString()]);
+      const row = r.rows[0];
+      if (!row) return false;
+      await tx.query(
+        `INSERT INTO assistant.links (line_user, tenant, subject, account_id, linked_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (line_user) DO UPDATE SET tenant = EXCLUDED.tenant, subject = EXCLUDED.subject, account_id = EXCLUDED.account_id, linked_at = EXCLUDED.linked_at`,
+        [row.line_user, row.tenant, subject, accountId, this.#now().toISOString()],
+      );
+      return true;
+    });
+  }
+
+  async accountOf(lineUser: string): Promise<string | undefined> {
+    const r = await this.#store.query<{ account_id: string }>('SELECT account_id FROM assistant.links WHERE line_user = $1', [lineUser], 'assistant_link_account');
+    return r.rows[0]?.account_id;
+  }
+
+  async unlink(lineUser: string): Promise<boolean> {
+    await this.#store.query('DELETE FROM assistant.link_tokens WHERE line_user = $1', [lineUser]);
+    return (await this.#store.query('DELETE FROM assistant.links WHERE line_user = $1', [lineUser])).rowCount > 0;
+  }
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+export interface LineDeps {
+  store: Store;
+  engine: Engine;
+  sessions: Sessions;
+  links: Links;
+  outbound: Outbound;
+  channelSecret: string;
+  accessToken: string;
+  apiBase: string;
+  /** The public base URL of this site (link pages). */
+  publicBase: string;
+  /** Per LINE user: floods get no reply. */
+  limiter: RateLimiter;
+  /** The linked citizen's shared profile (consent-gated), when there is a live consent. */
+  profileOf(accountId: string): Promise<KnownProfile | undefined>;
+  log: { info(o: object, msg: string): void; warn(o: object, msg: string): void; error(o: object, msg: string): void };
+  now?: () => Date;
+}
+
+/** Messages that unlink (連携解除) and link (連携), normalised (NFKC, no spaces). */
+const UNLINK = /^(連携解除|連携を解除|連携の解除|連携をやめる|unlink)$/i;
+const LINK = /^(連携|連携する|連携したい|id連携|アカウント連携|地域id連携|link|linkaccount|linkmyaccount)$/i;
+
+export class LineChannel {
+  readonly #d: LineDeps;
+  #key: Buffer | undefined;
+  #draining: Promise<void> | undefined;
+  #again = false;
+
+  constructor(deps: LineDeps) {
+    this.#d = deps;
+  }
+
+  /** The HMAC key for LINE user ids: a random secret of this installation, made once. */
+  async #hmacKey(): Promise<Buffer> {
+    if (this.#key) return this.#key;
+    await this.#d.store.query("INSERT INTO assistant.secrets (name, value) VALUES ('line-user-key', $1) ON CONFLICT (name) DO NOTHING", [randomBytes(32).toString('base64url')]);
+    const r = await this.#d.store.query<{ value: string }>("SELECT value FROM assistant.secrets WHERE name = 'line-user-key'");
+    this.#key = Buffer.from(r.rows[0]!.value, 'base64url');
+    return this.#key;
+  }
+
+  /** The stored form of a LINE user id. */
+  async userKey(userId: string): Promise<string> {
+    return createHmac('sha256', await this.#hmacKey()).update(userId).digest('base64url');
+  }
+
+  /**
+   * The webhook request: signature, then body, then every new event recorded. Throws 401 for a
+   * missing or wrong signature (nothing else is looked at), 400 for a malformed body.
+   */
+  async receive(raw: Buffer, signature: string | undefined, tenant: string): Promise<number> {
+    if (!verifyLineSignature(raw, this.#d.channelSecret, signature)) throw new AppError('Unauthorized', 'the x-line-signature header is missing or does not match the body');
+    const events = parseWebhookBody(raw);
+    let recorded = 0;
+    for (const e of events) {
+      const fresh = await this.#d.store.transaction(async (tx) => {
+        const seen = await tx.query('INSERT INTO assistant.line_seen (webhook_event_id) VALUES ($1) ON CONFLICT (webhook_event_id) DO NOTHING RETURNING webhook_event_id', [e.webhookEventId]);
+        if (seen.rowCount === 0) return false;
+        await tx.query('INSERT INTO assistant.line_events (webhook_event_id, tenant, event) VALUES ($1, $2, $3)', [e.webhookEventId, tenant, JSON.stringify(e)]);
+        return true;
+      });
+      if (fresh) recorded += 1;
+    }
+    return recorded;
+  }
+
+  /** Handles the recorded events (after the response; at start for those a crash left). */
+  drain(): Promise<void> {
+    if (this.#draining) {
+      this.#again = true;
+      return this.#draining;
+    }
+    this.#draining = (async () => {
+      try {
+        do {
+          this.#again = false;
+          while ((await this.#drainOnce()) > 0);
+        } while (this.#again);
+      } catch (err) {
+        this.#d.log.error({ err }, 'LINE event worker failed');
+      } finally {
+        this.#draining = undefined;
+      }
+    })();
+    return this.#draining;
+  }
+
+  async #drainOnce(): Promise<number> {
+    const now = this.#now();
+    const claimed = await this.#d.store.query<{ webhook_event_id: string; tenant: string; event: LineEvent; attempts: number }>(
+      `UPDATE assistant.line_events SET received_at = $1, attempts = attempts + 1
+       WHERE webhook_event_id IN (
+         SELECT webhook_event_id FROM assistant.line_events
+         WHERE attempts = 0 OR received_at < $2
+         ORDER BY received_at LIMIT 10 FOR UPDATE SKIP LOCKED)
+       RETURNING webhook_event_id, tenant, event, attempts`,
+      [now.toISOString(), new Date(now.getTime() - CLAIM_MS).toISOString()],
+    );
+    for (const row of claimed.rows) {
+      const event = typeof row.event === 'string' ? (JSON.parse(row.event) as LineEvent) : row.event;
+      try {
+        await this.#handle(event, row.tenant);
+        await this.#d.store.query('DELETE FROM assistant.line_events WHERE webhook_event_id = $1', [row.webhook_event_id]);
+      } catch (err) {
+        // Only the kind of event and the error: no text, no user id.
+        this.#d.log.warn({ eventType: event.type, attempts: row.attempts, err: { name: (err as Error).name, message: (err as Error).message } }, 'LINE event not handled');
+        if (row.attempts >= MAX_ATTEMPTS) await this.#d.store.query('DELETE FROM assistant.line_events WHERE webhook_event_id = $1', [row.webhook_event_id]);
+      }
+    }
+    // Seen ids older than a day: LINE stops redelivering long before.
+    if (claimed.rowCount > 0) await this.#d.store.query('DELETE FROM assistant.line_seen WHERE seen_at < $1', [new Date(now.getTime() - 86_400_000).toISOString()]);
+    return claimed.rowCount;
+  }
+
+  #now(): Date {
+    return this.#d.now?.() ?? new Date();
+  }
+
+  async #handle(e: LineEvent, tenant: string): Promise<void> {
+    // Standby mode: another channel (a module) answers; this one stays quiet.
+    if (e.mode === 'standby') return;
+    const userId = e.source?.userId;
+    if (!userId) return;
+    const user = await this.userKey(userId);
+    const sessionId = `line:${user}`;
+    switch (e.type) {
+      case 'follow':
+        if (e.replyToken) await this.#reply(e.replyToken, [greetingText('ja'), '「連携」と送ると、地域IDと連携してお住まいの地区に合わせた答えができます。']);
+        this.#d.log.info({ eventType: e.type }, 'LINE event handled');
+        return;
+      case 'unfollow':
+        // The user blocked the account: forget the conversation and the link.
+        await this.#d.sessions.forget(sessionId);
+        await this.#d.links.unlink(user);
+        this.#d.log.info({ eventType: e.type }, 'LINE event handled');
+        return;
+      case 'message': {
+        if (this.#d.limiter.hit(user) !== undefined) {
+          this.#d.log.info({ eventType: e.type, outcome: 'rate-limited' }, 'LINE event dropped');
+          return;
+        }
+        if (!e.replyToken) return;
+        if (e.message?.type !== 'text' || typeof e.message.text !== 'string') {
+          await this.#reply(e.replyToken, ['文字で質問を送ってください。(Please send your question as text.)']);
+          this.#d.log.info({ eventType: e.type, outcome: 'not-text' }, 'LINE event handled');
+          return;
+        }
+        const text = e.message.text.trim();
+        if (text.length === 0 || text.length > MAX_QUESTION || /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(text)) {
+          await this.#reply(e.replyToken, [`質問は${MAX_QUESTION}文字以内の文章で送ってください。(Please keep your question under ${MAX_QUESTION} characters.)`]);
+          this.#d.log.info({ eventType: e.type, outcome: 'refused' }, 'LINE event handled');
+          return;
+        }
+        const command = text.normalize('NFKC').replace(/\s+/g, '');
+        if (UNLINK.test(command)) {
+          const was = await this.#d.links.unlink(user);
+          await this.#reply(e.replyToken, [was ? '地域IDとの連携を解除しました。' : '地域IDとは連携していません。']);
+          this.#d.log.info({ eventType: e.type, outcome: 'unlink' }, 'LINE event handled');
+          return;
+        }
+        if (LINK.test(command)) {
+          await this.#replyLink(e.replyToken, tenant, user);
+          return;
+        }
+        const account = await this.#d.links.accountOf(user);
+        const profile = account ? await this.#d.profileOf(account) : undefined;
+        const answer = await this.#d.engine.answer({ text, channel: 'line', tenant, fixedSessionId: sessionId, ...(profile ? { profile } : {}) });
+        if (answer.intent === 'link_account') {
+          await this.#replyLink(e.replyToken, tenant, user);
+          return;
+        }
+        await this.#reply(e.replyToken, answer.replies.map((r) => r.text));
+        this.#d.log.info({ eventType: e.type, intent: answer.intent }, 'LINE event handled');
+        return;
+      }
+      default:
+        // postback, join, beacon, …: not used by this channel.
+        this.#d.log.info({ eventType: e.type, outcome: 'ignored' }, 'LINE event ignored');
+    }
+  }
+
+  async #replyLink(replyToken: string, tenant: string, user: string): Promise<void> {
+    const token = await this.#d.links.issue(tenant, user);
+    const url = `${this.#d.publicBase}/assistant/link/${token}`;
+    await this.#reply(replyToken, [`地域IDと連携するには、10分以内に次のリンクを開いてサインインし、確認してください。\n${url}`, '連携をやめるときは「連携解除」と送ってください。']);
+    this.#d.log.info({ eventType: 'message', outcome: 'link-issued' }, 'LINE event handled');
+  }
+
+  /** Reply API: POST /v2/bot/message/reply with the reply token and up to 5 text messages. */
+  async #reply(replyToken: string, texts: string[]): Promise<void> {
+    const messages = texts
+      .filter((t) => t.length > 0)
+      .slice(0, MAX_MESSAGES)
+      .map((t) => ({ type: 'text', text: t.length > MAX_TEXT ? `${t.slice(0, MAX_TEXT - 1)}…` : t }));
+    const res = await this.#d.outbound.request(`${this.#d.apiBase}/v2/bot/message/reply`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${this.#d.accessToken}` },
+      body: JSON.stringify({ replyToken, messages }),
+      timeoutMs: 10_000,
+    });
+    if (res.status >= 300) throw new Error(`the Reply API answered ${res.status}`);
+  }
+}
