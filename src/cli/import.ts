@@ -48,6 +48,23 @@ const IMPORTERS: Record<string, Importer> = {
     synopsis: '<file.csv|dir>... [--tenant NAME]',
     run: async (args, config, io) => (await import('./opendata/facilities.ts')).importFacilitiesCsv(args, config, io),
   },
+  // The assistant's data (src/services/assistant/data), loaded on use.
+  'duty-doctors': {
+    synopsis: '<file.csv|dir>... [--tenant NAME]',
+    run: async (args, config, io) => (await import('../services/assistant/data/importers.ts')).runAssistantImporter('duty-doctors', args, config, io),
+  },
+  '5374': {
+    synopsis: '<dir> [--tenant NAME]',
+    run: async (args, config, io) => (await import('../services/assistant/data/importers.ts')).runAssistantImporter('5374', args, config, io),
+  },
+  'garbage-csv': {
+    synopsis: '<file.csv|dir>... [--tenant NAME]',
+    run: async (args, config, io) => (await import('../services/assistant/data/importers.ts')).runAssistantImporter('garbage-csv', args, config, io),
+  },
+  procedures: {
+    synopsis: '<file.csv|file.yaml|dir>... [--tenant NAME]',
+    run: async (args, config, io) => (await import('../services/assistant/data/importers.ts')).runAssistantImporter('procedures', args, config, io),
+  },
 };
 
 function usage(): string {
@@ -67,6 +84,11 @@ without BOM) or Shift_JIS; a directory means every .csv file in it. Ids come fro
 code and NO, so importing a newer file updates the entities. Rows that cannot be mapped are listed
 with their line and the reason; the others load.
   --tenant NAME   the tenant to write to (default: the default tenant)
+
+duty-doctors, 5374, garbage-csv and procedures load the assistant's data: holiday duty rosters
+(日付,医療機関名,診療科目,住所,電話番号,診療時間,備考,緯度,経度), a 5374 (ゴミナシ) directory
+(area_days.csv, target.csv, description.csv, remarks.csv, center.csv), the standard ごみ分別 CSV,
+and the catalogue of city procedures and windows (CSV or YAML). \`import <format> --help\` says more.
 `;
 }
 

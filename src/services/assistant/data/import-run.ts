@@ -1,0 +1,137 @@
+/**
+ * The shared run of the assistant's importers (`import duty-doctors|5374|garbage-csv|procedures`):
+ * command line, reading every file first, then writing the entities through the same loader,
+ * progress and report as the other importers (src/cli/import.ts).
+ *
+ * A file that is not the format (a wrong header, a missing area_days.csv) loads nothing at all;
+ * rows that cannot be read are listed with file and line, and the others load.
+ */
+import { readFile } from 'node:fs/promises';
+import { buildApp } from '../../../app.ts';
+import { csvRecords, decodeCsv, type CsvEncoding } from '../../../cli/opendata/csv.ts';
+import { headerKey } from '../../../cli/opendata/table.ts';
+import type { Config } from '../../../core/config.ts';
+import { DEMO_CONTEXT } from '../../../demo/index.ts';
+import { Loader, MAX_BATCH, Progress, TENANT_RE, UsageError, summary, type ImportIO } from '../../../cli/import.ts';
+
+/** A row (or a value in it) that cannot be loaded; the message says what to fix. */
+export class RowProblem extends Error {}
+
+/** A file that is not the format: nothing is imported. */
+export class WrongFile extends Error {}
+
+export interface Collected {
+  entities: Array<{ entity: Record<string, unknown> & { id: string }; where: string }>;
+  problems: Array<{ where: string; message: string }>;
+  files: Array<{ path: string; note: string }>;
+}
+
+export function emptyCollected(): Collected {
+  return { entities: [], problems: [], files: [] };
+}
+
+/** One CSV table, decoded, with its header cells and records. */
+export interface CsvTable {
+  path: string;
+  encoding: CsvEncoding;
+  header: string[];
+  rows: Array<{ line: number; fields: string[]; error?: string }>;
+}
+
+export async function readCsv(file: string): Promise<CsvTable> {
+  const bytes = await readFile(file);
+  const { text, encoding } = decodeCsv(bytes);
+  const [header, ...rows] = [...csvRecords(text)];
+  if (!header) throw new WrongFile(`${file}: the file is empty`);
+  if (header.error) throw new WrongFile(`${file}:${header.line}: ${header.error}`);
+  return { path: file, encoding, header: header.fields.map((h) => h.trim()), rows };
+}
+
+/** Where each column is, by any of its names (compared as headerKey does); -1 when absent. */
+export function columns<K extends string>(header: readonly string[], spec: Record<K, readonly string[]>): Record<K, number> {
+  const keys = header.map(headerKey);
+  const out = {} as Record<K, number>;
+  for (const k of Object.keys(spec) as K[]) out[k] = spec[k].map((n) => keys.indexOf(headerKey(n))).find((i) => i >= 0) ?? -1;
+  return out;
+}
+
+/** The cell, trimmed of white space (ideographic too); '' for a column the file lacks. */
+export function cell(fields: readonly string[], i: number): string {
+  return i < 0 ? '' : (fields[i] ?? '').replace(/^[\s\u3000]+|[\s\u3000]+$/g, '');
+}
+
+interface Options {
+  paths: string[];
+  tenant: string;
+  help: boolean;
+}
+
+function parseArgs(name: string, args: string[]): Options {
+  const o: Options = { paths: [], tenant: '', help: false };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '-h' || arg === '--help') o.help = true;
+    else if (!arg.startsWith('-') || arg === '-') o.paths.push(arg);
+    else if (arg === '--tenant' || arg.startsWith('--tenant=')) {
+      const t = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : args[++i];
+      if (t === undefined || t.startsWith('--')) throw new UsageError('--tenant needs a value');
+      if (!TENANT_RE.test(t)) throw new UsageError(`--tenant '${t}' is not a tenant name: use 1 to 64 letters, digits, '_', '.' or '-'`);
+      o.tenant = t;
+    } else throw new UsageError(`unknown flag '${arg.split('=')[0]}' (${name} takes --tenant)`);
+  }
+  return o;
+}
+
+/** One importer: its name, help text, and how it reads its paths into entities. */
+export interface AssistantImporter {
+  name: string;
+  help: string;
+  collect(paths: string[]): Promise<Collected>;
+}
+
+const MAX_LISTED = 50;
+
+/** Runs an importer: 0 when everything loaded, 1 when some rows or files did not, 2 on usage errors. */
+export async function runAssistantImport(imp: AssistantImporter, args: string[], config: Config, io: Required<ImportIO>): Promise<number> {
+  const opts = parseArgs(imp.name, args);
+  if (opts.help) {
+    io.out.write(imp.help);
+    return 0;
+  }
+  if (opts.paths.length === 0) throw new UsageError(`${imp.name} needs a file or directory to import`);
+  let collected: Collected;
+  try {
+    collected = await imp.collect(opts.paths);
+  } catch (err) {
+    if (!(err instanceof WrongFile)) throw err;
+    io.err.write(`machi import: ${err.message}\nmachi import: nothing was imported\n`);
+    return 1;
+  }
+  const app = await buildApp(config);
+  const started = io.now();
+  try {
+    const progress = new Progress({ err: io.err, isTTY: io.isTTY, now: io.now, totalBytes: collected.entities.length });
+    const loader = new Loader(app.hub, opts.tenant, undefined, MAX_BATCH);
+    try {
+      let n = 0;
+      for (const { entity, where } of collected.entities) {
+        progress.update(++n, loader.stats.read);
+        await loader.add({ ...entity, '@context': [...DEMO_CONTEXT] }, where);
+      }
+      await loader.finish();
+    } finally {
+      progress.done();
+    }
+    let text = summary(collected.files.length, loader.stats, io.now() - started);
+    text += `\nfiles:\n${collected.files.map((f) => `  ${f.path}  ${f.note}\n`).join('')}`;
+    const p = collected.problems;
+    if (p.length > 0) {
+      text += `\nrows not imported (${p.length}):\n${p.slice(0, MAX_LISTED).map((x) => `  ${x.where}: ${x.message}\n`).join('')}`;
+      if (p.length > MAX_LISTED) text += `  … and ${p.length - MAX_LISTED} more\n`;
+    }
+    io.out.write(text);
+    return loader.stats.rejectedCount === 0 && p.length === 0 ? 0 : 1;
+  } finally {
+    await app.close();
+  }
+}
