@@ -270,3 +270,18 @@ describe(`events from the hub (${storeKind})`, () => {
     assert.match(page.body, /lang="ja"><p>紅葉の下で郷土料理を楽しみます。<\/p>/, 'the Japanese body is marked as Japanese');
   });
 });
+
+describe(`attachments per item (${storeKind})`, () => {
+  test('concurrent uploads cannot exceed the limit: of twelve at once, exactly ten are kept', async () => {
+    const item = await app.portal.service.createItem(PUBLISHER, '', { department: 'kosodate', kind: 'news', status: 'draft', title_ja: '添付の上限', body_ja: '本文' });
+    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0]);
+    const results = await Promise.allSettled(
+      Array.from({ length: 12 }, (_, i) => app.portal.service.addAttachment(PUBLISHER, '', item.id, { filename: `p${i}.png`, contentType: 'image/png', content: png }, 10)),
+    );
+    assert.equal(results.filter((r) => r.status === 'fulfilled').length, 10);
+    const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    assert.equal(refused.length, 2);
+    for (const r of refused) assert.match(String(r.reason.message), /at most 10 attachments/);
+    assert.equal((await app.portal.service.staffItem(PUBLISHER, '', item.id)).attachments.length, 10);
+  });
+});

@@ -124,9 +124,17 @@ export class PortalService {
     });
   }
 
-  async addAttachment(by: Principal, tenant: string, itemId: string, file: { filename: string; contentType: string; content: Uint8Array }): Promise<AttachmentMeta> {
+  /**
+   * Adds a file to an item, at most `maxPerItem` per item: the item's row is locked while the
+   * files are counted, so two uploads at the same moment cannot both take the last place.
+   */
+  async addAttachment(by: Principal, tenant: string, itemId: string, file: { filename: string; contentType: string; content: Uint8Array }, maxPerItem = 10): Promise<AttachmentMeta> {
     const item = await this.staffItem(by, tenant, itemId);
-    return db.insertAttachment(this.#d.store, tenant, item.id, file);
+    return this.#d.store.transaction(async (tx) => {
+      const n = await db.lockItemAndCountAttachments(tx, tenant, item.id);
+      if (n >= maxPerItem) throw new AppError('Conflict', `an item can have at most ${maxPerItem} attachments`);
+      return db.insertAttachment(tx, tenant, item.id, file);
+    });
   }
 
   async removeAttachment(by: Principal, tenant: string, itemId: string, attachmentId: string): Promise<void> {

@@ -1105,7 +1105,7 @@ export async function registerStaffPages(http: FastifyInstance, service: PortalS
             if (item.attachments.length >= ATTACHMENT_LIMITS.filesPerItem) {
               throw new AppError('Conflict', c.lang === 'ja' ? `1つの記事に添付できるのは${ATTACHMENT_LIMITS.filesPerItem}ファイルまでです` : `an item can have at most ${ATTACHMENT_LIMITS.filesPerItem} attachments`);
             }
-            await service.addAttachment(c.principal, c.tenant, item.id, file);
+            await service.addAttachment(c.principal, c.tenant, item.id, file, ATTACHMENT_LIMITS.filesPerItem);
             return c.reply.code(303).header('location', `/staff/items/${item.id}?done=attached`).send();
           } catch (err) {
             if (!isAppError(err) || err.status === 404) throw err;

@@ -168,6 +168,13 @@ export async function insertAttachment(q: Queryable, tenant: string, itemId: str
   return { id, filename: a.filename, contentType: a.contentType, bytes: a.content.byteLength };
 }
 
+/** Locks the item's row (FOR UPDATE) and counts its attachments, inside the caller's transaction. */
+export async function lockItemAndCountAttachments(q: Queryable, tenant: string, itemId: string): Promise<number> {
+  await q.query('SELECT 1 FROM portal.items WHERE tenant = $1 AND id = $2 FOR UPDATE', [tenant, itemId]);
+  const r = await q.query<{ n: string | number }>('SELECT count(*) AS n FROM portal.attachments WHERE tenant = $1 AND item_id = $2', [tenant, itemId]);
+  return Number(r.rows[0]?.n ?? 0);
+}
+
 export async function findAttachment(q: Queryable, tenant: string, id: string): Promise<(AttachmentMeta & { itemId: string; content: Uint8Array }) | null> {
   if (!isItemId(id)) return null;
   const r = await q.query<{ id: string; item_id: string; filename: string; content_type: string; bytes: number; content: Uint8Array }>(
