@@ -164,8 +164,9 @@ export function resolveDate(text: string, today: LocalDate): LocalDate | undefin
     const w = weekday(today);
     return w === 0 || w === 6 ? today : nextWeekday(today, 6, false);
   }
-  if (/祝日|祭日|しゅくじつ|national holiday|public holiday|\bholiday\b/.test(s)) return nextNationalHoliday(today) ?? nextRestDay(today);
-  if (/休日|休み|やすみ|きゅうじつ/.test(s)) return nextRestDay(today);
+  if (/祝日|祭日|しゅくじつ|national holiday|public holiday/.test(s)) return nextNationalHoliday(today) ?? nextRestDay(today);
+  // 休日 and "holiday" alone: a Sunday or a national holiday, the days holiday duty covers.
+  if (/休日|休み|やすみ|きゅうじつ|\bholidays?\b|day off/.test(s)) return nextRestDay(today);
   // 今 alone (今やってる病院), not 今度・今週・今月・今年・今回.
   if (/今(?![度週月年回])/.test(s)) return today;
   return undefined;

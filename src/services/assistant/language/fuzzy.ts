@@ -4,11 +4,14 @@
  * (缶 and 傘 stay apart) while ぺっとぼとろ still finds ぺっとぼとる.
  */
 
-/** Edits allowed for a word of `length` characters: none up to 3, then 1, 2 from 6, 3 from 10. */
+/**
+ * Edits allowed for a word of `length` characters: none up to 4 (なまごみ and なにごみ are one
+ * edit apart), then 1, 2 from 8, 3 from 12.
+ */
 export function allowedEdits(length: number): number {
-  if (length <= 3) return 0;
-  if (length <= 5) return 1;
-  if (length <= 9) return 2;
+  if (length <= 4) return 0;
+  if (length <= 7) return 1;
+  if (length <= 11) return 2;
   return 3;
 }
 

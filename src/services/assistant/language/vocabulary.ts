@@ -1,0 +1,268 @@
+/**
+ * The city's words prepared for matching, once per vocabulary object (a WeakMap keyed by it, so a
+ * new vocabulary from fresh data is indexed again and the old index is collected with it). Every
+ * term keeps its normalised spelling, its kana reading and its romaji, so that a message written in
+ * kanji, kana, romaji or English, with a typo or two, finds it.
+ */
+import type { LanguageVocabulary } from '../model.ts';
+import { allowedEdits, editDistance, fuzzyFind } from './fuzzy.ts';
+import { compactKey, foldKana, normalize, toRomaji } from './normalize.ts';
+import { DEPARTMENT_SYNONYMS, PROCEDURE_SYNONYMS, WASTE_SYNONYMS } from './synonyms.ts';
+import type { Token, Tokenize } from './tokens.ts';
+
+/** The kinds of slot a vocabulary word fills. */
+export type TermKind = 'wasteItem' | 'wasteCategory' | 'district' | 'procedure' | 'department';
+
+/** One way of writing one entry of the vocabulary. */
+export interface Term {
+  kind: TermKind;
+  /** What the slot gets: the item's name, the category's, district's or procedure's id, the department. */
+  canonical: string;
+  /** Normalised, without spaces (Japanese), or with single spaces (English). */
+  key: string;
+  /** Whether the key is Latin letters (English or romaji): matched by whole words. */
+  latin: boolean;
+  /** The kana reading (hiragana) of a Japanese key. */
+  reading: string;
+  /** The Latin key without spaces, or the romaji of the reading. */
+  romaji: string;
+}
+
+export interface VocabularyIndex {
+  terms: readonly Term[];
+  byKind: ReadonlyMap<TermKind, readonly Term[]>;
+  /** Terms by kind and by the first character of their reading or romaji, for the typo pass. */
+  byFirst: ReadonlyMap<TermKind, ReadonlyMap<string, readonly Term[]>>;
+}
+
+/** A term found in a message. */
+export interface Hit {
+  term: Term;
+  /** 'exact' (as written or read), 'fuzzy' (within the typo threshold). */
+  how: 'exact' | 'fuzzy';
+  /** Edits needed (0 for exact). */
+  distance: number;
+}
+
+/** The message, prepared once for every kind of term. */
+export interface Message {
+  /** normalize(text) */
+  norm: string;
+  /** norm without spaces */
+  compact: string;
+  tokens: Token[];
+  /** Folded forms of each token (surface and reading), for short words that must be whole tokens. */
+  tokenForms: ReadonlySet<string>;
+  /** The message read in kana. */
+  reading: string;
+  /** Latin words of the message. */
+  words: string[];
+}
+
+const LATIN = /^[a-z0-9 '-]+$/;
+const indexes = new WeakMap<LanguageVocabulary, VocabularyIndex>();
+
+/** Letters only: kana readings compare without punctuation or spaces. */
+function lettersOnly(text: string): string {
+  return text.replace(/[^\p{L}\p{N}ー]/gu, '');
+}
+
+/** The kana reading of a word: kuromoji's for kanji, the word itself for kana. */
+export function readingOf(tokenize: Tokenize, text: string): string {
+  return lettersOnly(foldKana(tokenize(text).map((t) => t.reading).join('')));
+}
+
+/** Every member of the synonym groups that share a word with `words`. */
+function withSynonyms(words: readonly string[], groups: ReadonlyArray<readonly string[]>): string[] {
+  const keys = new Set(words.map(compactKey));
+  const out = [...words];
+  for (const group of groups) if (group.some((w) => keys.has(compactKey(w)))) out.push(...group);
+  return out;
+}
+
+/** A district written with or without its suffix: 駅前町, 駅前, 駅前地区, 駅前町地区. */
+function districtForms(name: string): string[] {
+  const forms = [name, `${name}地区`];
+  const stem = name.replace(/(町|地区|区|村|丁目)$/u, '');
+  if (stem !== name && [...stem].length >= 2) forms.push(stem, `${stem}地区`, `${stem}町`);
+  return forms;
+}
+
+/** Prepares a vocabulary for matching (once per object). */
+export function indexVocabulary(vocab: LanguageVocabulary, tokenize: Tokenize): VocabularyIndex {
+  const cached = indexes.get(vocab);
+  if (cached) return cached;
+  const terms: Term[] = [];
+  const seen = new Set<string>();
+  const add = (kind: TermKind, canonical: string, word: string): void => {
+    const norm = normalize(word);
+    if (!norm) return;
+    const latin = LATIN.test(norm);
+    const key = latin ? norm : norm.replace(/ /g, '');
+    const id = `${kind}\u0000${canonical}\u0000${key}`;
+    if (seen.has(id)) return;
+    seen.add(id);
+    const reading = latin ? '' : readingOf(tokenize, word);
+    terms.push({ kind, canonical, key, latin, reading, romaji: latin ? key.replace(/[ '-]/g, '') : toRomaji(reading) });
+  };
+  for (const item of vocab.wasteItems) {
+    const words = [item.name, ...item.synonyms, ...(item.reading ? [item.reading] : [])];
+    for (const w of withSynonyms(words, WASTE_SYNONYMS)) add('wasteItem', item.name, w);
+  }
+  for (const category of vocab.wasteCategories) {
+    for (const w of withSynonyms(category.names, WASTE_SYNONYMS)) add('wasteCategory', category.id, w);
+  }
+  for (const district of vocab.districts) {
+    for (const name of district.names) for (const w of districtForms(name)) add('district', district.id, w);
+  }
+  for (const procedure of vocab.procedures) {
+    for (const w of withSynonyms([...procedure.names, ...procedure.keywords], PROCEDURE_SYNONYMS)) add('procedure', procedure.id, w);
+  }
+  const departments = new Set(vocab.departments);
+  for (const department of vocab.departments) add('department', department, department);
+  for (const [canonical, ...words] of DEPARTMENT_SYNONYMS) {
+    if (departments.has(canonical)) for (const w of words) add('department', canonical, w);
+  }
+  const byKind = new Map<TermKind, Term[]>();
+  const byFirst = new Map<TermKind, Map<string, Term[]>>();
+  const bucket = (term: Term, first: string | undefined): void => {
+    if (!first) return;
+    let firsts = byFirst.get(term.kind);
+    if (!firsts) byFirst.set(term.kind, (firsts = new Map()));
+    const list = firsts.get(first) ?? [];
+    if (!list.includes(term)) list.push(term);
+    firsts.set(first, list);
+  };
+  for (const term of terms) {
+    byKind.set(term.kind, [...(byKind.get(term.kind) ?? []), term]);
+    bucket(term, term.reading[0]);
+    bucket(term, term.romaji[0]);
+  }
+  const index = { terms, byKind, byFirst };
+  indexes.set(vocab, index);
+  return index;
+}
+
+/** Prepares a message for matching. */
+export function prepareMessage(text: string, tokenize: Tokenize): Message {
+  const norm = normalize(text);
+  const tokens = tokenize(text);
+  const tokenForms = new Set<string>();
+  for (const t of tokens) {
+    tokenForms.add(compactKey(t.surface));
+    tokenForms.add(lettersOnly(t.reading));
+  }
+  return {
+    norm,
+    compact: norm.replace(/ /g, ''),
+    tokens,
+    tokenForms,
+    reading: lettersOnly(foldKana(tokens.map((t) => t.reading).join(''))),
+    words: norm.match(/[a-z0-9]+/g) ?? [],
+  };
+}
+
+/** Joined runs of one to four consecutive Latin words: "plastic bottle" -> "plasticbottle". */
+function wordRuns(words: readonly string[]): string[] {
+  const runs: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    for (let n = 1; n <= 4 && i + n <= words.length; n++) runs.push(words.slice(i, i + n).join(''));
+  }
+  return runs;
+}
+
+/** English plural forms people type: bottles, batteries, boxes. */
+function singular(word: string): string {
+  if (word.length > 4 && word.endsWith('ies')) return `${word.slice(0, -3)}y`;
+  if (word.length > 4 && /(ses|xes|ches|shes)$/.test(word)) return word.slice(0, -2);
+  if (word.length > 3 && word.endsWith('s') && !word.endsWith('ss')) return word.slice(0, -1);
+  return word;
+}
+
+function exactHit(term: Term, message: Message, runs: ReadonlySet<string>): boolean {
+  if (term.latin) {
+    const joined = term.key.replace(/[ '-]/g, '');
+    return runs.has(joined) || runs.has(singular(joined));
+  }
+  const length = [...term.key].length;
+  // One character, or two kana (かさ, びん), must be a word of its own: 傘 is not in 傘立て's neighbour.
+  if (length === 1 || (length === 2 && /^[\u3041-\u309fー]+$/.test(term.key))) return message.tokenForms.has(term.key);
+  if (message.compact.includes(term.key)) return true;
+  return [...term.reading].length >= 3 && message.reading.includes(term.reading);
+}
+
+function fuzzyHit(term: Term, message: Message, runs: readonly string[]): number | undefined {
+  if (term.latin) {
+    const target = term.romaji;
+    const limit = allowedEdits(target.length);
+    if (limit === 0) return undefined;
+    let best: number | undefined;
+    for (const run of runs) {
+      if (run[0] !== target[0]) continue;
+      const d = editDistance(target, run, limit);
+      if (d <= limit && (best === undefined || d < best)) best = d;
+    }
+    return best;
+  }
+  let best = term.reading ? fuzzyFind(term.reading, message.reading) : undefined;
+  // Romaji typed for a Japanese word (pettobotoru, shounika).
+  if (term.romaji.length >= 5) {
+    const limit = allowedEdits(term.romaji.length - 2);
+    for (const run of runs) {
+      if (run[0] !== term.romaji[0]) continue;
+      const d = run === term.romaji ? 0 : limit > 0 ? editDistance(term.romaji, run, limit) : limit + 1;
+      if (d <= limit && (best === undefined || d < best)) best = d;
+    }
+  }
+  return best;
+}
+
+/** The terms of a kind whose reading or romaji starts with a character of the message. */
+function typoCandidates(index: VocabularyIndex, kind: TermKind, message: Message, runs: readonly string[]): Term[] {
+  const firsts = index.byFirst.get(kind);
+  if (!firsts) return [];
+  const out = new Set<Term>();
+  const starts = new Set<string>([...message.reading, ...runs.map((r) => r[0] ?? '')]);
+  for (const c of starts) for (const term of firsts.get(c) ?? []) out.add(term);
+  return [...out];
+}
+
+/**
+ * The terms of one kind that a message names. Exact hits win; the typo pass runs only when there
+ * is none (a typo is the exception, and this keeps a correct spelling from dragging in lookalikes).
+ */
+export function findTerms(index: VocabularyIndex, kind: TermKind, message: Message): Hit[] {
+  const terms = index.byKind.get(kind) ?? [];
+  const runList = wordRuns(message.words);
+  const runs = new Set(runList);
+  const hits: Hit[] = terms.filter((t) => exactHit(t, message, runs)).map((term) => ({ term, how: 'exact', distance: 0 }));
+  if (hits.length > 0) return hits;
+  const fuzzy: Hit[] = [];
+  for (const term of typoCandidates(index, kind, message, runList)) {
+    const d = fuzzyHit(term, message, runList);
+    if (d !== undefined) fuzzy.push({ term, how: 'fuzzy', distance: d });
+  }
+  const best = Math.min(...fuzzy.map((h) => h.distance));
+  return fuzzy.filter((h) => h.distance === best);
+}
+
+/** Whether `inner` is written inside `outer` (and is shorter): ペット in ペットボトル, child in child allowance. */
+function inside(inner: Term, outer: Term): boolean {
+  if (outer.key.length <= inner.key.length || outer === inner) return false;
+  if (inner.latin !== outer.latin) return false;
+  if (inner.latin) return ` ${outer.key} `.includes(` ${inner.key} `);
+  return outer.key.includes(inner.key) || (inner.reading.length >= 2 && outer.reading.includes(inner.reading));
+}
+
+/**
+ * Drops hits written inside a longer hit that names something else, across kinds: 子ども (小児科)
+ * inside 子ども手当 (a procedure), ペットボトル inside ペットボトルのキャップ.
+ */
+export function dropInnerHits(hits: readonly Hit[]): Hit[] {
+  return hits.filter((h) => !hits.some((o) => o.term.canonical !== h.term.canonical && inside(h.term, o.term)));
+}
+
+/** Distinct canonical values of hits, in vocabulary order. */
+export function canonicals(hits: readonly Hit[]): string[] {
+  return [...new Set(hits.map((h) => h.term.canonical))];
+}
