@@ -21,6 +21,8 @@ export interface LoadSpec {
   modulo?: number;
   /** Request n uses paths[n % paths.length] instead of pathTemplate, when given. */
   paths?: string[];
+  /** Request n sends bodies[n % bodies.length] instead of bodyTemplate, when given. */
+  bodies?: string[];
 }
 
 export interface LoadResult {
@@ -47,7 +49,7 @@ async function generate(spec: LoadSpec): Promise<LoadResult> {
   let errors = 0;
   const one = (i: number) =>
     new Promise<void>((resolve) => {
-      const body = spec.bodyTemplate ? fill(spec.bodyTemplate, i) : undefined;
+      const body = spec.bodies ? spec.bodies[i % spec.bodies.length] : spec.bodyTemplate ? fill(spec.bodyTemplate, i) : undefined;
       const path = spec.paths ? spec.paths[i % spec.paths.length]! : fill(spec.pathTemplate, i);
       const t0 = performance.now();
       const req = http.request(

@@ -51,6 +51,8 @@ export interface Config {
   assistantLlmUrl: string | undefined;
   assistantLlmModel: string | undefined;
   assistantLlmKey: string | undefined;
+  /** Messages a minute the assistant answers per client IP, conversation or LINE user. */
+  assistantRateLimit: number;
 }
 
 export class ConfigError extends Error {
@@ -157,6 +159,7 @@ export function loadConfig(env: Env, defaults: Partial<Config> = {}): Config {
     assistantLlmUrl,
     assistantLlmModel,
     assistantLlmKey,
+    assistantRateLimit: int('MACHI_ASSISTANT_RATE_LIMIT', defaults.assistantRateLimit ?? 30, 1, 1_000_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
