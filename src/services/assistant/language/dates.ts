@@ -140,12 +140,13 @@ export function resolveDate(text: string, today: LocalDate): LocalDate | undefin
     if (d) return d;
   }
   if ((m = /(?<![\d月/])(\d{1,2})\s*日(?!間|曜|前|後)/.exec(s)) ?? (m = new RegExp(`\\bthe (\\d{1,2})${ORDINAL}\\b`).exec(s))) {
+    // This month's, or the next month that has that day (30日 asked on 1/31 is 3/30).
     const day = Number(m[1]);
     const month = Number(today.slice(5, 7));
-    const thisMonth = ymd(year, month, day);
-    if (thisMonth && thisMonth >= today) return thisMonth;
-    const next = month === 12 ? ymd(year + 1, 1, day) : ymd(year, month + 1, day);
-    if (next) return next;
+    for (let ahead = 0; ahead < 3; ahead++) {
+      const d = ymd(year + Math.floor((month - 1 + ahead) / 12), ((month - 1 + ahead) % 12) + 1, day);
+      if (d && d >= today) return d;
+    }
   }
   if (/明後日|あさって|みょうごにち|day after tomorrow/.test(s)) return addDays(today, 2);
   if (/明日|あした|みょうにち|tomorrow/.test(s)) return addDays(today, 1);

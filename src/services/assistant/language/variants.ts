@@ -57,5 +57,4 @@ export const SPELLING_VARIANTS: ReadonlyArray<readonly [variant: string, canonic
   ['れんけい', '連携'],
   ['ひもづけ', '紐付け'],
   ['紐づけ', '紐付け'],
-  ['紐付', '紐付け'],
 ];
