@@ -4,8 +4,14 @@
  * data; missing data is said plainly with the general contact.
  */
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
-import { compose, formatDate, japanDate, sessionsText, type ComposeInput } from './engine.ts';
+import { after, before, describe, test } from 'node:test';
+import { freshStore } from '../../../test/app.ts';
+import { migrate } from '../../core/migrations.ts';
+import type { Store } from '../../core/storage.ts';
+import { compose, Engine, formatDate, japanDate, sessionsText, type ComposeInput } from './engine.ts';
+import { loadLanguage } from './language/index.ts';
+import { assistantMigrations } from './migrations.ts';
+import { SESSION_IDLE_MS, Sessions } from './sessions.ts';
 import type { ConversationContext, Understanding } from './model.ts';
 import { buildCity, fixtureData, fixtureVocabulary, understood, type CityFixture } from './testing.ts';
 
@@ -181,5 +187,62 @@ describe('alerts and unknowns', () => {
     const r = await ask(understood('duty_doctor'), { city: buildCity({ alerts }) });
     assert.ok(r.replies.length <= 5);
     assert.equal(r.replies.filter((x) => x.text.startsWith('【緊急情報】')).length, 2);
+  });
+});
+
+describe('conversations (the real language part, sessions in the store)', () => {
+  let store: Store;
+  let drop: () => Promise<void>;
+  let clock = new Date('2026-12-06T01:00:00Z');
+  let engine: Engine;
+  before(async () => {
+    ({ store, drop } = await freshStore());
+    await migrate(store, assistantMigrations);
+    const city = buildCity();
+    engine = new Engine({ data: fixtureData(city), language: loadLanguage, vocabulary: async () => fixtureVocabulary(city), sessions: new Sessions(store, () => clock), today: () => TODAY });
+  });
+  after(async () => drop());
+  const said = (a: { replies: Array<{ text: string }> }) => a.replies.map((r) => r.text).join('\n');
+
+  test('a district asked for is used by the next message and remembered', async () => {
+    const a = await engine.answer({ text: '燃やせるごみの日はいつ？', channel: 'api', tenant: '' });
+    assert.match(said(a), /地区を教えて/);
+    const b = await engine.answer({ text: '城山町です', sessionId: a.sessionId, channel: 'api', tenant: '' });
+    assert.equal(b.sessionId, a.sessionId);
+    assert.equal(b.intent, 'garbage_days');
+    assert.match(said(b), /燃やせるごみ: 12月8日\(火\)、12月11日\(金\)、12月15日\(火\)/);
+    const c = await engine.answer({ text: 'ペットボトルの収集日は？', sessionId: a.sessionId, channel: 'api', tenant: '' });
+    assert.match(said(c), /城山町（B地区）/);
+  });
+
+  test('ambiguous item: asked back, answered by number', async () => {
+    const a = await engine.answer({ text: 'プラスチック', channel: 'api', tenant: '' });
+    assert.match(said(a), /1\. プラスチック容器/);
+    const b = await engine.answer({ text: '2', sessionId: a.sessionId, channel: 'api', tenant: '' });
+    assert.equal(b.intent, 'garbage_item');
+    assert.match(said(b), /プラスチック製のおもちゃは「燃やせないごみ」です/);
+  });
+
+  test('the page language: English page, Japanese question -> English frame; English question always English', async () => {
+    const a = await engine.answer({ text: '児童手当の手続きはどこ？', lang: 'en', channel: 'web', tenant: '' });
+    assert.match(said(a), /Children and Families Division/);
+    const b = await engine.answer({ text: 'Where can I apply for child allowance?', lang: 'ja', channel: 'web', tenant: '' });
+    assert.match(said(b), /Child allowance desk/);
+  });
+
+  test('a conversation idle for 30 minutes is forgotten; another tenant cannot use it', async () => {
+    const a = await engine.answer({ text: '燃やせるごみの日は？', channel: 'api', tenant: '' });
+    const other = await engine.answer({ text: '城山町', sessionId: a.sessionId, channel: 'api', tenant: 'othercity' });
+    assert.notEqual(other.sessionId, a.sessionId);
+    clock = new Date(clock.getTime() + SESSION_IDLE_MS + 1000);
+    const b = await engine.answer({ text: '城山町', sessionId: a.sessionId, channel: 'api', tenant: '' });
+    assert.notEqual(b.sessionId, a.sessionId);
+    assert.notEqual(b.intent, 'garbage_days');
+  });
+
+  test('a stored context stays small', async () => {
+    const a = await engine.answer({ text: 'ペットボトルは何ごみ？', channel: 'api', tenant: '' });
+    const r = await store.query<{ n: number }>('SELECT length(context::text) AS n FROM assistant.sessions WHERE id = $1', [a.sessionId]);
+    assert.ok(Number(r.rows[0]!.n) < 4096);
   });
 });

@@ -299,6 +299,8 @@ export class LineChannel {
         const command = text.normalize('NFKC').replace(/\s+/g, '');
         if (UNLINK.test(command)) {
           const was = await this.#d.links.unlink(user);
+          // What the conversation learnt while linked (the district) goes with the link.
+          await this.#d.sessions.forget(sessionId);
           await this.#reply(e.replyToken, [was ? '地域IDとの連携を解除しました。' : '地域IDとは連携していません。']);
           this.#d.log.info({ eventType: e.type, outcome: 'unlink' }, 'LINE event handled');
           return;
