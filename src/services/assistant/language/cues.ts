@@ -28,13 +28,13 @@ export const INTENT_CUES: readonly Cue[] = [
   { intent: 'duty_doctor', weight: 0.3, ja: ['やってる', 'やっている', '開いてる', '開いている'] },
   // ごみの分別
   { intent: 'garbage_item', weight: 2.5, ja: ['何ごみ', 'どのごみ', 'どこのごみ', '何のごみ', '分別', '捨て方'], en: ['throw away', 'throw out', 'get rid of', 'dispose', 'disposal', 'which garbage', 'what garbage', 'what kind of garbage', 'what type of garbage', 'which bin', 'sort'] },
-  { intent: 'garbage_item', weight: 1.5, ja: ['捨て', '出し方', '処分', '何で出', '何に出', '出せる', '出していい', '分け方'], en: ['discard', 'recycle', 'garbage', 'trash', 'rubbish', 'waste'] },
+  { intent: 'garbage_item', weight: 1.5, ja: ['捨て', '出し方', '処分', '何で出', '何に出', '分け方'], en: ['discard', 'recycle', 'garbage', 'trash', 'rubbish', 'waste'] },
   { intent: 'garbage_item', weight: 0.5, ja: ['ごみ'] },
   // 収集日 (the words that only ask "when" count when the message is about garbage: see `garbageOnly`)
   { intent: 'garbage_days', weight: 2.5, ja: ['ごみの日', '収集日', '出す日', '収集は', '収集の日', '回収は', 'ごみカレンダー', '収集カレンダー', '回収の日', '回収日', 'ごみ出しの日'], en: ['collection day', 'collection days', 'pickup day', 'pick up day', 'garbage day', 'trash day', 'collection schedule', 'collected', 'collection', 'pickup', 'pick up'] },
   { intent: 'garbage_days', weight: 1.5, ja: ['収集', '回収'] },
-  { intent: 'garbage_days', weight: 2.5, garbageOnly: true, ja: ['何曜', '出せる日', '出していい日', '出せるの'], en: ['what day', 'which day', 'which days', 'what days'] },
-  { intent: 'garbage_days', weight: 1.5, garbageOnly: true, ja: ['いつ'], en: ['when'] },
+  { intent: 'garbage_days', weight: 4, garbageOnly: true, ja: ['何曜'], en: ['what day', 'which day', 'which days', 'what days'] },
+  { intent: 'garbage_days', weight: 2.5, garbageOnly: true, ja: ['出せる日', '出していい日', 'いつ'], en: ['when'] },
   { intent: 'garbage_days', weight: 0.8, garbageOnly: true, ja: ['次の', '今度の', '次は'], en: ['next'] },
   { intent: 'garbage_days', weight: 0.3, ja: ['ごみ'] },
   // 窓口

@@ -23,6 +23,9 @@ export const SPELLING_VARIANTS: ReadonlyArray<readonly [variant: string, canonic
   ['もやせないごみ', '燃やせないごみ'],
   ['なにごみ', '何ごみ'],
   ['なんごみ', '何ごみ'],
+  ['なんようび', '何曜日'],
+  ['なんよう', '何曜'],
+  ['なに', '何'],
   // doctors
   ['とうばんい', '当番医'],
   ['当番病院', '当番医'],

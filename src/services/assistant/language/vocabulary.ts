@@ -51,8 +51,8 @@ export interface Message {
   /** norm without spaces */
   compact: string;
   tokens: Token[];
-  /** Folded forms of each token (surface and reading), for short words that must be whole tokens. */
-  tokenForms: ReadonlySet<string>;
+  /** Folded forms of each noun (surface and reading), for short words that must be whole nouns. */
+  nounForms: ReadonlySet<string>;
   /** The message read in kana. */
   reading: string;
   /** Latin words of the message. */
@@ -147,16 +147,17 @@ export function indexVocabulary(vocab: LanguageVocabulary, tokenize: Tokenize): 
 export function prepareMessage(text: string, tokenize: Tokenize): Message {
   const norm = normalize(text);
   const tokens = tokenize(text);
-  const tokenForms = new Set<string>();
+  const nounForms = new Set<string>();
   for (const t of tokens) {
-    tokenForms.add(compactKey(t.surface));
-    tokenForms.add(lettersOnly(t.reading));
+    if (t.pos !== '名詞') continue;
+    nounForms.add(compactKey(t.surface));
+    nounForms.add(lettersOnly(t.reading));
   }
   return {
     norm,
     compact: norm.replace(/ /g, ''),
     tokens,
-    tokenForms,
+    nounForms,
     reading: lettersOnly(foldKana(tokens.map((t) => t.reading).join(''))),
     words: norm.match(/[a-z0-9]+/g) ?? [],
   };
@@ -185,8 +186,8 @@ function exactHit(term: Term, message: Message, runs: ReadonlySet<string>): bool
     return runs.has(joined) || runs.has(singular(joined));
   }
   const length = [...term.key].length;
-  // One character, or two kana (かさ, びん), must be a word of its own: 傘 is not in 傘立て's neighbour.
-  if (length === 1 || (length === 2 && /^[\u3041-\u309fー]+$/.test(term.key))) return message.tokenForms.has(term.key);
+  // One character, or two kana (かさ, かん), must be a noun of its own: かん in かんたん is no can.
+  if (length === 1 || (length === 2 && /^[\u3041-\u309fー]+$/.test(term.key))) return message.nounForms.has(term.key);
   if (message.compact.includes(term.key)) return true;
   return [...term.reading].length >= 3 && message.reading.includes(term.reading);
 }
