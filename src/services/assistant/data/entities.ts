@@ -69,6 +69,7 @@ const CATEGORY_SLUGS: ReadonlyArray<[RegExp, string, string]> = [
   [/^古紙|^(紙類|古布)/, 'paper-cloth', 'Used paper and cloth'],
   [/^粗大/, 'oversized', 'Oversized waste'],
   [/^有害|^危険/, 'hazardous', 'Hazardous waste'],
+  [/^(市では)?(収集しない|収集・処理しない|処理しない|出せない)/, 'not-collected', 'Not collected by the city'],
 ];
 
 /** The category id and English name for a category's Japanese name. */

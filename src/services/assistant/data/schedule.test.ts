@@ -103,3 +103,10 @@ test('japanDate is the date in Japan', () => {
   assert.equal(japanDate(new Date('2026-12-31T15:00:00Z')), '2027-01-01');
   assert.equal(japanDate(new Date('2026-12-31T14:59:59Z')), '2026-12-31');
 });
+
+test('a remark may follow the months', () => {
+  const r = parseDayRule('木2:5 8 11 2 *2');
+  assert.deepEqual(r.remarks, [2]);
+  assert.deepEqual(r.months, [5, 8, 11, 2]);
+  assert.deepEqual(nextCollections(r, [], '2026-12-01', 1), ['2027-02-11']);
+});

@@ -65,11 +65,16 @@ export function parseDayRule(raw: string): DayRule {
   const text = raw.normalize('NFKC').replace(/[\u3000\s]+/g, ' ').trim();
   const rule: DayRule = { text, tokens: [], remarks: [] };
   if (text === '') return rule;
-  let days = text;
-  const colon = text.indexOf(':');
+  // Remarks (*1) may stand anywhere, also after the months.
+  const rest = text.replace(/(^| )\*(\d*)(?= |$)/g, (_m, _sp: string, n: string) => {
+    if (n !== '') rule.remarks.push(Number(n));
+    return ' ';
+  });
+  let days = rest;
+  const colon = rest.indexOf(':');
   if (colon >= 0) {
-    days = text.slice(0, colon);
-    const months = text.slice(colon + 1).trim().split(' ').filter((m) => m !== '');
+    days = rest.slice(0, colon);
+    const months = rest.slice(colon + 1).trim().split(' ').filter((m) => m !== '');
     if (months.length === 0) throw new RuleError(`'${raw}': no months after ':' (write e.g. 火2:4 6 8)`);
     rule.months = months.map((m) => {
       const n = Number(m);
