@@ -2,6 +2,7 @@ import { buildApp } from '../app.ts';
 import type { Config } from '../core/config.ts';
 import { ensureDemoClient } from '../demo/client.ts';
 import { seedDemo } from '../demo/seed.ts';
+import { seedDemoAssistantData } from '../services/assistant/data/index.ts';
 import { seedDemoPortal } from '../services/portal/demo.ts';
 
 /** Runs the server until SIGINT/SIGTERM, then closes connections and the store cleanly. */
@@ -12,6 +13,8 @@ export async function runServe(config: Config): Promise<void> {
     if (n > 0) app.http.log.info(`seeded the demo city with ${n} entities`);
     const items = await seedDemoPortal(app.portal.service);
     if (items > 0) app.http.log.info(`published ${items} demo items on the portal`);
+    const assistantData = await seedDemoAssistantData(app.hub);
+    if (assistantData > 0) app.http.log.info(`seeded the assistant's demo data (duty roster, garbage, windows) with ${assistantData} entities`);
     const file = await ensureDemoClient(app, config.dataDir);
     app.http.log.info(`the demo sensor service may write to the hub: its client id and secret are in ${file}`);
   }
