@@ -1,7 +1,7 @@
 /**
  * Typo-tolerant comparison of words: Levenshtein distance on the folded kana (or Latin) form, with
  * a threshold that grows with the word's length, so that a short word never matches by accident
- * (缶 and 傘 stay apart) while ぺっとぼとろ still finds ぺっとぼとる.
+ * (なまごみ and なにごみ stay apart) while ぺっとぼとろ still finds ぺっとぼとる.
  */
 
 /**
@@ -15,47 +15,63 @@ export function allowedEdits(length: number): number {
   return 3;
 }
 
+// Two rows reused by every call: matching runs on every message and should not allocate.
+let rowA = new Int32Array(64);
+let rowB = new Int32Array(64);
+
 /**
- * Levenshtein distance between a and b, or `limit + 1` as soon as it must exceed `limit` (the
- * caller only needs to know whether it is within the threshold).
+ * Levenshtein distance between a and b[from, from + length), or `limit + 1` as soon as it must
+ * exceed `limit` (the caller only needs to know whether it is within the threshold).
  */
-export function editDistance(a: string, b: string, limit = Number.POSITIVE_INFINITY): number {
-  const x = [...a];
-  const y = [...b];
-  if (Math.abs(x.length - y.length) > limit) return limit + 1;
-  let previous = Array.from({ length: y.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= x.length; i++) {
-    const current = [i];
+function distanceOf(a: readonly string[], b: readonly string[], from: number, length: number, limit: number): number {
+  if (Math.abs(a.length - length) > limit) return limit + 1;
+  if (rowA.length <= length) {
+    rowA = new Int32Array(length * 2 + 1);
+    rowB = new Int32Array(length * 2 + 1);
+  }
+  let previous = rowA;
+  let current = rowB;
+  for (let j = 0; j <= length; j++) previous[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    current[0] = i;
     let rowMin = i;
-    for (let j = 1; j <= y.length; j++) {
-      const cost = x[i - 1] === y[j - 1] ? 0 : 1;
+    const ai = a[i - 1];
+    for (let j = 1; j <= length; j++) {
+      const cost = ai === b[from + j - 1] ? 0 : 1;
       const value = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
-      current.push(value);
+      current[j] = value;
       if (value < rowMin) rowMin = value;
     }
     if (rowMin > limit) return limit + 1;
+    const swap = previous;
     previous = current;
+    current = swap;
   }
-  return previous[y.length] ?? 0;
+  return previous[length] ?? 0;
+}
+
+/** Levenshtein distance between a and b (by code point), capped at `limit + 1`. */
+export function editDistance(a: string, b: string, limit = Number.POSITIVE_INFINITY): number {
+  const y = [...b];
+  return distanceOf([...a], y, 0, y.length, limit === Number.POSITIVE_INFINITY ? a.length + y.length : limit);
 }
 
 /**
  * The smallest distance between `term` and any part of `text` whose length is within the allowed
  * edits of the term's length, if within the threshold; undefined otherwise. The first character
  * must agree (people mistype inside a word far more often than its first sound), which keeps
- * unrelated words out.
+ * unrelated words out and the search short.
  */
-export function fuzzyFind(term: string, text: string): number | undefined {
-  const t = [...term];
+export function fuzzyFind(term: string | readonly string[], text: string | readonly string[]): number | undefined {
+  const t = typeof term === 'string' ? [...term] : term;
+  const chars = typeof text === 'string' ? [...text] : text;
   const limit = allowedEdits(t.length);
   if (limit === 0) return undefined;
-  const chars = [...text];
   let best: number | undefined;
   for (let start = 0; start < chars.length; start++) {
     if (chars[start] !== t[0]) continue;
-    for (let len = t.length - limit; len <= t.length + limit; len++) {
-      if (len < 2 || start + len > chars.length) continue;
-      const d = editDistance(term, chars.slice(start, start + len).join(''), limit);
+    for (let len = Math.max(2, t.length - limit); len <= t.length + limit && start + len <= chars.length; len++) {
+      const d = distanceOf(t, chars, start, len, limit);
       if (d <= limit && (best === undefined || d < best)) best = d;
     }
   }

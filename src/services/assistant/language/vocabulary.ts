@@ -26,6 +26,12 @@ export interface Term {
   reading: string;
   /** The Latin key without spaces, or the romaji of the reading. */
   romaji: string;
+  /** Position in the vocabulary: candidates are listed in the data's order. */
+  order: number;
+  /** Characters of the key, reading and romaji (precomputed: matching runs on every message). */
+  keyLength: number;
+  readingChars: readonly string[];
+  romajiChars: readonly string[];
 }
 
 export interface VocabularyIndex {
@@ -33,6 +39,10 @@ export interface VocabularyIndex {
   byKind: ReadonlyMap<TermKind, readonly Term[]>;
   /** Terms by kind and by the first character of their reading or romaji, for the typo pass. */
   byFirst: ReadonlyMap<TermKind, ReadonlyMap<string, readonly Term[]>>;
+  /** Japanese terms by kind and the first character of their key or reading, for the exact pass. */
+  byStart: ReadonlyMap<TermKind, ReadonlyMap<string, readonly Term[]>>;
+  /** Latin terms by kind and their joined words (plasticbottle). */
+  byLatin: ReadonlyMap<TermKind, ReadonlyMap<string, readonly Term[]>>;
 }
 
 /** A term found in a message. */
@@ -55,8 +65,16 @@ export interface Message {
   nounForms: ReadonlySet<string>;
   /** The message read in kana. */
   reading: string;
+  /**
+   * The parts of the message written in kana, read; other words are a break (|). Typos are looked
+   * for here only: a word written in kanji was typed right (住民 is not a mistyped じゅうたん).
+   */
+  kanaChars: readonly string[];
   /** Latin words of the message. */
   words: string[];
+  /** Joined runs of one to four Latin words, as a list and a set. */
+  runs: readonly string[];
+  runSet: ReadonlySet<string>;
 }
 
 const LATIN = /^[a-z0-9 '-]+$/;
@@ -103,7 +121,8 @@ export function indexVocabulary(vocab: LanguageVocabulary, tokenize: Tokenize): 
     if (seen.has(id)) return;
     seen.add(id);
     const reading = latin ? '' : readingOf(tokenize, word);
-    terms.push({ kind, canonical, key, latin, reading, romaji: latin ? key.replace(/[ '-]/g, '') : toRomaji(reading) });
+    const romaji = latin ? key.replace(/[ '-]/g, '') : toRomaji(reading);
+    terms.push({ kind, canonical, key, latin, reading, romaji, order: terms.length, keyLength: [...key].length, readingChars: [...reading], romajiChars: [...romaji] });
   };
   for (const item of vocab.wasteItems) {
     const words = [item.name, ...item.synonyms, ...(item.reading ? [item.reading] : [])];
@@ -125,20 +144,27 @@ export function indexVocabulary(vocab: LanguageVocabulary, tokenize: Tokenize): 
   }
   const byKind = new Map<TermKind, Term[]>();
   const byFirst = new Map<TermKind, Map<string, Term[]>>();
-  const bucket = (term: Term, first: string | undefined): void => {
+  const byStart = new Map<TermKind, Map<string, Term[]>>();
+  const byLatin = new Map<TermKind, Map<string, Term[]>>();
+  const bucket = (into: Map<TermKind, Map<string, Term[]>>, term: Term, first: string | undefined): void => {
     if (!first) return;
-    let firsts = byFirst.get(term.kind);
-    if (!firsts) byFirst.set(term.kind, (firsts = new Map()));
+    let firsts = into.get(term.kind);
+    if (!firsts) into.set(term.kind, (firsts = new Map()));
     const list = firsts.get(first) ?? [];
     if (!list.includes(term)) list.push(term);
     firsts.set(first, list);
   };
   for (const term of terms) {
     byKind.set(term.kind, [...(byKind.get(term.kind) ?? []), term]);
-    bucket(term, term.reading[0]);
-    bucket(term, term.romaji[0]);
+    bucket(byFirst, term, term.readingChars[0]);
+    bucket(byFirst, term, term.romajiChars[0]);
+    if (term.latin) bucket(byLatin, term, term.romaji);
+    else {
+      bucket(byStart, term, [...term.key][0]);
+      bucket(byStart, term, term.readingChars[0]);
+    }
   }
-  const index = { terms, byKind, byFirst };
+  const index = { terms, byKind, byFirst, byStart, byLatin };
   indexes.set(vocab, index);
   return index;
 }
@@ -153,13 +179,19 @@ export function prepareMessage(text: string, tokenize: Tokenize): Message {
     nounForms.add(compactKey(t.surface));
     nounForms.add(lettersOnly(t.reading));
   }
+  const words = norm.match(/[a-z0-9]+/g) ?? [];
+  const runs = wordRuns(words);
+  const kana = tokens.map((t) => (/^[\p{sc=Hiragana}\p{sc=Katakana}ー]+$/u.test(t.surface) ? lettersOnly(t.reading) : '|')).join('');
   return {
     norm,
     compact: norm.replace(/ /g, ''),
     tokens,
     nounForms,
     reading: lettersOnly(foldKana(tokens.map((t) => t.reading).join(''))),
-    words: norm.match(/[a-z0-9]+/g) ?? [],
+    kanaChars: [...kana],
+    words,
+    runs,
+    runSet: new Set(runs),
   };
 }
 
@@ -180,19 +212,17 @@ function singular(word: string): string {
   return word;
 }
 
-function exactHit(term: Term, message: Message, runs: ReadonlySet<string>): boolean {
-  if (term.latin) {
-    const joined = term.key.replace(/[ '-]/g, '');
-    return runs.has(joined) || runs.has(singular(joined));
-  }
-  const length = [...term.key].length;
+function exactHit(term: Term, message: Message): boolean {
+  if (term.latin) return message.runSet.has(term.romaji) || message.runs.some((run) => singular(run) === term.romaji);
+  const length = term.keyLength;
   // One character, or two kana (かさ, かん), must be a noun of its own: かん in かんたん is no can.
   if (length === 1 || (length === 2 && /^[\u3041-\u309fー]+$/.test(term.key))) return message.nounForms.has(term.key);
   if (message.compact.includes(term.key)) return true;
   return [...term.reading].length >= 3 && message.reading.includes(term.reading);
 }
 
-function fuzzyHit(term: Term, message: Message, runs: readonly string[]): number | undefined {
+function fuzzyHit(term: Term, message: Message): number | undefined {
+  const runs = message.runs;
   if (term.latin) {
     const target = term.romaji;
     const limit = allowedEdits(target.length);
@@ -205,7 +235,7 @@ function fuzzyHit(term: Term, message: Message, runs: readonly string[]): number
     }
     return best;
   }
-  let best = term.reading ? fuzzyFind(term.reading, message.reading) : undefined;
+  let best = term.reading ? fuzzyFind(term.readingChars, message.kanaChars) : undefined;
   // Romaji typed for a Japanese word (pettobotoru, shounika).
   if (term.romaji.length >= 5) {
     const limit = allowedEdits(term.romaji.length - 2);
@@ -218,12 +248,29 @@ function fuzzyHit(term: Term, message: Message, runs: readonly string[]): number
   return best;
 }
 
+/** The terms of a kind that could be in the message: Japanese ones by first character, Latin ones by words. */
+function exactCandidates(index: VocabularyIndex, kind: TermKind, message: Message): Term[] {
+  const out = new Set<Term>();
+  const starts = index.byStart.get(kind);
+  if (starts) {
+    for (const c of new Set([...message.compact, ...message.reading])) for (const term of starts.get(c) ?? []) out.add(term);
+  }
+  const latin = index.byLatin.get(kind);
+  if (latin) {
+    for (const run of message.runs) {
+      for (const term of latin.get(run) ?? []) out.add(term);
+      for (const term of latin.get(singular(run)) ?? []) out.add(term);
+    }
+  }
+  return [...out];
+}
+
 /** The terms of a kind whose reading or romaji starts with a character of the message. */
-function typoCandidates(index: VocabularyIndex, kind: TermKind, message: Message, runs: readonly string[]): Term[] {
+function typoCandidates(index: VocabularyIndex, kind: TermKind, message: Message): Term[] {
   const firsts = index.byFirst.get(kind);
   if (!firsts) return [];
   const out = new Set<Term>();
-  const starts = new Set<string>([...message.reading, ...runs.map((r) => r[0] ?? '')]);
+  const starts = new Set<string>([...message.kanaChars, ...message.runs.map((r) => r[0] ?? '')]);
   for (const c of starts) for (const term of firsts.get(c) ?? []) out.add(term);
   return [...out];
 }
@@ -233,18 +280,15 @@ function typoCandidates(index: VocabularyIndex, kind: TermKind, message: Message
  * is none (a typo is the exception, and this keeps a correct spelling from dragging in lookalikes).
  */
 export function findTerms(index: VocabularyIndex, kind: TermKind, message: Message): Hit[] {
-  const terms = index.byKind.get(kind) ?? [];
-  const runList = wordRuns(message.words);
-  const runs = new Set(runList);
-  const hits: Hit[] = terms.filter((t) => exactHit(t, message, runs)).map((term) => ({ term, how: 'exact', distance: 0 }));
-  if (hits.length > 0) return hits;
+  const hits: Hit[] = exactCandidates(index, kind, message).filter((t) => exactHit(t, message)).map((term) => ({ term, how: 'exact', distance: 0 }));
+  if (hits.length > 0) return hits.sort((a, b) => a.term.order - b.term.order);
   const fuzzy: Hit[] = [];
-  for (const term of typoCandidates(index, kind, message, runList)) {
-    const d = fuzzyHit(term, message, runList);
+  for (const term of typoCandidates(index, kind, message)) {
+    const d = fuzzyHit(term, message);
     if (d !== undefined) fuzzy.push({ term, how: 'fuzzy', distance: d });
   }
   const best = Math.min(...fuzzy.map((h) => h.distance));
-  return fuzzy.filter((h) => h.distance === best);
+  return fuzzy.filter((h) => h.distance === best).sort((a, b) => a.term.order - b.term.order);
 }
 
 /** Whether `inner` is written inside `outer` (and is shorter): ペット in ペットボトル, child in child allowance. */
