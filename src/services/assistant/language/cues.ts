@@ -33,6 +33,7 @@ export const INTENT_CUES: readonly Cue[] = [
   // 収集日 (the words that only ask "when" count when the message is about garbage: see `garbageOnly`)
   { intent: 'garbage_days', weight: 2.5, ja: ['ごみの日', '収集日', '出す日', '収集は', '収集の日', '回収は', 'ごみカレンダー', '収集カレンダー', '回収の日', '回収日', 'ごみ出しの日'], en: ['collection day', 'collection days', 'pickup day', 'pick up day', 'garbage day', 'trash day', 'collection schedule', 'collected', 'collection', 'pickup', 'pick up'] },
   { intent: 'garbage_days', weight: 1.5, ja: ['収集', '回収'] },
+  { intent: 'garbage_days', weight: 3, garbageOnly: true, ja: ['の日'] },
   { intent: 'garbage_days', weight: 4, garbageOnly: true, ja: ['何曜'], en: ['what day', 'which day', 'which days', 'what days'] },
   { intent: 'garbage_days', weight: 2.5, garbageOnly: true, ja: ['出せる日', '出していい日', 'いつ'], en: ['when'] },
   { intent: 'garbage_days', weight: 0.8, garbageOnly: true, ja: ['次の', '今度の', '次は'], en: ['next'] },

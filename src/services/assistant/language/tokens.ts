@@ -25,6 +25,14 @@ export type Tokenize = (text: string) => Token[];
 
 let loading: Promise<Tokenize> | undefined;
 
+/**
+ * NFKC with lone surrogates made well-formed and control characters turned into spaces: kuromoji
+ * throws on both, and a message from LINE or the API can hold anything.
+ */
+export function cleanForAnalyser(text: string): string {
+  return text.toWellFormed().normalize('NFKC').replace(/[\p{Cc}\p{Cf}\p{Co}]/gu, ' ');
+}
+
 /** The kuromoji dictionary folder inside the installed package. */
 function dictionaryPath(): string {
   const require = createRequire(import.meta.url);
@@ -43,14 +51,22 @@ export function loadTokenizer(): Promise<Tokenize> {
         reject(error);
         return;
       }
-      resolve((text) =>
-        tokenizer.tokenize(text.normalize('NFKC')).map((t) => ({
+      resolve((text) => {
+        const clean = cleanForAnalyser(text);
+        let found: kuromoji.IpadicFeatures[];
+        try {
+          found = tokenizer.tokenize(clean);
+        } catch {
+          // The analyser fails on some inputs nobody types; the message is then one unknown word.
+          return clean.trim() ? [{ surface: clean, reading: foldKana(clean), pos: '名詞', base: clean }] : [];
+        }
+        return found.map((t) => ({
           surface: t.surface_form,
           reading: t.reading && t.reading !== '*' ? foldKana(t.reading) : foldKana(t.surface_form),
           pos: t.pos,
           base: t.basic_form && t.basic_form !== '*' ? t.basic_form : t.surface_form,
-        })),
-      );
+        }));
+      });
     });
   });
   return loading;

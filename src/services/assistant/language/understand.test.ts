@@ -82,6 +82,7 @@ intentCases('garbage_days', [
   ['粗大ごみの回収日', { wasteCategory: 'bulky' }],
   ['もやせないごみっていつだせる？', { wasteCategory: 'nonburnable' }],
   ['ペットボトルは何曜日に出せる？', { wasteItem: 'ペットボトル' }],
+  ['新聞紙の日', { wasteItem: '新聞紙' }],
   ['When is burnable waste collected?', { wasteCategory: 'burnable' }],
   ['garbage collection day in Ekimae', { district: 'ekimae' }],
   ['what day is recycling pickup', { wasteCategory: 'resource' }],
@@ -206,5 +207,31 @@ describe('ambiguity', () => {
     const u = language.understand('転入届と住民票の窓口', TEST_VOCABULARY, TODAY);
     assert.equal(u.intent, 'city_window');
     assert.deepEqual(u.slots.procedureCandidates, ['juminhyo', 'moving-in']);
+  });
+});
+
+describe('bad input', () => {
+  test('a very long message is cut and still understood', () => {
+    const u = language.understand(`ペットボトルは何ごみ？${'あ'.repeat(20_000)}`, TEST_VOCABULARY, TODAY);
+    assert.equal(u.intent, 'garbage_item');
+    assert.equal(u.slots.wasteItem, 'ペットボトル');
+  });
+
+  test('binary, control characters and lone surrogates do not throw', () => {
+    for (const text of ['\u0000\u0001\u0002', '\ud800\udfff\ud800', '\ufffd'.repeat(50), String.fromCharCode(...Array.from({ length: 256 }, (_, i) => i)), '']) {
+      const u = language.understand(text, TEST_VOCABULARY, TODAY);
+      assert.equal(typeof u.intent, 'string');
+    }
+  });
+
+  test('an empty vocabulary finds no slots but still the intent', () => {
+    const empty = { wasteItems: [], wasteCategories: [], districts: [], procedures: [], departments: [] };
+    const u = language.understand('ペットボトルは何ごみ？', empty, TODAY);
+    assert.equal(u.intent, 'garbage_item');
+    assert.deepEqual(u.slots, {});
+  });
+
+  test('loadLanguage loads once', async () => {
+    assert.equal(await loadLanguage(), language);
   });
 });
