@@ -18,6 +18,7 @@ import { buildEvalCity, EVAL_TODAY } from './setup.ts';
 /** The target: at least 90% of the questions answered right. */
 export const TARGET_ACCURACY = 0.9;
 
+/** One case as asked: what came back and why it passed or failed. */
 export interface CaseResult {
   case: EvalCase;
   /** The messages as sent (one, or a conversation). */
@@ -31,6 +32,7 @@ export interface CaseResult {
   pass: boolean;
 }
 
+/** The share of one intent's questions answered right. */
 export interface IntentScore {
   intent: Intent;
   total: number;
@@ -38,6 +40,7 @@ export interface IntentScore {
   accuracy: number;
 }
 
+/** The whole run: every case, per intent and overall. */
 export interface EvalReport {
   results: CaseResult[];
   perIntent: IntentScore[];

@@ -26,6 +26,7 @@ export const EVAL_TODAY = '2026-12-05';
  */
 const PORTAL_SEEDED_AT = new Date('2020-01-06T00:00:00.000Z');
 
+/** The seeded app the questions are asked of, and how to throw it away. */
 export interface EvalCity {
   app: App;
   close(): Promise<void>;
