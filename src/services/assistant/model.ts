@@ -69,6 +69,12 @@ export interface WasteArea {
   districts: string[];
   /** The collection centre (center.csv), whose stops (year-end) apply. */
   center?: string;
+  /**
+   * Per category id, when the data has a rule: the collection days in words (毎週 月・木曜日 / every
+   * Monday and Thursday; empty when there are no regular days) and the notes the rule refers to
+   * (5374 remarks, e.g. that oversized waste is collected by appointment).
+   */
+  days?: Record<string, { ja: string; en: string; notes?: string[] }>;
 }
 
 /** A city procedure and the window that handles it (from the catalogue staff maintain). */

@@ -172,3 +172,12 @@ test('the vocabulary: items, categories with short names, districts with reading
   assert.ok(allowance.keywords.includes('子ども手当'));
   for (const d of ['内科', '小児科', '外科', '歯科', '循環器内科']) assert.ok(v.departments.includes(d), d);
 });
+
+test('areas say each category’s days in words, with the remarks', async () => {
+  const north = (await data.wasteAreas('')).find((a) => a.districts.includes('ekimae'))!;
+  assert.deepEqual(north.days!.burnable, { ja: '毎週 月・木曜日', en: 'every Monday and Thursday' });
+  assert.equal(north.days!.hazardous!.ja, '第2 木曜日 (5・8・11・2月)');
+  assert.equal(north.days!['paper-cloth']!.ja, '第1・3週の土曜日');
+  assert.equal(north.days!.oversized!.ja, '');
+  assert.match(north.days!.oversized!.notes![0]!, /電話で申し込んで/);
+});

@@ -15,7 +15,7 @@ import type { Alert, AssistantData, CityEvent, DutyClinic, LanguageVocabulary, L
 import { japanDate } from './calendar.ts';
 import { TYPES, addressText, areaFromEntity, categoryFromEntity, centerFromEntity, dutyFromEntity, itemFromEntity, procedureFromEntity, type StoredRule } from './entities.ts';
 import { hoursOn } from './opening-hours.ts';
-import { RuleError, nextCollections as rulesNext, parseDayRule, type CollectionStop, type DayRule } from './schedule.ts';
+import { RuleError, describeRule, nextCollections as rulesNext, parseDayRule, type CollectionStop, type DayRule } from './schedule.ts';
 
 export { seedDemoAssistantData } from './demo.ts';
 
@@ -105,7 +105,17 @@ export function hubAssistantData(deps: AssistantDataDeps): HubAssistantData {
       return mapped(tenant, TYPES.item, itemFromEntity);
     },
     async wasteAreas(tenant): Promise<WasteArea[]> {
-      return (await areas(tenant)).sort((a, b) => a.name.localeCompare(b.name, 'ja'));
+      return (await areas(tenant))
+        .map(({ rules, ...area }): WasteArea => {
+          const days: NonNullable<WasteArea['days']> = {};
+          for (const r of rules) {
+            const rule = parsed(r.rule);
+            if (!rule) continue;
+            days[r.category] = { ja: describeRule(rule, 'ja'), en: describeRule(rule, 'en'), ...(r.remarks && r.remarks.length > 0 ? { notes: r.remarks } : {}) };
+          }
+          return { ...area, days };
+        })
+        .sort((a, b) => a.name.localeCompare(b.name, 'ja'));
     },
     async collectionRule(tenant, areaId, categoryId) {
       const area = (await areas(tenant)).find((a) => a.id === areaId);
