@@ -18,8 +18,9 @@ import { startRetentionJob } from './hub/temporal/index.ts';
 import { createPortal, portalMigrations, type Portal } from './services/portal/index.ts';
 import { createTourism, tourismMigrations } from './services/tourism/index.ts';
 import { createTv } from './services/tv/index.ts';
+import { assistantMigrations, createAssistant, type Assistant } from './services/assistant/index.ts';
 
-export const allMigrations: Migration[] = [...hubMigrations, ...identityMigrations, ...consentMigrations, ...portalMigrations, ...tourismMigrations];
+export const allMigrations: Migration[] = [...hubMigrations, ...identityMigrations, ...consentMigrations, ...portalMigrations, ...tourismMigrations, ...assistantMigrations];
 
 export interface App {
   config: Config;
@@ -34,6 +35,8 @@ export interface App {
   consent: Consent;
   /** The personalised city portal (src/services/portal): /, /my, /staff. */
   portal: Portal;
+  /** The assistant (src/services/assistant): /api/assistant/messages, /assistant, /line/webhook. */
+  assistant: Assistant;
   metrics: Metrics;
   close(): Promise<void>;
 }
@@ -66,6 +69,9 @@ export async function buildApp(config: Config, given?: Store): Promise<App> {
   // Services: clients of the platform, through its public interfaces only.
   const portal = createPortal({ store, identity, consent });
   await portal.register(http);
+  // The assistant: LINE and web chat answering from the hub's data (after the portal: it reads its alerts).
+  const assistant = createAssistant({ store, config, outbound, identity, consent, portal, log: http.log });
+  await assistant.register(http);
   // Tourism (/tourism, /staff/tourism): places, courses and events in the visitor's language.
   const tourism = createTourism({ store, config });
   await tourism.register(http);
@@ -84,6 +90,7 @@ export async function buildApp(config: Config, given?: Store): Promise<App> {
     accounts,
     consent,
     portal,
+    assistant,
     metrics,
     async close() {
       await hub.subscriptions.stop();

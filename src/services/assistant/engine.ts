@@ -261,6 +261,9 @@ function contactLine(p: Procedure | undefined, lang: Lang): string {
     : `${p.department.ja}（${p.window.ja}）へお問い合わせください。電話: ${p.telephone}（${p.hours}）`;
 }
 
+/** Free text from the data: in an English answer, Japanese text is labelled as such (no machine translation). */
+const note = (text: string, lang: Lang) => (lang === 'en' && /[\u3040-\u30ff\u4e00-\u9fff]/.test(text) ? `Note (in Japanese): ${text}` : text);
+
 const list = (lines: readonly string[]) => lines.map((l) => `・${l}`).join('\n');
 
 /**
@@ -311,7 +314,7 @@ export async function compose(data: AssistantData, input: ComposeInput): Promise
       const head = en ? `Holiday duty clinics${what} on ${when}:` : `${when}の当番医${what}です。`;
       const body = clinics.slice(0, MAX_LISTED).map((c) =>
         en
-          ? `${c.name} (${c.departments.map((d) => dept(d, 'en')).join(', ')})\nAddress: ${c.address}\nPhone: ${c.telephone}\nHours: ${sessionsText(c, 'en')}${c.notes ? `\n${c.notes}` : ''}`
+          ? `${c.name} (${c.departments.map((d) => dept(d, 'en')).join(', ')})\nAddress: ${c.address}\nPhone: ${c.telephone}\nHours: ${sessionsText(c, 'en')}${c.notes ? `\n${note(c.notes, 'en')}` : ''}`
           : `${c.name}（${c.departments.join('・')}）\n住所: ${c.address}\n電話: ${c.telephone}\n診療時間: ${sessionsText(c, 'ja')}${c.notes ? `\n${c.notes}` : ''}`,
       );
       const tail = en ? 'Please call the clinic before you go.' : '受診の前に電話で確認してください。';
@@ -338,8 +341,8 @@ export async function compose(data: AssistantData, input: ComposeInput): Promise
       const cat = categories.find((c) => c.id === item.categoryId);
       const catName = cat ? say(cat.name, lang) : item.categoryId;
       const lines = [en ? `${item.name}: ${catName}.` : `${item.name}は「${catName}」です。`];
-      if (item.notes) lines.push(item.notes);
-      if (cat?.description) lines.push(cat.description);
+      if (item.notes) lines.push(note(item.notes, lang));
+      if (cat?.description) lines.push(note(cat.description, lang));
       return done(lines, { factual: true });
     }
 
@@ -392,7 +395,7 @@ export async function compose(data: AssistantData, input: ComposeInput): Promise
       const lines = en
         ? [`${say(p.name, 'en')}: ${say(p.department, 'en')}, ${say(p.window, 'en')}${p.floor ? `, floor ${p.floor}` : ''}.`, `Phone: ${p.telephone}\nHours: ${p.hours}`]
         : [`${p.name.ja}は${p.department.ja}の「${p.window.ja}」${p.floor ? `（${p.floor}）` : ''}です。`, `電話: ${p.telephone}\n受付時間: ${p.hours}`];
-      if (p.notes) lines.push(p.notes);
+      if (p.notes) lines.push(note(p.notes, lang));
       return done(lines, { factual: true });
     }
 

@@ -84,6 +84,15 @@ export function parseWebhookBody(raw: Buffer): LineEvent[] {
   });
 }
 
+/**
+ * The event as JSON that jsonb accepts: PostgreSQL cannot store U+0000, so a NUL (escaped as
+ * \u0000, not preceded by an escaping backslash) becomes U+0001, another control character, and
+ * the message is still refused as binary when handled.
+ */
+function storable(e: LineEvent): string {
+  return JSON.stringify(e).replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\u0001');
+}
+
 /** LINE users linked to the regional ID, and the one-time tokens that link them. */
 export class Links {
   readonly #store: Store;
@@ -201,7 +210,7 @@ export class LineChannel {
       const fresh = await this.#d.store.transaction(async (tx) => {
         const seen = await tx.query('INSERT INTO assistant.line_seen (webhook_event_id) VALUES ($1) ON CONFLICT (webhook_event_id) DO NOTHING RETURNING webhook_event_id', [e.webhookEventId]);
         if (seen.rowCount === 0) return false;
-        await tx.query('INSERT INTO assistant.line_events (webhook_event_id, tenant, event) VALUES ($1, $2, $3)', [e.webhookEventId, tenant, JSON.stringify(e)]);
+        await tx.query('INSERT INTO assistant.line_events (webhook_event_id, tenant, event) VALUES ($1, $2, $3)', [e.webhookEventId, tenant, storable(e)]);
         return true;
       });
       if (fresh) recorded += 1;
