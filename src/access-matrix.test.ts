@@ -42,6 +42,13 @@ const CLASSES: Array<[RegExp, RegExp, RouteClass]> = [
   [/^GET$/, /^\/tourism(\/places\/:id|\/courses\/:id|\/events\/:id|\/map|\/assets\/tourism\.css)?$/, 'public'],
   [/^(GET|POST)$/, /^\/staff\/tourism$/, 'staff'],
   [/^GET$/, /^\/tv(\/setup|\/news\/:id|\/assets\/tv\.(js|css))?$/, 'public'],
+  // The assistant (src/services/assistant): citizens ask without an account (API and web chat,
+  // rate limited); LINE's webhook is authenticated by its x-line-signature (401 otherwise, tested
+  // in line.test.ts); a link page needs its one-time token, and confirming needs a session (it
+  // sends visitors to sign in; tested end to end in line.test.ts).
+  [/^POST$/, /^\/(api\/assistant\/messages|line\/webhook|assistant|assistant\/restart)$/, 'public'],
+  [/^GET$/, /^\/(assistant|assistant\/assets\/assistant\.css)$/, 'public'],
+  [/^(GET|POST)$/, /^\/assistant\/link\/:token$/, 'public'],
   [/^GET$/, /^\/ngsi-ld\/v1\//, 'hub-read'],
   [/^POST$/, /^\/ngsi-ld\/v1\/entityOperations\/query$/, 'hub-read'],
   [/^(POST|PUT|PATCH|DELETE)$/, /^\/ngsi-ld\/v1\//, 'hub-write'],
@@ -215,7 +222,7 @@ describe(`[${storeKind}] issue 4 access-control matrix`, () => {
     };
     for (const r of routes) for (const p of probes) await probe(r.method, concrete(r.url).replace(consentIdOfAlice, 'child-checkups'), p, 'never-there', bodies[`${r.method} ${r.url}`]);
     const purposes = await call(app.http, { url: '/consent/v1/purposes', headers: { authorization: '' } });
-    assert.deepEqual(purposes.json().map((p: { id: string }) => p.id), ['child-checkups', 'portal-personalisation'], 'the catalogue is unchanged (the portal registers its own purpose at start)');
+    assert.deepEqual(purposes.json().map((p: { id: string }) => p.id), ['assistant-personalisation', 'child-checkups', 'portal-personalisation'], 'the catalogue is unchanged (the portal and the assistant register their own purposes at start)');
   });
 
   test('pages with personal data send anonymous visitors to sign in and show nothing; a forged token is refused', async () => {
