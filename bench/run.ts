@@ -10,6 +10,8 @@
  *      HTTP (p95)  vs  the same aggregation as one raw SQL statement
  *   5. notification latency at 1,000 updates a second, from each update's acknowledgement to its
  *      notification at a receiver (p99, none lost)  vs  the update's own latency (bench/notify.ts)
+ *   6. the assistant's answer time (p95 of POST /api/assistant/messages over typical questions)
+ *      vs  GET /healthz in the same run (bench/assistant.ts); target p95 <= 50 ms
  *
  * Flags: --quick (small sizes, for a smoke run), --stores=pglite,postgres, --pg=URL (a server
  * database in which a fresh bench database is created and dropped).
@@ -25,6 +27,7 @@ import { openPglite, openPostgres, type Store } from '../src/core/storage.ts';
 import type { StoredEntity } from '../src/hub/model.ts';
 import { runLoad, type LoadResult } from './load.ts';
 import { benchNotifications } from './notify.ts';
+import { benchAssistant } from './assistant.ts';
 import { hubClient } from '../test/hub-auth.ts';
 
 interface Row {
@@ -177,7 +180,8 @@ function storedEntity(id: string, i: number, now: string): StoredEntity {
 async function benchStore(kind: string, store: Store, config: Config, sizes: Sizes): Promise<Row[]> {
   log(`\n== ${kind}`);
   // Loopback allowed: the notification bench's receiver listens on 127.0.0.1.
-  const app = await buildApp({ ...config, logLevel: 'silent', demo: false, allowLoopback: true }, store);
+  // The assistant's rate limit is lifted: the bench asks hundreds of questions from one address.
+  const app = await buildApp({ ...config, logLevel: 'silent', demo: false, allowLoopback: true, assistantRateLimit: 1_000_000 }, store);
   const url = await app.http.listen({ port: 0, host: '127.0.0.1' });
   writerAuthorization = (await hubClient(app, { name: 'Bench writer', types: ['*'], tenant: '*' })).authorization;
   const rows: Row[] = [];
@@ -185,6 +189,8 @@ async function benchStore(kind: string, store: Store, config: Config, sizes: Siz
     // Single-entity operations first: they are the most sensitive to a busy database (the
     // autovacuum and checkpoints that bulk writes set off).
     rows.push(...(await benchSingleOps(kind, app, url, sizes)));
+    // The assistant next, on a hub that holds only the demo city's assistant data.
+    rows.push(await benchAssistant(kind, app, url, sizes.singleOps < FULL.singleOps));
     rows.push(await benchBatchUpsert(kind, app, url, sizes));
     rows.push(await benchQuery(kind, app, url, sizes));
     rows.push(await benchTemporal(kind, app, url, sizes));
