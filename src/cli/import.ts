@@ -67,8 +67,14 @@ const IMPORTERS: Record<string, Importer> = {
   },
 };
 
+/**
+ * The format names in the order they were added: an object lists integer-like keys such as '5374'
+ * before all others, which would put that format first (a stable sort moves them back to the end).
+ */
+const FORMATS = Object.keys(IMPORTERS).sort((a, b) => Number(/^\d+$/.test(a)) - Number(/^\d+$/.test(b)));
+
 function usage(): string {
-  const lines = Object.entries(IMPORTERS).map(([name, imp]) => `  npm run machi -- import ${name} ${imp.synopsis}`);
+  const lines = FORMATS.map((name) => `  npm run machi -- import ${name} ${IMPORTERS[name]!.synopsis}`);
   return `usage:\n${lines.join('\n')}
 
 ngsi-ld reads NGSI-LD entities (normalized or concise) from .jsonl files (one entity per line)
@@ -105,13 +111,13 @@ export async function runImport(args: string[], config: Config, io?: Partial<Imp
   };
   const [format, ...rest] = args;
   try {
-    if (format === undefined) throw new UsageError(`say what to import: ${Object.keys(IMPORTERS).join(', ')}`);
+    if (format === undefined) throw new UsageError(`say what to import: ${FORMATS.join(', ')}`);
     if (format === '--help' || format === '-h' || format === 'help') {
       full.out.write(usage());
       return 0;
     }
     const importer = IMPORTERS[format];
-    if (!importer) throw new UsageError(`unknown format '${format}'; known formats: ${Object.keys(IMPORTERS).join(', ')}`);
+    if (!importer) throw new UsageError(`unknown format '${format}'; known formats: ${FORMATS.join(', ')}`);
     return await importer.run(rest, config, full);
   } catch (err) {
     if (err instanceof UsageError) {
