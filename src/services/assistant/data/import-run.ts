@@ -6,7 +6,7 @@
  * A file that is not the format (a wrong header, a missing area_days.csv) loads nothing at all;
  * rows that cannot be read are listed with file and line, and the others load.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { buildApp } from '../../../app.ts';
 import { csvRecords, decodeCsv, type CsvEncoding } from '../../../cli/opendata/csv.ts';
 import { headerKey } from '../../../cli/opendata/table.ts';
@@ -110,12 +110,14 @@ export async function runAssistantImport(imp: AssistantImporter, args: string[],
   const app = await buildApp(config);
   const started = io.now();
   try {
-    const progress = new Progress({ err: io.err, isTTY: io.isTTY, now: io.now, totalBytes: collected.entities.length });
+    // Files are read whole before loading; progress shows the share of their bytes written so far.
+    const totalBytes = (await Promise.all(collected.files.map((f) => stat(f.path).then((st) => st.size, () => 0)))).reduce((a, b) => a + b, 0);
+    const progress = new Progress({ err: io.err, isTTY: io.isTTY, now: io.now, totalBytes });
     const loader = new Loader(app.hub, opts.tenant, undefined, MAX_BATCH);
     try {
       let n = 0;
       for (const { entity, where } of collected.entities) {
-        progress.update(++n, loader.stats.read);
+        progress.update(Math.round((totalBytes * ++n) / collected.entities.length), loader.stats.read);
         await loader.add({ ...entity, '@context': [...DEMO_CONTEXT] }, where);
       }
       await loader.finish();
