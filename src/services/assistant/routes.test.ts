@@ -181,7 +181,7 @@ describe('web chat /assistant', () => {
 describe('rephrasing adapter (OpenAI-compatible, optional)', () => {
   let server: http.Server;
   let base = '';
-  let mode: 'ok' | 'slow' | 'lost-number' | 'error' = 'ok';
+  let mode: 'ok' | 'slow' | 'lost-number' | 'error' | 'echo' = 'ok';
   const seen: Array<{ auth: string | undefined; body: any }> = [];
   before(async () => {
     server = http.createServer((req, res) => {
@@ -190,7 +190,8 @@ describe('rephrasing adapter (OpenAI-compatible, optional)', () => {
       req.on('end', () => {
         seen.push({ auth: req.headers.authorization, body: JSON.parse(body) });
         if (mode === 'error') return void res.writeHead(500).end('{}');
-        const content = mode === 'lost-number' ? 'どこかに電話してください。' : 'こども家庭課の児童手当係（2階）へどうぞ。電話は0242-00-1234です。';
+        const facts = String(JSON.parse(body).messages?.[1]?.content ?? '').split('事実:\n')[1] ?? '';
+        const content = mode === 'echo' ? `言い換え: ${facts}` : mode === 'lost-number' ? 'どこかに電話してください。' : 'こども家庭課の児童手当係（2階）へどうぞ。電話は0242-00-1234です。';
         const send = () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ choices: [{ message: { role: 'assistant', content } }] }));
         if (mode === 'slow') setTimeout(send, 1500);
         else send();
@@ -224,5 +225,27 @@ describe('rephrasing adapter (OpenAI-compatible, optional)', () => {
     mode = 'ok';
     const blocked = createRephraser({ url: base, model: 'm', outbound: createOutbound({ allowLoopback: false }) });
     assert.equal(await blocked.rephrase('児童手当はどこ？', facts, 'ja'), undefined);
+  });
+
+  test('wired into the app (MACHI_ASSISTANT_LLM_URL): the API answers with the rewording of the composed facts', async () => {
+    const withLlm = await buildTestApp({ today: '2026-12-06', assistantLlmUrl: base, assistantLlmModel: 'test-model' });
+    try {
+      await seedDemoAssistantData(withLlm.hub);
+      mode = 'echo';
+      const res = await withLlm.http.inject({ method: 'POST', url: '/api/assistant/messages', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ text: '児童手当の手続きはどこ？' }) });
+      assert.equal(res.statusCode, 200);
+      const replies = res.json().replies as Array<{ text: string }>;
+      assert.equal(replies.length, 1);
+      assert.match(replies[0]!.text, /^言い換え: 児童手当/);
+      assert.equal(seen.at(-1)!.body.model, 'test-model');
+      // The endpoint failing: the composed answer, unchanged.
+      mode = 'error';
+      const fallback = await withLlm.http.inject({ method: 'POST', url: '/api/assistant/messages', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ text: '児童手当の手続きはどこ？' }) });
+      assert.equal(fallback.statusCode, 200);
+      assert.doesNotMatch(fallback.json().replies.map((r: { text: string }) => r.text).join('\n'), /言い換え/);
+      assert.match(fallback.json().replies[0].text, /児童手当/);
+    } finally {
+      await withLlm.dispose();
+    }
   });
 });
