@@ -156,6 +156,10 @@ export function resolveDate(text: string, today: LocalDate): LocalDate | undefin
   if (/年末年始|ねんまつねんし|new year'?s? holidays?|year[- ]end/.test(s)) return yearEnd(today);
   if (/大晦日|おおみそか|new year'?s eve/.test(s)) return monthDay(today, 12, 31);
   if (/元日|元旦|正月|しょうがつ|new year'?s day/.test(s)) return monthDay(today, 1, 1);
+  // A holiday by its name (成人の日, 敬老の日, こどもの日…): its next date in the shipped list.
+  for (const [date, name] of NATIONAL_HOLIDAYS) {
+    if (date >= today && name !== '振替休日' && name !== '国民の休日' && s.includes(foldKana(name))) return date;
+  }
   const wd = findWeekday(s);
   if (wd) {
     if (wd.mode === 'nextWeek') return weekdayOfNextWeek(today, wd.day);

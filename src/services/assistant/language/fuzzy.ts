@@ -56,24 +56,36 @@ export function editDistance(a: string, b: string, limit = Number.POSITIVE_INFIN
   return distanceOf([...a], y, 0, y.length, limit === Number.POSITIVE_INFINITY ? a.length + y.length : limit);
 }
 
+/** Where a term was found with a typo: the distance and the part of the text. */
+export interface FuzzyLocation {
+  distance: number;
+  start: number;
+  length: number;
+}
+
 /**
- * The smallest distance between `term` and any part of `text` whose length is within the allowed
- * edits of the term's length, if within the threshold; undefined otherwise. The first character
- * must agree (people mistype inside a word far more often than its first sound), which keeps
- * unrelated words out and the search short.
+ * The closest part of `text` to `term` whose length is within the allowed edits of the term's
+ * length, if within the threshold; undefined otherwise. The first character must agree (people
+ * mistype inside a word far more often than its first sound), which keeps unrelated words out
+ * and the search short.
  */
-export function fuzzyFind(term: string | readonly string[], text: string | readonly string[]): number | undefined {
+export function fuzzyLocate(term: string | readonly string[], text: string | readonly string[]): FuzzyLocation | undefined {
   const t = typeof term === 'string' ? [...term] : term;
   const chars = typeof text === 'string' ? [...text] : text;
   const limit = allowedEdits(t.length);
   if (limit === 0) return undefined;
-  let best: number | undefined;
+  let best: FuzzyLocation | undefined;
   for (let start = 0; start < chars.length; start++) {
     if (chars[start] !== t[0]) continue;
     for (let len = Math.max(2, t.length - limit); len <= t.length + limit && start + len <= chars.length; len++) {
       const d = distanceOf(t, chars, start, len, limit);
-      if (d <= limit && (best === undefined || d < best)) best = d;
+      if (d <= limit && (best === undefined || d < best.distance)) best = { distance: d, start, length: len };
     }
   }
   return best;
+}
+
+/** The distance of `fuzzyLocate`, or undefined. */
+export function fuzzyFind(term: string | readonly string[], text: string | readonly string[]): number | undefined {
+  return fuzzyLocate(term, text)?.distance;
 }

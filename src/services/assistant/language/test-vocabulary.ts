@@ -19,6 +19,7 @@ export const TEST_VOCABULARY: LanguageVocabulary = {
     { name: '卵のパック', synonyms: ['卵パック'] },
     { name: 'フライパン', synonyms: ['frying pan'] },
     { name: '段ボール', synonyms: [] },
+    { name: 'カーペット', synonyms: ['じゅうたん', '絨毯'] },
   ],
   wasteCategories: [
     { id: 'burnable', names: ['燃やせるごみ', 'burnable waste'] },
@@ -36,7 +37,11 @@ export const TEST_VOCABULARY: LanguageVocabulary = {
     { id: 'yunosawa', names: ['湯ノ沢', 'ゆのさわ', 'Yunosawa'] },
   ],
   procedures: [
-    { id: 'child-allowance', names: ['児童手当'], keywords: ['child allowance'] },
+    { id: 'general', names: ['総合案内'], keywords: ['問い合わせ', 'inquiry'] },
+    { id: 'child-allowance', names: ['児童手当'], keywords: ['手当', 'child allowance'] },
+    { id: 'single-parent', names: ['児童扶養手当'], keywords: ['ひとり親', 'single parent'] },
+    { id: 'vaccination', names: ['予防接種'], keywords: ['ワクチン', 'vaccination'] },
+    { id: 'dog', names: ['犬の登録'], keywords: ['dog registration'] },
     { id: 'juminhyo', names: ['住民票の写しの交付'], keywords: ['住民票', 'residence certificate'] },
     { id: 'moving-in', names: ['転入届'], keywords: ['転入', 'moving in'] },
     { id: 'mynumber', names: ['マイナンバーカードの交付'], keywords: ['マイナンバーカード', 'my number card'] },

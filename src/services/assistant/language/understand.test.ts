@@ -86,6 +86,8 @@ intentCases('garbage_days', [
   ['When is burnable waste collected?', { wasteCategory: 'burnable' }],
   ['garbage collection day in Ekimae', { district: 'ekimae' }],
   ['what day is recycling pickup', { wasteCategory: 'resource' }],
+  ['non-burnable waste day', { wasteCategory: 'nonburnable' }],
+  ['burnable waste day', { wasteCategory: 'burnable' }],
 ]);
 
 intentCases('city_window', [
@@ -101,6 +103,11 @@ intentCases('city_window', [
   ['where do I apply for child allowance', { procedure: 'child-allowance' }],
   ['Where can I get a residence certificate?', { procedure: 'juminhyo' }],
   ['which floor is the my number card counter', { procedure: 'mynumber' }],
+  ['Where do I pick up my my number card?', { procedure: 'mynumber' }],
+  ['how to register my dog', { procedure: 'dog' }],
+  ['予防接種の問い合わせ', { procedure: 'vaccination' }],
+  ['ひとり親の手当', { procedure: 'single-parent' }],
+  ['ｼﾞｭｳﾐﾝﾋｮｳ', { procedure: 'juminhyo', wasteItem: undefined }],
 ]);
 
 intentCases('events_today', [
@@ -114,6 +121,7 @@ intentCases('events_today', [
   ['子どもと行けるイベント', {}],
   ['any events today?', { date: TODAY }],
   ["what's on this weekend", { date: '2026-04-18' }],
+  ["What's going on in town today?", { date: TODAY }],
 ]);
 
 intentCases('facilities_open', [
@@ -127,6 +135,7 @@ intentCases('facilities_open', [
   ['今日開いてる施設を教えて', { date: TODAY }],
   ['Is the library open today?', { date: TODAY }],
   ['which facilities are open on Sunday', { date: '2026-04-19' }],
+  ['今日温泉やってる？♨', { date: TODAY }],
 ]);
 
 intentCases('greeting', [
@@ -141,6 +150,7 @@ intentCases('greeting', [
   ['Hello'],
   ['hi there'],
   ['Good morning'],
+  ['おはよ'],
 ]);
 
 intentCases('help', [
@@ -154,6 +164,9 @@ intentCases('help', [
   ['help'],
   ['What can you do?'],
   ['what can I ask'],
+  ['どんなことに答えられますか'],
+  ['なにきけるの'],
+  ['how do I use this'],
 ]);
 
 intentCases('link_account', [
@@ -179,6 +192,8 @@ intentCases('unknown', [
   ['🙂'],
   ['ごみ'],
   ['What is the meaning of life'],
+  ['best ramen in town'],
+  ['ふるさと納税の返礼品は何がある？'],
 ]);
 
 describe('ambiguity', () => {
@@ -201,6 +216,19 @@ describe('ambiguity', () => {
     const u = language.understand('ペットボトルは何ごみ', TEST_VOCABULARY, TODAY);
     assert.equal(u.slots.wasteItem, 'ペットボトル');
     assert.equal(u.slots.wasteItemCandidates, undefined);
+  });
+
+  test('a question word that is also a keyword does not make candidates', () => {
+    const u = language.understand('予防接種について問い合わせたい', TEST_VOCABULARY, TODAY);
+    assert.equal(u.slots.procedure, 'vaccination');
+    assert.equal(u.slots.procedureCandidates, undefined);
+  });
+
+  test('a typo is not looked for where a word was found as written', () => {
+    const u = language.understand('じゅうみんひょう', TEST_VOCABULARY, TODAY);
+    assert.equal(u.slots.procedure, 'juminhyo');
+    assert.equal(u.slots.wasteItem, undefined);
+    assert.equal(language.understand('じゅうたむ', TEST_VOCABULARY, TODAY).slots.wasteItem, 'カーペット');
   });
 
   test('two procedures named become candidates', () => {

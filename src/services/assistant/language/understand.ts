@@ -9,7 +9,7 @@ import { GARBAGE_CONTEXT, INTENT_CUES, type Cue } from './cues.ts';
 import { resolveDate } from './dates.ts';
 import { compactKey, isMostlyLatin, normalize } from './normalize.ts';
 import type { Tokenize } from './tokens.ts';
-import { canonicals, dropInnerHits, findTerms, indexVocabulary, prepareMessage, type Message, type VocabularyIndex } from './vocabulary.ts';
+import { canonicals, dropInnerHits, dropShadowedTypos, findTerms, leftmostLatin, preferNamed, preferSpecific, indexVocabulary, prepareMessage, type Hit, type Message, type VocabularyIndex } from './vocabulary.ts';
 
 /** Longer messages are cut here: nobody asks a question in more, and matching stays fast. */
 export const MAX_MESSAGE_LENGTH = 400;
@@ -62,6 +62,35 @@ function nounPhrases(message: Message): string[] {
   return out;
 }
 
+/** English words that say nothing about which procedure is meant. */
+const ENGLISH_STOPWORDS: ReadonlySet<string> = new Set(
+  ('a an the my our your his her their i we you it is are am be was do does did can could should would will how what where when which who ' +
+    'to for of in on at by with from about and or not get got have has need want apply application register registration ' +
+    'procedure procedures office window counter city hall floor please tell me know some any this that there here ' +
+    'waste garbage trash rubbish day days time today tomorrow open').split(' '),
+);
+
+/**
+ * Procedures whose keywords contain a noun of the message (ひとり親 in ひとり親家庭) or an English
+ * content word of it (dog in "dog registration"), when no keyword is named whole.
+ */
+function partialProcedures(index: VocabularyIndex, message: Message): string[] {
+  const found = new Set<string>();
+  const terms = index.byKind.get('procedure') ?? [];
+  for (const noun of nounPhrases(message)) {
+    for (const term of terms) if (!term.latin && term.key.includes(noun)) found.add(term.canonical);
+  }
+  const words = message.words.filter((w) => w.length >= 3 && !ENGLISH_STOPWORDS.has(w) && !/^\d+$/.test(w));
+  for (const word of words) {
+    for (const term of terms) {
+      if (!term.latin) continue;
+      const termWords = term.key.split(' ');
+      if (termWords.includes(word) || termWords.includes(word.replace(/s$/, ''))) found.add(term.canonical);
+    }
+  }
+  return [...found];
+}
+
 /** Item and category names that contain a noun of the message, when none is named whole. */
 function partialWaste(index: VocabularyIndex, message: Message): { items: string[]; categories: string[] } {
   const items = new Set<string>();
@@ -75,6 +104,18 @@ function partialWaste(index: VocabularyIndex, message: Message): { items: string
 
 function cueMatches(prepared: (typeof PREPARED_CUES)[number], message: Message): boolean {
   return prepared.ja.some((w) => w !== '' && message.compact.includes(w)) || prepared.en.some((re) => re.test(message.norm));
+}
+
+/** Every cue word, folded: a keyword that is one of them only says what kind of question it is. */
+const CUE_WORDS: ReadonlySet<string> = new Set(PREPARED_CUES.flatMap((p) => [...p.ja, ...(p.cue.en ?? []).map(normalize)]));
+
+/**
+ * Procedure hits without those reached only by a question word (問い合わせ, 窓口) when another
+ * procedure is named: 「予防接種の問い合わせ」 asks about vaccinations, not general inquiries.
+ */
+function withoutQuestionWords(hits: readonly Hit[]): Hit[] {
+  const specific = hits.filter((h) => !CUE_WORDS.has(h.term.key));
+  return specific.length > 0 ? specific : [...hits];
 }
 
 /** Scores of each intent from the cue words alone. */
@@ -110,9 +151,14 @@ function slotsOf(index: VocabularyIndex, message: Message, text: string, today: 
   const date = resolveDate(text, today);
   if (date) slots.date = date;
   const kinds = ['department', 'district', 'procedure', 'wasteItem', 'wasteCategory'] as const;
-  const all = dropInnerHits(kinds.flatMap((kind) => findTerms(index, kind, message)));
+  const all = leftmostLatin(dropShadowedTypos(dropInnerHits(kinds.flatMap((kind) => findTerms(index, kind, message)))), message);
   if (all.some((h) => h.how === 'fuzzy')) fuzzy = true;
-  const one = (kind: (typeof kinds)[number]): string[] => canonicals(all.filter((h) => h.term.kind === kind));
+  const one = (kind: (typeof kinds)[number]): string[] => {
+    const hits = all.filter((h) => h.term.kind === kind);
+    if (kind === 'wasteItem') return canonicals(preferNamed(hits));
+    if (kind === 'procedure') return canonicals(preferSpecific(withoutQuestionWords(hits)));
+    return canonicals(hits);
+  };
   const departments = one('department');
   if (departments[0]) slots.department = departments[0];
   const districts = one('district');
@@ -120,6 +166,14 @@ function slotsOf(index: VocabularyIndex, message: Message, text: string, today: 
   const procedures = one('procedure');
   if (procedures.length === 1) slots.procedure = procedures[0];
   else if (procedures.length > 1) slots.procedureCandidates = procedures;
+  // Part of a keyword only when the message names nothing else of the city (a waste word is no procedure).
+  const partOfProcedure = (): void => {
+    if (procedures.length > 0 || Object.keys(slots).some((k) => k !== 'date')) return;
+    const partial = partialProcedures(index, message);
+    if (partial.length === 1) slots.procedure = partial[0];
+    else if (partial.length > 1) slots.procedureCandidates = partial;
+    if (partial.length > 0) fuzzy = true;
+  };
   let items = one('wasteItem');
   let categories = one('wasteCategory');
   if (items.length === 0 && categories.length === 0) {
@@ -132,6 +186,7 @@ function slotsOf(index: VocabularyIndex, message: Message, text: string, today: 
       if (categories.length > 0) slots.wasteCategoryCandidates = categories;
       return { slots, fuzzy: true };
     }
+    if (items.length + categories.length === 0) partOfProcedure();
   }
   if (items.length === 1) slots.wasteItem = items[0];
   else if (items.length > 1) slots.wasteItemCandidates = items;

@@ -5,7 +5,7 @@
  * kanji, kana, romaji or English, with a typo or two, finds it.
  */
 import type { LanguageVocabulary } from '../model.ts';
-import { allowedEdits, editDistance, fuzzyFind } from './fuzzy.ts';
+import { allowedEdits, editDistance, fuzzyLocate } from './fuzzy.ts';
 import { compactKey, foldKana, normalize, toRomaji } from './normalize.ts';
 import { DEPARTMENT_SYNONYMS, PROCEDURE_SYNONYMS, WASTE_SYNONYMS } from './synonyms.ts';
 import type { Token, Tokenize } from './tokens.ts';
@@ -28,6 +28,8 @@ export interface Term {
   romaji: string;
   /** Position in the vocabulary: candidates are listed in the data's order. */
   order: number;
+  /** The entry's own name (not a synonym or keyword): a name beats a keyword of another entry. */
+  primary: boolean;
   /** Characters of the key, reading and romaji (precomputed: matching runs on every message). */
   keyLength: number;
   readingChars: readonly string[];
@@ -52,6 +54,8 @@ export interface Hit {
   how: 'exact' | 'fuzzy';
   /** Edits needed (0 for exact). */
   distance: number;
+  /** Where in the message's reading it was found [start, end), when known. */
+  at?: readonly [number, number];
 }
 
 /** The message, prepared once for every kind of term. */
@@ -112,7 +116,7 @@ export function indexVocabulary(vocab: LanguageVocabulary, tokenize: Tokenize): 
   if (cached) return cached;
   const terms: Term[] = [];
   const seen = new Set<string>();
-  const add = (kind: TermKind, canonical: string, word: string): void => {
+  const add = (kind: TermKind, canonical: string, word: string, primary = false): void => {
     const norm = normalize(word);
     if (!norm) return;
     const latin = LATIN.test(norm);
@@ -122,23 +126,26 @@ export function indexVocabulary(vocab: LanguageVocabulary, tokenize: Tokenize): 
     seen.add(id);
     const reading = latin ? '' : readingOf(tokenize, word);
     const romaji = latin ? key.replace(/[ '-]/g, '') : toRomaji(reading);
-    terms.push({ kind, canonical, key, latin, reading, romaji, order: terms.length, keyLength: [...key].length, readingChars: [...reading], romajiChars: [...romaji] });
+    terms.push({ kind, canonical, key, latin, reading, romaji, order: terms.length, primary, keyLength: [...key].length, readingChars: [...reading], romajiChars: [...romaji] });
   };
   for (const item of vocab.wasteItems) {
+    add('wasteItem', item.name, item.name, true);
     const words = [item.name, ...item.synonyms, ...(item.reading ? [item.reading] : [])];
     for (const w of withSynonyms(words, WASTE_SYNONYMS)) add('wasteItem', item.name, w);
   }
   for (const category of vocab.wasteCategories) {
+    for (const name of category.names) add('wasteCategory', category.id, name, true);
     for (const w of withSynonyms(category.names, WASTE_SYNONYMS)) add('wasteCategory', category.id, w);
   }
   for (const district of vocab.districts) {
-    for (const name of district.names) for (const w of districtForms(name)) add('district', district.id, w);
+    for (const name of district.names) for (const w of districtForms(name)) add('district', district.id, w, true);
   }
   for (const procedure of vocab.procedures) {
+    for (const name of procedure.names) add('procedure', procedure.id, name, true);
     for (const w of withSynonyms([...procedure.names, ...procedure.keywords], PROCEDURE_SYNONYMS)) add('procedure', procedure.id, w);
   }
   const departments = new Set(vocab.departments);
-  for (const department of vocab.departments) add('department', department, department);
+  for (const department of vocab.departments) add('department', department, department, true);
   for (const [canonical, ...words] of DEPARTMENT_SYNONYMS) {
     if (departments.has(canonical)) for (const w of words) add('department', canonical, w);
   }
@@ -181,13 +188,14 @@ export function prepareMessage(text: string, tokenize: Tokenize): Message {
   }
   const words = norm.match(/[a-z0-9]+/g) ?? [];
   const runs = wordRuns(words);
-  const kana = tokens.map((t) => (/^[\p{sc=Hiragana}\p{sc=Katakana}ー]+$/u.test(t.surface) ? lettersOnly(t.reading) : '|')).join('');
+  // Same length as `reading`, so that positions in one are positions in the other.
+  const kana = tokens.map((t) => (/^[\p{sc=Hiragana}\p{sc=Katakana}ー]+$/u.test(t.surface) ? lettersOnly(t.reading) : '|'.repeat([...lettersOnly(t.reading)].length))).join('');
   return {
     norm,
     compact: norm.replace(/ /g, ''),
     tokens,
     nounForms,
-    reading: lettersOnly(foldKana(tokens.map((t) => t.reading).join(''))),
+    reading: lettersOnly(tokens.map((t) => t.reading).join('')),
     kanaChars: [...kana],
     words,
     runs,
@@ -221,7 +229,7 @@ function exactHit(term: Term, message: Message): boolean {
   return [...term.reading].length >= 3 && message.reading.includes(term.reading);
 }
 
-function fuzzyHit(term: Term, message: Message): number | undefined {
+function fuzzyHit(term: Term, message: Message): { distance: number; at?: readonly [number, number] } | undefined {
   const runs = message.runs;
   if (term.latin) {
     const target = term.romaji;
@@ -233,16 +241,17 @@ function fuzzyHit(term: Term, message: Message): number | undefined {
       const d = editDistance(target, run, limit);
       if (d <= limit && (best === undefined || d < best)) best = d;
     }
-    return best;
+    return best === undefined ? undefined : { distance: best };
   }
-  let best = term.reading ? fuzzyFind(term.readingChars, message.kanaChars) : undefined;
+  const found = term.reading ? fuzzyLocate(term.readingChars, message.kanaChars) : undefined;
+  let best: { distance: number; at?: readonly [number, number] } | undefined = found && { distance: found.distance, at: [found.start, found.start + found.length] };
   // Romaji typed for a Japanese word (pettobotoru, shounika).
   if (term.romaji.length >= 5) {
     const limit = allowedEdits(term.romaji.length - 2);
     for (const run of runs) {
       if (run[0] !== term.romaji[0]) continue;
       const d = run === term.romaji ? 0 : limit > 0 ? editDistance(term.romaji, run, limit) : limit + 1;
-      if (d <= limit && (best === undefined || d < best)) best = d;
+      if (d <= limit && (best === undefined || d < best.distance)) best = { distance: d };
     }
   }
   return best;
@@ -280,12 +289,17 @@ function typoCandidates(index: VocabularyIndex, kind: TermKind, message: Message
  * is none (a typo is the exception, and this keeps a correct spelling from dragging in lookalikes).
  */
 export function findTerms(index: VocabularyIndex, kind: TermKind, message: Message): Hit[] {
-  const hits: Hit[] = exactCandidates(index, kind, message).filter((t) => exactHit(t, message)).map((term) => ({ term, how: 'exact', distance: 0 }));
+  const hits: Hit[] = exactCandidates(index, kind, message)
+    .filter((t) => exactHit(t, message))
+    .map((term) => {
+      const start = term.reading ? message.reading.indexOf(term.reading) : -1;
+      return start >= 0 ? { term, how: 'exact', distance: 0, at: [start, start + term.reading.length] as const } : { term, how: 'exact', distance: 0 };
+    });
   if (hits.length > 0) return hits.sort((a, b) => a.term.order - b.term.order);
   const fuzzy: Hit[] = [];
   for (const term of typoCandidates(index, kind, message)) {
-    const d = fuzzyHit(term, message);
-    if (d !== undefined) fuzzy.push({ term, how: 'fuzzy', distance: d });
+    const found = fuzzyHit(term, message);
+    if (found) fuzzy.push({ term, how: 'fuzzy', ...found });
   }
   const best = Math.min(...fuzzy.map((h) => h.distance));
   return fuzzy.filter((h) => h.distance === best).sort((a, b) => a.term.order - b.term.order);
@@ -305,6 +319,66 @@ function inside(inner: Term, outer: Term): boolean {
  */
 export function dropInnerHits(hits: readonly Hit[]): Hit[] {
   return hits.filter((h) => !hits.some((o) => o.term.canonical !== h.term.canonical && inside(h.term, o.term)));
+}
+
+/**
+ * Drops typo hits on a part of the message where something was found as written: じゅうみんひょう
+ * names 住民票, so it is not a mistyped じゅうたん as well.
+ */
+export function dropShadowedTypos(hits: readonly Hit[]): Hit[] {
+  const exact = hits.filter((h) => h.how === 'exact' && h.at);
+  return hits.filter((h) => h.how === 'exact' || !h.at || !exact.some((e) => e.at && h.at && e.at[0] < h.at[1] && h.at[0] < e.at[1]));
+}
+
+/**
+ * Among hits of one kind, the entries named by their own name when others are only reached
+ * through a keyword or synonym: 予防接種 (a procedure's name) over 問い合わせ (the general entry's
+ * keyword) in 「予防接種の問い合わせ」.
+ */
+export function preferNamed(hits: readonly Hit[]): Hit[] {
+  const named = new Set(hits.filter((h) => h.term.primary).map((h) => h.term.canonical));
+  const all = new Set(hits.map((h) => h.term.canonical));
+  return named.size === 1 && all.size > 1 ? hits.filter((h) => named.has(h.term.canonical)) : [...hits];
+}
+
+/**
+ * Among procedure hits, the one named by a clearly longer word (two characters more than any
+ * other): ひとり親 (児童扶養手当) over 手当 (児童手当's keyword) in 「ひとり親の手当」.
+ */
+export function preferSpecific(hits: readonly Hit[]): Hit[] {
+  const longest = new Map<string, number>();
+  for (const h of hits) longest.set(h.term.canonical, Math.max(longest.get(h.term.canonical) ?? 0, h.term.keyLength));
+  const ranked = [...longest].sort((a, b) => b[1] - a[1]);
+  const [first, second] = ranked;
+  return first && second && first[1] >= second[1] + 2 ? hits.filter((h) => h.term.canonical === first[0]) : [...hits];
+}
+
+/**
+ * Overlapping English hits of different entries: the one that starts first wins, then the longer
+ * ("non burnable waste": non-burnable, not burnable waste).
+ */
+export function leftmostLatin(hits: readonly Hit[], message: Message): Hit[] {
+  const spans = new Map<Hit, readonly [number, number]>();
+  for (const h of hits) {
+    if (!h.term.latin || h.how !== 'exact') continue;
+    const words = h.term.key.split(/[ '-]+/).filter(Boolean);
+    for (let i = 0; i + words.length <= message.words.length; i++) {
+      const run = message.words.slice(i, i + words.length).join('');
+      if (run === h.term.romaji || singular(run) === h.term.romaji) {
+        spans.set(h, [i, i + words.length]);
+        break;
+      }
+    }
+  }
+  return hits.filter((h) => {
+    const a = spans.get(h);
+    if (!a) return true;
+    for (const [o, b] of spans) {
+      if (o === h || o.term.canonical === h.term.canonical || !(b[0] < a[1] && a[0] < b[1])) continue;
+      if (b[0] < a[0] || (b[0] === a[0] && b[1] > a[1])) return false;
+    }
+    return true;
+  });
 }
 
 /** Distinct canonical values of hits, in vocabulary order. */
