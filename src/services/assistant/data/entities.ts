@@ -48,6 +48,7 @@ export function nameHash(name: string): string {
   return createHash('sha256').update(key).digest('hex').slice(0, 12);
 }
 
+/** `urn:ngsi-ld:<type>:<key>`: ids built only from what identifies the thing, so re-imports update. */
 export function entityId(type: string, key: string): string {
   return `urn:ngsi-ld:${type}:${key}`;
 }
@@ -124,6 +125,7 @@ export function addressText(e: NgsiEntity, attr = 'address'): string {
   return [a.addressLocality, a.streetAddress].filter((x) => typeof x === 'string' && x !== '').join('');
 }
 
+/** A MedicalDuty as the assistant tells it; undefined for an entity missing its date or name. */
 export function dutyFromEntity(e: NgsiEntity): DutyClinic | undefined {
   const date = str(e, 'dutyDate');
   const name = str(e, 'name');
@@ -149,6 +151,7 @@ export function dutyFromEntity(e: NgsiEntity): DutyClinic | undefined {
   return out;
 }
 
+/** A WasteCategory, with its other names (sublabels, short forms) for the vocabulary. */
 export function categoryFromEntity(e: NgsiEntity): WasteCategory & { alternateNames: string[] } {
   const out: WasteCategory & { alternateNames: string[] } = { id: keyOf(e.id), name: names(e, 'name'), alternateNames: strings(e, 'alternateName') };
   const d = str(e, 'description');
@@ -156,6 +159,7 @@ export function categoryFromEntity(e: NgsiEntity): WasteCategory & { alternateNa
   return out;
 }
 
+/** A sorting-guide line; undefined when it has no name or no category. */
 export function itemFromEntity(e: NgsiEntity): WasteItem | undefined {
   const name = str(e, 'name');
   const cat = valueOf(e, 'refWasteCategory');
@@ -176,6 +180,7 @@ export interface StoredRule {
   remarks?: string[];
 }
 
+/** A collection area with its stored rules (schedule.ts reads them). */
 export function areaFromEntity(e: NgsiEntity): (WasteArea & { rules: StoredRule[] }) | undefined {
   const name = str(e, 'name');
   if (!name) return undefined;
@@ -187,6 +192,7 @@ export function areaFromEntity(e: NgsiEntity): (WasteArea & { rules: StoredRule[
   return out;
 }
 
+/** A collection centre and its stops. */
 export function centerFromEntity(e: NgsiEntity): { name: string; stops: CollectionStop[] } | undefined {
   const name = str(e, 'name');
   if (!name) return undefined;
@@ -195,6 +201,7 @@ export function centerFromEntity(e: NgsiEntity): { name: string; stops: Collecti
   return { name, stops };
 }
 
+/** A catalogue entry; undefined without a name. */
 export function procedureFromEntity(e: NgsiEntity): Procedure | undefined {
   const name = names(e, 'name');
   if (name.ja === '') return undefined;
@@ -216,6 +223,7 @@ export function procedureFromEntity(e: NgsiEntity): Procedure | undefined {
 
 // ---- writing ----
 
+/** The MedicalDuty entity of one roster row (normalized NGSI-LD, without @context). */
 export function dutyEntity(d: Omit<DutyClinic, 'id' | 'address'> & { address?: Record<string, unknown> }): Record<string, unknown> & { id: string } {
   const e: Record<string, unknown> & { id: string } = {
     id: entityId(TYPES.duty, `${d.date.replace(/-/g, '')}-${nameHash(d.name)}`),
@@ -233,6 +241,7 @@ export function dutyEntity(d: Omit<DutyClinic, 'id' | 'address'> & { address?: R
   return e;
 }
 
+/** The WasteCategory entity of a category. */
 export function categoryEntity(c: { id: string; name: { ja: string; en?: string | undefined }; alternateNames?: string[]; description?: string; color?: string }): Record<string, unknown> & { id: string } {
   const e: Record<string, unknown> & { id: string } = { id: entityId(TYPES.category, c.id), type: TYPES.category, name: lang(c.name) };
   if (c.alternateNames && c.alternateNames.length > 0) e.alternateName = prop(c.alternateNames);
@@ -241,6 +250,7 @@ export function categoryEntity(c: { id: string; name: { ja: string; en?: string 
   return e;
 }
 
+/** The WasteSortingItem entity of a guide line; its category is a Relationship. */
 export function itemEntity(i: WasteItem): Record<string, unknown> & { id: string } {
   const e: Record<string, unknown> & { id: string } = {
     id: entityId(TYPES.item, nameHash(i.name)),
@@ -254,6 +264,7 @@ export function itemEntity(i: WasteItem): Record<string, unknown> & { id: string
   return e;
 }
 
+/** The WasteCollectionArea entity of an area_days.csv row. */
 export function areaEntity(a: { name: string; districts: string[]; center?: string; rules: StoredRule[] }): Record<string, unknown> & { id: string } {
   const e: Record<string, unknown> & { id: string } = {
     id: entityId(TYPES.area, nameHash(a.name)),
@@ -267,10 +278,12 @@ export function areaEntity(a: { name: string; districts: string[]; center?: stri
   return e;
 }
 
+/** The WasteCollectionCenter entity of a centre and all its stops. */
 export function centerEntity(c: { name: string; stops: CollectionStop[] }): Record<string, unknown> & { id: string } {
   return { id: entityId(TYPES.center, nameHash(c.name)), type: TYPES.center, name: prop(c.name), stops: prop(c.stops) };
 }
 
+/** The CityProcedure entity of a catalogue entry. */
 export function procedureEntity(p: Procedure): Record<string, unknown> & { id: string } {
   const e: Record<string, unknown> & { id: string } = {
     id: entityId(TYPES.procedure, p.id),
