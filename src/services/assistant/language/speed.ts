@@ -45,18 +45,23 @@ async function main(): Promise<void> {
   const vocab = await fixtureVocabulary();
   language.understand('はじめ', vocab, '2026-04-15');
   const indexed = performance.now();
-  const times: number[] = [];
+  const wall: number[] = [];
+  const cpu: number[] = [];
   for (let round = 0; round < 30; round++) {
     for (const m of MESSAGES) {
       const s = performance.now();
+      const c = process.cpuUsage();
       language.understand(m, vocab, '2026-04-15');
-      times.push(performance.now() - s);
+      const used = process.cpuUsage(c);
+      wall.push(performance.now() - s);
+      cpu.push((used.user + used.system) / 1000);
     }
   }
-  times.sort((a, b) => a - b);
-  const at = (q: number): string => (times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? 0).toFixed(2);
+  // Wall time includes waiting for a core on a busy machine; CPU time is the work itself.
+  const at = (times: number[], q: number): string => (times.sort((a, b) => a - b)[Math.min(times.length - 1, Math.floor(q * times.length))] ?? 0).toFixed(2);
   console.log(`load ${(loaded - t0).toFixed(0)} ms; first message with index build ${(indexed - loaded).toFixed(1)} ms (${vocab.wasteItems.length} items, ${vocab.procedures.length} procedures)`);
-  console.log(`understand over ${times.length} messages: p50 ${at(0.5)} ms, p95 ${at(0.95)} ms, max ${at(1)} ms`);
+  console.log(`understand over ${wall.length} messages, wall: p50 ${at(wall, 0.5)} ms, p95 ${at(wall, 0.95)} ms, max ${at(wall, 1)} ms`);
+  console.log(`understand over ${cpu.length} messages, CPU:  p50 ${at(cpu, 0.5)} ms, p95 ${at(cpu, 0.95)} ms, max ${at(cpu, 1)} ms`);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await main();
