@@ -157,6 +157,16 @@ describe('city windows, events, facilities', () => {
     const f = await ask(understood('facilities_open'));
     assert.ok(f.text.includes('中央図書館 09:00-19:00'));
   });
+  test('a facility asked about by kind: only those; none of that kind open: said so', async () => {
+    const city = buildCity({ facilities: [...buildCity().facilities, { id: 'p2', name: { ja: '市民プール', en: 'City Pool' }, hours: '10:00-20:00' }] });
+    const compose1 = async (text: string, lang: 'ja' | 'en' = 'ja') =>
+      (await compose(fixtureData(city), { tenant: '', today: TODAY, understanding: understood('facilities_open', {}, { language: lang }), context: {}, vocabulary: fixtureVocabulary(city), text })).replies.map((r) => r.text).join('\n');
+    const lib = await compose1('図書館は今日開いてる？');
+    assert.ok(lib.includes('中央図書館') && !lib.includes('市民プール'));
+    const pool = await compose1('Is the pool open today?', 'en');
+    assert.ok(pool.includes('City Pool 10:00-20:00') && !pool.includes('Central Library'));
+    assert.match(await compose1('博物館は開いてる？'), /開いている博物館は登録されていません/);
+  });
 });
 
 describe('alerts and unknowns', () => {

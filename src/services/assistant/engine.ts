@@ -101,6 +101,7 @@ export class Engine {
       vocabulary: vocab,
       ...(input.district ? { district: input.district } : {}),
       ...(input.profile ? { profile: input.profile } : {}),
+      text: input.text,
     });
     let replies = composed.replies;
     if (this.#d.rephraser && composed.factual && replies.length > 0) {
@@ -176,6 +177,8 @@ export interface ComposeInput {
   /** A district the caller knows (API parameter, web chat). */
   district?: string;
   profile?: KnownProfile;
+  /** The message as written (a facility asked about by kind: 図書館, library). */
+  text?: string;
 }
 
 export interface Composed {
@@ -413,8 +416,18 @@ export async function compose(data: AssistantData, input: ComposeInput): Promise
 
     case 'facilities_open': {
       const date = u.slots.date ?? input.today;
-      const open = await data.openFacilities(input.tenant, date);
+      let open = await data.openFacilities(input.tenant, date);
       const when = formatDate(date, lang);
+      // "Is the library open?": only the facilities of the kinds named in the message.
+      const kinds = facilityKinds(input.text ?? '');
+      if (kinds.length > 0) {
+        const named = open.filter((f) => kinds.some((k) => f.name.ja.includes(k.ja) || k.en.some((w) => (f.name.en ?? '').toLowerCase().includes(w))));
+        if (named.length === 0) {
+          const what = kinds.map((k) => (en ? k.en[0]! : k.ja)).join(en ? ', ' : '・');
+          return done([en ? `No ${what} is listed as open on ${when}.` : `${when}に開いている${what}は登録されていません。`], { factual: true });
+        }
+        open = named;
+      }
       if (open.length === 0) return done([en ? `No facilities are listed as open on ${when}.` : `${when}に開いている施設は登録されていません。`], { factual: true });
       const lines = open.slice(0, MAX_LISTED * 2).map((f) => `${say(f.name, lang)} ${f.hours}`);
       return done([en ? `Facilities open on ${when}:` : `${when}に開いている施設です。`, list(lines)], { factual: true });
@@ -432,6 +445,24 @@ export async function compose(data: AssistantData, input: ComposeInput): Promise
     case 'unknown':
       return dontKnow(en ? 'Sorry, I cannot answer that question.' : 'すみません、そのご質問にはお答えできません。');
   }
+}
+
+/** Kinds of facility people ask about by name, in Japanese and English (lower case). */
+const FACILITY_KINDS: ReadonlyArray<{ ja: string; en: string[] }> = [
+  { ja: '図書館', en: ['library'] },
+  { ja: '博物館', en: ['museum'] },
+  { ja: '美術館', en: ['art museum', 'gallery'] },
+  { ja: '体育館', en: ['gym', 'sports hall', 'gymnasium'] },
+  { ja: 'プール', en: ['pool'] },
+  { ja: '公民館', en: ['community centre', 'community center', 'community hall'] },
+  { ja: '温泉', en: ['hot spring', 'onsen'] },
+  { ja: '公園', en: ['park'] },
+  { ja: '支所', en: ['branch office'] },
+];
+
+function facilityKinds(text: string): Array<{ ja: string; en: string[] }> {
+  const t = text.normalize('NFKC').toLowerCase();
+  return FACILITY_KINDS.filter((k) => t.includes(k.ja) || k.en.some((w) => new RegExp(`\\b${w}`).test(t)));
 }
 
 /** The greeting with what the assistant can do (also LINE's answer to a follow event). */
