@@ -16,7 +16,7 @@ test('the seeded vocabularies: Japanese/English interests and the districts of �
   const b = new Browser(app.http, { 'accept-language': 'ja' });
   const page = await b.get('/id/signup');
   assert.match(page.body, /<html lang="ja">/);
-  for (const label of ['子育て', '健康', '防災', '観光', '本町', '栄町', '駅前町']) assert.ok(page.body.includes(label), label);
+  for (const label of ['子育て', '健康', '防災', '観光', '本町', '蔵町', '駅前町', '湯ノ沢']) assert.ok(page.body.includes(label), label);
   assert.match(page.body, /<option value="JP">日本<\/option>/);
   assert.match(page.body, /<option value="zh-Hant">繁體中文<\/option>/);
   const en = await new Browser(app.http).get('/id/signup');
