@@ -278,7 +278,9 @@ export async function compose(data: AssistantData, input: ComposeInput): Promise
   const lang: Lang = u.language;
   const en = lang === 'en';
   const ctx = input.context;
-  const district = u.slots.district ?? ctx.district ?? input.district ?? input.profile?.district;
+  // The message's own district, then the caller's (an explicit API parameter), then what the
+  // conversation learnt, then a linked citizen's profile.
+  const district = u.slots.district ?? input.district ?? ctx.district ?? input.profile?.district;
   const intent: Intent = u.confidence < MIN_CONFIDENCE && u.intent !== 'greeting' ? 'unknown' : u.intent;
   const next: ConversationContext = { lastIntent: intent, ...(district ? { district } : {}), lastSlots: u.slots };
 
