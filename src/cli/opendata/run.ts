@@ -24,14 +24,16 @@ export interface OpenDataFormat extends TableFormat {
   map(row: Row, file: { source: string }): Record<string, unknown> & { id: string };
 }
 
-interface Options {
+/** The command line of a file importer: paths, `--tenant NAME`, `--help`. */
+export interface FileImportOptions {
   paths: string[];
   tenant: string;
   help: boolean;
 }
 
-function parseArgs(name: string, args: string[]): Options {
-  const o: Options = { paths: [], tenant: '', help: false };
+/** Reads a file importer's command line; a mistake is a UsageError naming it. */
+export function parseFileImportArgs(name: string, args: string[]): FileImportOptions {
+  const o: FileImportOptions = { paths: [], tenant: '', help: false };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (arg === '--') {
@@ -114,7 +116,7 @@ const MAX_LISTED = 50;
  * were not (or a file is not the format), 2 (via UsageError) when the command line is wrong.
  */
 export async function runOpenDataImport(format: OpenDataFormat, args: string[], config: Config, io: Required<ImportIO>): Promise<number> {
-  const opts = parseArgs(format.name, args);
+  const opts = parseFileImportArgs(format.name, args);
   if (opts.help) {
     io.out.write(`usage: npm run machi -- import ${format.name} <file.csv|dir>... [--tenant NAME]\n\nReads ${format.title} CSV files (UTF-8 or Shift_JIS). Columns:\n  ${standardHeader(format)}\n`);
     return 0;

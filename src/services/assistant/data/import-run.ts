@@ -9,10 +9,11 @@
 import { readFile, stat } from 'node:fs/promises';
 import { buildApp } from '../../../app.ts';
 import { csvRecords, decodeCsv, type CsvEncoding } from '../../../cli/opendata/csv.ts';
+import { parseFileImportArgs } from '../../../cli/opendata/run.ts';
 import { headerKey } from '../../../cli/opendata/table.ts';
 import type { Config } from '../../../core/config.ts';
 import { DEMO_CONTEXT } from '../../../demo/index.ts';
-import { Loader, MAX_BATCH, Progress, TENANT_RE, UsageError, summary, type ImportIO } from '../../../cli/import.ts';
+import { Loader, MAX_BATCH, Progress, UsageError, summary, type ImportIO } from '../../../cli/import.ts';
 
 /** A row (or a value in it) that cannot be loaded; the message says what to fix. */
 export class RowProblem extends Error {}
@@ -60,28 +61,6 @@ export function cell(fields: readonly string[], i: number): string {
   return i < 0 ? '' : (fields[i] ?? '').replace(/^[\s\u3000]+|[\s\u3000]+$/g, '');
 }
 
-interface Options {
-  paths: string[];
-  tenant: string;
-  help: boolean;
-}
-
-function parseArgs(name: string, args: string[]): Options {
-  const o: Options = { paths: [], tenant: '', help: false };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === '-h' || arg === '--help') o.help = true;
-    else if (!arg.startsWith('-') || arg === '-') o.paths.push(arg);
-    else if (arg === '--tenant' || arg.startsWith('--tenant=')) {
-      const t = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : args[++i];
-      if (t === undefined || t.startsWith('--')) throw new UsageError('--tenant needs a value');
-      if (!TENANT_RE.test(t)) throw new UsageError(`--tenant '${t}' is not a tenant name: use 1 to 64 letters, digits, '_', '.' or '-'`);
-      o.tenant = t;
-    } else throw new UsageError(`unknown flag '${arg.split('=')[0]}' (${name} takes --tenant)`);
-  }
-  return o;
-}
-
 /** One importer: its name, help text, and how it reads its paths into entities. */
 export interface AssistantImporter {
   name: string;
@@ -93,7 +72,7 @@ const MAX_LISTED = 50;
 
 /** Runs an importer: 0 when everything loaded, 1 when some rows or files did not, 2 on usage errors. */
 export async function runAssistantImport(imp: AssistantImporter, args: string[], config: Config, io: Required<ImportIO>): Promise<number> {
-  const opts = parseArgs(imp.name, args);
+  const opts = parseFileImportArgs(imp.name, args);
   if (opts.help) {
     io.out.write(imp.help);
     return 0;
