@@ -125,6 +125,16 @@ describe('garbage', () => {
     assert.ok(r.text.includes('・ペットボトル: 12月9日(水)、12月23日(水)'));
     assert.ok(r.text.includes('・燃やせないごみ: 予定はありません'));
   });
+  test('the rule in words and its notes, where the data has them', async () => {
+    const city = buildCity();
+    city.areas[0]!.days = { burnable: { ja: '毎週 月・木曜日', en: 'every Monday and Thursday', notes: ['祝日も収集します。'] } };
+    const r = await ask(understood('garbage_days', { wasteCategory: 'burnable' }), { city, district: 'ekimae' });
+    assert.ok(r.text.includes('燃やせるごみ（毎週 月・木曜日）: 12月7日(月)、12月10日(木)、12月14日(月)'));
+    assert.ok(r.text.includes('祝日も収集します。'));
+    const en = await ask(understood('garbage_days', { wasteCategory: 'burnable' }, { language: 'en' }), { city, district: 'ekimae' });
+    assert.ok(en.text.includes('Burnable waste (every Monday and Thursday): Mon 7 Dec, Thu 10 Dec, Mon 14 Dec'));
+    assert.ok(en.text.includes('Note (in Japanese): 祝日も収集します。'));
+  });
   test('a district without an area: says so', async () => {
     const r = await ask(understood('garbage_days', { district: 'kuramachi' }), { city: buildCity({ areas: [] }) });
     assert.match(r.text, /蔵町の収集日の情報が見つかりませんでした/);

@@ -377,13 +377,18 @@ export async function compose(data: AssistantData, input: ComposeInput): Promise
       if (wanted.length === 0) return dontKnow(en ? 'I do not know that kind of garbage.' : 'その分別は見つかりませんでした。');
       const count = chosen ? 3 : 2;
       const lines: string[] = [];
+      const notes: string[] = [];
       for (const c of wanted) {
         const dates = await data.nextCollections(input.tenant, area.id, c.id, from, count);
-        const n = say(c.name, lang);
+        // The rule in words where the data has it (毎週 月・木曜日), after the category's name.
+        const rule = area.days?.[c.id];
+        const words = rule ? (en ? rule.en : rule.ja) : '';
+        const n = `${say(c.name, lang)}${words ? (en ? ` (${words})` : `（${words}）`) : ''}`;
         lines.push(dates.length === 0 ? (en ? `${n}: no collection scheduled` : `${n}: 予定はありません`) : `${n}: ${dates.map((d) => formatDate(d, lang)).join(en ? ', ' : '、')}`);
+        if (chosen && rule?.notes) notes.push(...rule.notes.map((x) => note(x, lang)));
       }
       const head = en ? `Next collection days in ${districtName} (${area.name}):` : `${districtName}（${area.name}）の次の収集日です。`;
-      return done([head, chosen ? lines.join('\n') : list(lines)], { factual: true });
+      return done([head, chosen ? lines.join('\n') : list(lines), ...(notes.length > 0 ? [notes.join('\n')] : [])], { factual: true });
     }
 
     case 'city_window': {
