@@ -54,7 +54,7 @@ async function post(base: string, p: string, body: unknown): Promise<number> {
   return res.status;
 }
 
-test(`[${storeKind}] issue 3 crash test: SIGKILL during writes loses no acknowledged write and no notification`, { timeout: 90_000 }, async () => {
+test(`[${storeKind}] issue 3 crash test: SIGKILL during writes loses no acknowledged write and no notification`, { timeout: 240_000 }, async () => {
   const rx = await startReceiver();
   cleanups.push(() => rx.close());
   // One deployment: one public URL (issuer and hub audience) for every process.
