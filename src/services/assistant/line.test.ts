@@ -323,6 +323,7 @@ describe('logs', () => {
         await app.assistant.drainLine();
       }
       await app.http.inject({ method: 'POST', url: '/line/webhook', headers: { 'content-type': 'application/json', 'x-line-signature': 'forged' }, payload: '{"events":[{"message":{"text":"ひみつのしつもん"}}]}' });
+      await app.http.inject({ method: 'GET', url: '/assistant/link/' + 'LinkTokenSecret'.padEnd(43, 'x') });
       await app.dispose();
       server.close();
     `;
@@ -333,5 +334,7 @@ describe('logs', () => {
     assert.doesNotMatch(r.stdout, /ひみつのしつもん/);
     assert.doesNotMatch(r.stdout, new RegExp(user));
     assert.doesNotMatch(r.stdout, /forged/, 'the signature header is redacted');
+    assert.match(r.stdout, /"url":"\/assistant\/link\/\[redacted\]"/, 'the link page was logged');
+    assert.doesNotMatch(r.stdout, /LinkTokenSecret/, 'without its one-time token');
   });
 });

@@ -175,7 +175,14 @@ ${exchanges.length > 0 ? html`<form method="post" action="/assistant/restart">${
 
   const signedIn = (req: FastifyRequest) => (req.principal.via === 'session' && req.principal.accountId ? req.principal.accountId : undefined);
 
-  app.get('/assistant/link/:token', async (req, reply) => {
+  // The token in the path is a credential for ten minutes: the request log gets the path without it.
+  const tokenOutOfLog = {
+    logSerializers: {
+      req: (req: FastifyRequest) => ({ method: req.method, url: '/assistant/link/[redacted]', host: req.host, remoteAddress: req.ip }),
+    },
+  };
+
+  app.get('/assistant/link/:token', tokenOutOfLog, async (req, reply) => {
     const lang = pageLanguage(req, reply);
     const t = T[lang];
     const token = (req.params as { token: string }).token;
@@ -188,7 +195,7 @@ ${exchanges.length > 0 ? html`<form method="post" action="/assistant/restart">${
     return page(req, reply, lang, { title: t.linkTitle, body, here: req.url });
   });
 
-  app.post('/assistant/link/:token', async (req, reply) => {
+  app.post('/assistant/link/:token', tokenOutOfLog, async (req, reply) => {
     const form = formBody(req);
     checkCsrf(req, form);
     const token = (req.params as { token: string }).token;
