@@ -9,8 +9,8 @@
  */
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { addCookie, checkCsrf, cookie, csrfField, formBody, html, largeText, layout, pageLanguage, readCookie, sendPage, type PageLanguage, type SafeHtml } from '../../core/pages.ts';
-import { PORTAL_STYLESHEET, siteNav } from '../portal/pages.ts';
+import { addCookie, checkCsrf, cookie, csrfField, formBody, html, pageLanguage, readCookie, type PageLanguage, type SafeHtml } from '../../core/pages.ts';
+import { sendSitePage, type SitePage } from '../portal/pages.ts';
 import type { Engine } from './engine.ts';
 import type { Links } from './line.ts';
 import type { RateLimiter } from './rate-limit.ts';
@@ -86,22 +86,8 @@ export function registerAssistantPages(app: FastifyInstance, d: PageDeps): void 
     return STYLESHEET;
   });
 
-  const page = (req: FastifyRequest, reply: FastifyReply, lang: PageLanguage, o: { title: string; body: SafeHtml; here: string; errors?: string[]; notice?: string; status?: number }) =>
-    sendPage(
-      reply,
-      layout({
-        lang,
-        title: o.title,
-        body: o.body,
-        url: req.url,
-        nav: siteNav(lang, req.principal, o.here),
-        largeText: largeText(req, reply),
-        stylesheets: [PORTAL_STYLESHEET, ASSISTANT_STYLESHEET],
-        ...(o.errors ? { errors: o.errors } : {}),
-        ...(o.notice ? { notice: o.notice } : {}),
-      }),
-      o.status ?? 200,
-    );
+  const page = (req: FastifyRequest, reply: FastifyReply, lang: PageLanguage, o: Omit<SitePage, 'stylesheets'>) =>
+    sendSitePage(req, reply, lang, { ...o, stylesheets: [ASSISTANT_STYLESHEET] });
   const tenantOf = (req: FastifyRequest) => req.principal?.tenant ?? '';
   const sessionOf = (req: FastifyRequest) => {
     const c = readCookie(req, COOKIE);

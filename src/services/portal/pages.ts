@@ -285,26 +285,44 @@ ${fb ? html`<form method="post" action="${itemHref(item.id)}/feedback" class="ac
 
 const isAlert = (i: Item) => i.kind === 'disaster' || i.urgency === 'urgent';
 
+/** A page of the citizen-facing site: its title, content, and the path the navigation marks as current. */
+export interface SitePage {
+  title: string;
+  body: SafeHtml;
+  here: string;
+  notice?: string;
+  errors?: string[];
+  status?: number;
+  /** Stylesheets of the service, after the portal's. */
+  stylesheets?: readonly string[];
+}
+
+/**
+ * Sends a page in the frame of the citizen-facing site (the portal and the services it links to):
+ * the shared layout with the site navigation, the large-text setting and the portal's stylesheet.
+ */
+export function sendSitePage(req: FastifyRequest, reply: FastifyReply, lang: PageLanguage, o: SitePage): FastifyReply {
+  return sendPage(
+    reply,
+    layout({
+      lang,
+      title: o.title,
+      body: o.body,
+      url: req.url,
+      nav: siteNav(lang, req.principal, o.here),
+      largeText: largeText(req, reply),
+      stylesheets: [PORTAL_STYLESHEET, ...(o.stylesheets ?? [])],
+      ...(o.notice ? { notice: o.notice } : {}),
+      ...(o.errors ? { errors: o.errors } : {}),
+    }),
+    o.status ?? 200,
+  );
+}
+
 export function registerPortalPages(app: FastifyInstance, svc: PortalService): void {
   registerPortalAssets(app);
 
-  /** Shared page frame: language, large text, navigation, the portal's stylesheet. */
-  const page = (req: FastifyRequest, reply: FastifyReply, lang: PageLanguage, o: { title: string; body: SafeHtml; here: string; notice?: string; errors?: string[]; status?: number }) =>
-    sendPage(
-      reply,
-      layout({
-        lang,
-        title: o.title,
-        body: o.body,
-        url: req.url,
-        nav: siteNav(lang, req.principal, o.here),
-        largeText: largeText(req, reply),
-        stylesheets: [PORTAL_STYLESHEET],
-        ...(o.notice ? { notice: o.notice } : {}),
-        ...(o.errors ? { errors: o.errors } : {}),
-      }),
-      o.status ?? 200,
-    );
+  const page = (req: FastifyRequest, reply: FastifyReply, lang: PageLanguage, o: SitePage) => sendSitePage(req, reply, lang, o);
 
   const tenantOf = (p: Principal) => p.tenant ?? '';
   const citizen = (p: Principal) => (p.via === 'session' && p.accountId ? p.accountId : undefined);
