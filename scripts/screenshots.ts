@@ -16,6 +16,7 @@ import { loadConfig } from '../src/core/config.ts';
 import { seedDemo } from '../src/demo/seed.ts';
 import { enrolTotp } from '../src/identity/accounts/testing.ts';
 import { totp } from '../src/identity/accounts/totp.ts';
+import { seedDemoAssistantData } from '../src/services/assistant/data/index.ts';
 import { seedDemoPortal } from '../src/services/portal/demo.ts';
 import { PERSONALISATION_PURPOSE, PORTAL_CLIENT } from '../src/services/portal/index.ts';
 import { launchChromium } from '../test/browser.ts';
@@ -31,6 +32,8 @@ interface Shot {
   what: string;
   /** A TV-sized window for the ten-foot page. */
   tv?: boolean;
+  /** Messages to send in the assistant's chat first (per language). */
+  ask?: { ja: string[]; en: string[] };
 }
 
 const SHOTS: Shot[] = [
@@ -43,6 +46,13 @@ const SHOTS: Shot[] = [
   { name: 'tourism', path: '/tourism', who: 'visitor', what: 'Tourism: places, events and model courses' },
   { name: 'tourism-map', path: '/tourism/map', who: 'visitor', what: 'Tourism: the map drawn on the server' },
   { name: 'tv', path: '/tv?district=yunosawa', who: 'visitor', what: 'TV mode for Yunosawa (alert first, news, weather, buses)', tv: true },
+  {
+    name: 'assistant',
+    path: '/assistant',
+    who: 'visitor',
+    what: 'The assistant on the web: garbage sorting, collection days by district, a holiday duty doctor',
+    ask: { ja: ['ペットボトルは何ごみ？', '燃やせるごみの日は？', '本町', '日曜の小児科の当番医は？'], en: ['How do I throw away a PET bottle?', 'When is burnable waste collected in Honmachi?'] },
+  },
 ];
 
 async function main(): Promise<void> {
@@ -57,7 +67,7 @@ async function main(): Promise<void> {
   const browser = await launchChromium();
   try {
     await app.http.listen({ port, host: '127.0.0.1' });
-    log(`demo city: ${await seedDemo(app.hub)} entities; portal: ${await seedDemoPortal(app.portal.service)} items`);
+    log(`demo city: ${await seedDemo(app.hub)} entities; portal: ${await seedDemoPortal(app.portal.service)} items; assistant data: ${await seedDemoAssistantData(app.hub)} entities`);
 
     // A citizen: a parent of a one-year-old in Honmachi who shares everything with the portal.
     const year = new Date().getUTCFullYear();
@@ -95,6 +105,10 @@ async function main(): Promise<void> {
         const url = `${base}${shot.path.replace('{event}', encodeURIComponent(event?.id ?? ''))}${shot.path.includes('?') ? '&' : '?'}lang=${lang}`;
         const res = await page.goto(url);
         if (!res || res.status() >= 400) throw new Error(`${url} answered ${res?.status()}`);
+        for (const text of shot.ask?.[lang] ?? []) {
+          await page.fill('form[action="/assistant"] textarea[name="text"]', text);
+          await Promise.all([page.waitForLoadState(), page.click('form[action="/assistant"] button[type="submit"]')]);
+        }
         const file = `${shot.name}.${lang}.png`;
         await page.screenshot({ path: path.join(OUT, file), fullPage: !shot.tv });
         await page.close();

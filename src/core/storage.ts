@@ -57,17 +57,29 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   return openPglite(opts.dataDir);
 }
 
-/** PGlite in a data folder on disk, or in memory when `dataDir` is undefined or 'memory://'. */
-export async function openPglite(dataDir?: string): Promise<Store> {
+/** A PGlite store that can also dump its data folder (for test snapshots). */
+export interface PgliteStore extends Store {
+  /** The whole data folder as a gzipped tar, to start another store from (`openPglite`'s `from`). */
+  dump(): Promise<Blob>;
+}
+
+/**
+ * PGlite in a data folder on disk, or in memory when `dataDir` is undefined or 'memory://'. An
+ * in-memory store can start `from` a dump instead of an empty database, which skips initdb (the
+ * tests start each file from a migrated snapshot).
+ */
+export async function openPglite(dataDir?: string, from?: Blob): Promise<PgliteStore> {
   if (dataDir && !dataDir.startsWith('memory://')) await mkdir(dataDir, { recursive: true });
-  const db = await PGlite.create(dataDir && !dataDir.startsWith('memory://') ? dataDir : undefined);
+  const onDisk = dataDir && !dataDir.startsWith('memory://') ? dataDir : undefined;
+  const db = await PGlite.create(onDisk ? { dataDir: onDisk } : from ? { loadDataDir: from } : {});
   let lockChain: Promise<void> = Promise.resolve();
   const q = async <R>(runner: Pick<PGlite, 'query'>, sql: string, params?: readonly unknown[]) => {
     const res = await runner.query<R>(sql, params as unknown[] | undefined);
     return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length };
   };
-  const store: Store = {
+  const store: PgliteStore = {
     kind: 'pglite',
+    dump: () => db.dumpDataDir('gzip'),
     query: <R>(sql: string, params?: readonly unknown[]) => q<R>(db, sql, params),
     transaction: <T>(fn: (tx: Queryable) => Promise<T>) =>
       db.transaction((tx) => fn({ query: <R>(sql: string, params?: readonly unknown[]) => q<R>(tx, sql, params) })),
