@@ -47,8 +47,9 @@ const MORE = 20;
 
 type Vocab = { interests: VocabularyTerm[]; districts: VocabularyTerm[] };
 
-const KIND: Record<PageLanguage, Record<ItemKind, string>> = {
-  ja: { news: 'お知らせ', event: 'イベント', notice: '告知', benefit: '制度・手続き', facility: '施設', disaster: '防災・災害' },
+/** The kinds of item as citizens and staff read them (one wording for both sides). */
+export const KIND_LABEL: Record<PageLanguage, Record<ItemKind, string>> = {
+  ja: { news: 'ニュース', event: 'イベント', notice: 'お知らせ', benefit: '制度・手続き', facility: '施設', disaster: '防災・災害' },
   en: { news: 'News', event: 'Event', notice: 'Notice', benefit: 'Benefits and procedures', facility: 'Facility', disaster: 'Disaster' },
 };
 
@@ -275,7 +276,7 @@ function card(c: CardContext, item: Item, reasons: readonly Reason[] = []): Safe
   const fb = c.feedback;
   return html`<li><article aria-labelledby="t-${item.id}">
 <h3 id="t-${item.id}"><a href="${itemHref(item.id)}"${title.lang !== c.lang ? html` lang="${title.lang}"` : ''}>${title.text}</a></h3>
-<p class="meta"><span class="kind">${KIND[c.lang][item.kind]}</span>${when}${item.place?.name ? html` · ${item.place.name}` : ''}</p>
+<p class="meta"><span class="kind">${KIND_LABEL[c.lang][item.kind]}</span>${when}${item.place?.name ? html` · ${item.place.name}` : ''}</p>
 ${reasons.length > 0 ? html`<p class="why"><span class="visually-hidden">${t.reasonsLabel}: </span>${reasons.map((r) => html`<span>${reasonText(c.lang, r, c.vocab)}</span>`)}</p>` : ''}
 ${fb ? html`<form method="post" action="${itemHref(item.id)}/feedback" class="actions">${csrfField(c.req, c.reply)}<input type="hidden" name="return_to" value="${c.returnTo}">${
     fb.saved.has(item.id) ? button('save', false, t.unsave) : button('save', true, t.save)
@@ -397,7 +398,7 @@ ${more.length > 0 ? html`<section aria-labelledby="more-h"><h2 id="more-h">${t.m
     const live = item.status === 'published' && item.validFrom <= svc.now().toISOString() && (!item.validUntil || item.validUntil > svc.now().toISOString());
     const content = html`
 ${!live ? html`<p class="notice" role="status">${t.gone}</p>` : ''}
-<p class="meta"><span class="kind">${KIND[lang][item.kind]}</span>${t.published}: ${dateTime(lang, item.publishedAt, false)}</p>
+<p class="meta"><span class="kind">${KIND_LABEL[lang][item.kind]}</span>${t.published}: ${dateTime(lang, item.publishedAt, false)}</p>
 ${item.startsAt ? html`<p><strong>${t.when}:</strong> ${dateTime(lang, item.startsAt)}${item.endsAt ? html` – ${dateTime(lang, item.endsAt)}` : ''}</p>` : ''}
 ${item.place?.name ? html`<p><strong>${t.where}:</strong> ${item.place.name}</p>` : ''}
 <div class="body"${body.lang !== lang ? html` lang="${body.lang}"` : ''}>${body.text.split(/\n{2,}|\r\n\r\n/).map((para) => html`<p>${para}</p>`)}</div>

@@ -42,14 +42,13 @@ import {
   type AgeRange,
   type HouseholdType,
   type Item,
-  type ItemKind,
   type ItemStatus,
   type RankingProfile,
   type Reason,
   type Targeting,
   type Urgency,
 } from './model.ts';
-import { PORTAL_STYLESHEET } from './pages.ts';
+import { KIND_LABEL, PORTAL_STYLESHEET } from './pages.ts';
 import { isEligible, rankItems } from './ranking.ts';
 import type { PortalService } from './service.ts';
 import { isItemId } from './store.ts';
@@ -68,10 +67,6 @@ const SECURITY_PATH = '/id/account/security';
 
 // ---- messages ----------------------------------------------------------------------------------
 
-const KIND_LABEL: Record<PageLanguage, Record<ItemKind, string>> = {
-  ja: { news: 'ニュース', event: 'イベント', notice: 'お知らせ', benefit: '制度・給付', facility: '施設', disaster: '災害・防災' },
-  en: { news: 'News', event: 'Event', notice: 'Notice', benefit: 'Benefit', facility: 'Facility', disaster: 'Disaster' },
-};
 const STATUS_LABEL: Record<PageLanguage, Record<ItemStatus, string>> = {
   ja: { draft: '下書き', published: '公開中', withdrawn: '取り下げ' },
   en: { draft: 'Draft', published: 'Published', withdrawn: 'Withdrawn' },
