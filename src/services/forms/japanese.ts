@@ -226,6 +226,9 @@ const FIXED_GROUPING: readonly { prefix: string; length: number; groups: readonl
   { prefix: '0570', length: 10, groups: [4, 3, 3], ja: 'ナビダイヤル', en: 'navi dial' },
 ];
 
+/** Longest prefix first: 0800 (free dial) must win over 080 (mobile). */
+const BY_LONGEST_PREFIX = [...FIXED_GROUPING].sort((a, b) => b.prefix.length - a.prefix.length);
+
 function group(digits: string, sizes: readonly number[]): string {
   const out: string[] = [];
   let at = 0;
@@ -278,10 +281,7 @@ export function parsePhoneNumber(text: string): Checked<string> {
         : 'Enter the number from the area code, starting with 0.',
     );
   }
-  // Longest prefix first: 0800 (free dial) must win over 080 (mobile).
-  const kind = [...FIXED_GROUPING]
-    .sort((a, b) => b.prefix.length - a.prefix.length)
-    .find((k) => digits.startsWith(k.prefix));
+  const kind = BY_LONGEST_PREFIX.find((k) => digits.startsWith(k.prefix));
   if (kind) {
     if (digits.length !== kind.length) {
       return problem(
