@@ -67,12 +67,15 @@ async function pgliteVersion(main: string): Promise<string> {
   return 'unknown';
 }
 
-/** A fresh store: PGlite in memory (migrated, from the template), or a new database on the test PostgreSQL server. */
-export async function freshStore(): Promise<{ store: Store; drop: () => Promise<void> }> {
+/**
+ * A fresh store: PGlite in memory (migrated, from the template, unless `empty`), or a new, empty
+ * database on the test PostgreSQL server (migrations there run at the app's start).
+ */
+export async function freshStore(o: { empty?: boolean } = {}): Promise<{ store: Store; drop: () => Promise<void> }> {
   const url = process.env.MACHI_TEST_DATABASE_URL;
   forgetTenants();
   if (!url) {
-    const store = await openPglite(undefined, await migratedTemplate());
+    const store = await openPglite(undefined, o.empty ? undefined : await migratedTemplate());
     return { store, drop: () => store.close() };
   }
   const name = `machi_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;

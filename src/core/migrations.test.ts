@@ -10,7 +10,7 @@ const migrations: Migration[] = [
 ];
 
 test('migrations are applied once, in order, and recorded', async () => {
-  const { store, drop } = await freshStore();
+  const { store, drop } = await freshStore({ empty: true });
   try {
     assert.deepEqual(await migrate(store, migrations), ['test/001-a', 'test/002-b']);
     assert.deepEqual(await migrate(store, migrations), []);
@@ -22,7 +22,7 @@ test('migrations are applied once, in order, and recorded', async () => {
 });
 
 test('a failing migration is rolled back and names itself', async () => {
-  const { store, drop } = await freshStore();
+  const { store, drop } = await freshStore({ empty: true });
   try {
     const bad: Migration[] = [...migrations, { id: 'test/003-bad', sql: 'CREATE TABLE t.c (id int);\nSELECT no_such_function();' }];
     await assert.rejects(migrate(store, bad), /migration test\/003-bad failed/);
@@ -37,7 +37,7 @@ test('a failing migration is rolled back and names itself', async () => {
 
 test('two processes migrating one PostgreSQL database at once apply each migration once', async () => {
   // Two separate pools stand for two processes: the advisory lock is what keeps them apart.
-  const { store, drop } = await freshStore();
+  const { store, drop } = await freshStore({ empty: true });
   try {
     if (store.kind === 'pglite') {
       // One embedded store per process: concurrent calls within the process must still be safe.
