@@ -142,4 +142,16 @@ CREATE TABLE consent.signing_keys (
 );
 `,
   },
+  {
+    // The name apart from `profile` and `contact`, so that a citizen can share their name (for
+    // prefilled forms, issue 7) without their other profile fields, and services that already had
+    // `profile` do not silently receive names. Identity releases it under the OIDC scope `name`.
+    // Written out rather than built from a list: an applied migration must never change.
+    id: 'consent/002-name-category',
+    sql: `
+INSERT INTO consent.categories (id, title_ja, title_en, sensitive) VALUES
+  ('name', '氏名（漢字・フリガナ）', 'Name (kanji and kana)', false)
+  ON CONFLICT (id) DO NOTHING;
+`,
+  },
 ];

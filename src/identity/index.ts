@@ -15,6 +15,8 @@ import { accountsMigrations, createAccounts, type Accounts } from './accounts/in
 import { endSession } from './accounts/sessions.ts';
 import { createOidc, oidcMigrations, type OidcClients } from './oidc/index.ts';
 
+export { KANA_TAG, SCOPES_OF_CATEGORY, toE164 } from './accounts/index.ts';
+
 export const identityMigrations: Migration[] = [...accountsMigrations, ...oidcMigrations];
 
 export interface Identity {

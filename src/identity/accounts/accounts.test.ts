@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { buildTestApp, type TestApp } from '../../../test/app.ts';
+import { OIDC_SCOPES } from '../oidc/clients.ts';
+import { SCOPES_OF_CATEGORY } from './claims.ts';
 import { hashPassword, verifyPassword } from './password.ts';
 import { Browser, enrolTotp, signInWithCode } from './testing.ts';
 
@@ -60,8 +62,62 @@ test('claimsFor maps scopes to claims (OIDC Core 5.4) and gives only fields the 
     district: 'yukawa',
   });
   const bare = await app.accounts.createAccount({ email: 'bare@example.jp', password: 'a long passphrase' });
-  assert.deepEqual(await app.accounts.claimsFor(bare, ['profile', 'household', 'interests', 'district']), {});
+  assert.deepEqual(await app.accounts.claimsFor(bare, ['profile', 'name', 'address', 'phone', 'household', 'interests', 'district']), {});
   assert.deepEqual(await app.accounts.claimsFor('00000000-0000-0000-0000-000000000000', ['email']), {});
+});
+
+test('claimsFor: scope name gives the names and their readings (OIDC Core 5.1, 5.2), address and phone their standard claims; profile gives no names', async () => {
+  const id = await app.accounts.createAccount({
+    email: 'yamada@example.jp',
+    password: 'a long passphrase',
+    profile: {
+      birthdate: '1980-01-02',
+      familyName: '山田',
+      givenName: '花子',
+      familyNameKana: 'やまだ',
+      givenNameKana: 'ハナコ',
+      postalCode: '9650001',
+      address: '福島県真知市本町1-2-3',
+      phone: '0242-39-1111',
+    },
+  });
+  // Stored normalised: the kana in katakana, the postal code hyphenated, the phone as parsed.
+  const p = (await app.accounts.findAccount(id))?.profile;
+  assert.equal(p?.familyNameKana, 'ヤマダ');
+  assert.equal(p?.postalCode, '965-0001');
+  assert.equal(p?.phone, '0242391111');
+
+  assert.deepEqual(await app.accounts.claimsFor(id, ['openid', 'name']), {
+    family_name: '山田',
+    given_name: '花子',
+    name: '山田 花子',
+    'family_name#ja-Kana-JP': 'ヤマダ',
+    'given_name#ja-Kana-JP': 'ハナコ',
+    'name#ja-Kana-JP': 'ヤマダ ハナコ',
+  });
+  assert.deepEqual(await app.accounts.claimsFor(id, ['address']), { address: { postal_code: '965-0001', formatted: '福島県真知市本町1-2-3', country: 'JP' } });
+  assert.deepEqual(await app.accounts.claimsFor(id, ['phone']), { phone_number: '+81242391111', phone_number_verified: false });
+  // Data minimisation: consents and grants of `profile` made before names existed stay as they were.
+  assert.deepEqual(await app.accounts.claimsFor(id, ['profile']), { birthdate: '1980-01-02' });
+
+  // Only what is filled in: a family name alone is the whole name; a postal code alone is an address.
+  const partial = await app.accounts.createAccount({ email: 'partial@example.jp', password: 'a long passphrase', profile: { familyName: 'Nguyen', postalCode: '965-0002' } });
+  assert.deepEqual(await app.accounts.claimsFor(partial, ['name', 'address', 'phone']), { family_name: 'Nguyen', name: 'Nguyen', address: { postal_code: '965-0002', country: 'JP' } });
+
+  // createAccount refuses bad values and a My Number, naming the fields.
+  await assert.rejects(app.accounts.createAccount({ email: 'bad@example.jp', password: 'a long passphrase', profile: { phone: '1234-5678-9018', familyNameKana: 'Yamada' } }), /invalid profile fields: familyNameKana, phone/);
+});
+
+test('SCOPES_OF_CATEGORY names consent categories of the store and scopes of the provider; name and contact map to the new scopes', async () => {
+  const categories = new Set((await app.consent.categories()).map((c) => c.id));
+  for (const [category, scopes] of Object.entries(SCOPES_OF_CATEGORY)) {
+    assert.ok(categories.has(category), `${category} is a consent category`);
+    for (const s of scopes) assert.ok((OIDC_SCOPES as readonly string[]).includes(s), `${s} is a provider scope`);
+  }
+  assert.deepEqual(SCOPES_OF_CATEGORY.name, ['name']);
+  assert.deepEqual(SCOPES_OF_CATEGORY.contact, ['email', 'address', 'phone']);
+  const name = (await app.consent.categories()).find((c) => c.id === 'name');
+  assert.deepEqual(name && { ja: name.title.ja, en: name.title.en, sensitive: name.sensitive }, { ja: '氏名（漢字・フリガナ）', en: 'Name (kanji and kana)', sensitive: false });
 });
 
 test('a signed-in session: sessionFromRequest and the session principal (roles included); a forged or stale cookie is just signed out', async () => {

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { buildTestApp, type TestApp } from '../../../test/app.ts';
-import { applyProfile, COUNTRY_CODES, isCountryCode, isPastDate } from './profile.ts';
+import { isMyNumber } from '../../services/forms/japanese.ts';
+import { toE164 } from './claims.ts';
+import { applyProfile, COUNTRY_CODES, emptyProfile, isCountryCode, isPastDate, type Profile } from './profile.ts';
 import { enrolTotp, signInWithCode, Browser } from './testing.ts';
 
 let app: TestApp;
@@ -38,6 +40,65 @@ test('profile rules: dates, ISO 3166-1 alpha-2 nationalities, vocabularies, hous
   assert.deepEqual(ok.errors, []);
   assert.equal(ok.profile.gender, undefined, 'an empty value clears the field');
   assert.equal(ok.profile.locale, 'zh-Hans');
+});
+
+test('profile rules for names, address and phone: each value normalised or refused with its own key; a My Number is never kept', () => {
+  const vocab = { interests: new Set<string>(), districts: new Set<string>() };
+  // A valid My Number (check digit by 総務省令第85号 第5条), as a citizen might paste it.
+  const myNumber = '1234 5678 9018';
+  assert.ok(isMyNumber(myNumber), 'the test number is a My Number');
+  type Row = [field: keyof Profile, input: string, expected: string | { key: string }];
+  const rows: Row[] = [
+    ['familyName', '  山田 ', '山田'],
+    ['familyName', '髙橋', '髙橋'], // kept as typed: no NFKC, which would change some name kanji
+    ['givenName', '花子', '花子'],
+    ['givenName', 'Maria José', 'Maria José'], // foreign residents: Latin letters as on the residence card
+    ['givenName', 'はな子', 'はな子'],
+    ['familyName', '山田1', { key: 'err.family_name' }],
+    ['givenName', '花子\u0007', { key: 'err.given_name' }], // a control character
+    ['givenName', 'x'.repeat(51), { key: 'err.given_name' }],
+    ['givenName', 'x'.repeat(50), 'x'.repeat(50)],
+    ['familyNameKana', 'ヤマダ', 'ヤマダ'],
+    ['familyNameKana', 'やまだ', 'ヤマダ'], // hiragana is folded to katakana
+    ['givenNameKana', 'ﾊﾅｺ', 'ハナコ'], // half-width katakana to full-width
+    ['givenNameKana', 'Hanako', { key: 'err.given_name_kana' }],
+    ['familyNameKana', '山田', { key: 'err.family_name_kana' }],
+    ['postalCode', '〒９６５−０００１', '965-0001'],
+    ['postalCode', '9650001', '965-0001'],
+    ['postalCode', '965-001', { key: 'err.postal_code' }],
+    ['address', ' 福島県真知市本町1-2-3 ', '福島県真知市本町1-2-3'],
+    ['address', '福島県真知市本町1-2-3\r\n真知マンション101', '福島県真知市本町1-2-3 真知マンション101'],
+    ['address', '本町\u0000', { key: 'err.address' }],
+    ['address', 'あ'.repeat(201), { key: 'err.address' }],
+    ['address', 'あ'.repeat(200), 'あ'.repeat(200)],
+    ['phone', '090-1234-5678', '090-1234-5678'],
+    ['phone', '(0242)39-1111', '0242391111'],
+    ['phone', '+81 90 1234 5678', '090-1234-5678'],
+    ['phone', '0242-39-111', { key: 'err.phone' }],
+    ['phone', 'call me', { key: 'err.phone' }],
+    ['address', `本町1-2-3 ${myNumber}`, { key: 'err.my_number' }],
+    ['phone', myNumber, { key: 'err.my_number' }],
+    ['familyName', '123456789018', { key: 'err.my_number' }],
+  ];
+  for (const [field, input, expected] of rows) {
+    const { profile, errors } = applyProfile(emptyProfile(), { [field]: input }, vocab);
+    if (typeof expected === 'string') {
+      assert.deepEqual(errors, [], `${field} ${JSON.stringify(input)}`);
+      assert.equal(profile[field], expected, `${field} ${JSON.stringify(input)}`);
+    } else {
+      assert.deepEqual(errors, [{ field, key: expected.key }], `${field} ${JSON.stringify(input)}`);
+      assert.equal(profile[field], undefined, `${field} ${JSON.stringify(input)} is not kept`);
+    }
+  }
+  // A refused value leaves the stored one as it was; an empty one clears it.
+  const base: Profile = { ...emptyProfile(), phone: '090-1234-5678', address: '本町1-2-3' };
+  const bad = applyProfile(base, { phone: myNumber, address: '' }, vocab);
+  assert.equal(bad.profile.phone, '090-1234-5678');
+  assert.equal(bad.profile.address, undefined);
+  // E.164 (OIDC Core 5.1 phone_number): +81 and the number without its trunk prefix.
+  assert.equal(toE164('0242391111'), '+81242391111');
+  assert.equal(toE164('090-1234-5678'), '+819012345678');
+  assert.equal(toE164('0120-123-456'), '+81120123456');
 });
 
 test('/id/admin/interests: administrators add, rename and retire interests; others get 403, anonymous visitors sign in first', async () => {

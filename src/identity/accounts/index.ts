@@ -13,6 +13,7 @@ import { AppError } from '../../core/errors.ts';
 import type { Store } from '../../core/storage.ts';
 import { DEFAULT_LIMITS, purgeLimits, type Limits } from './limits.ts';
 import { startMailWorker, type MailTransport } from './mail.ts';
+import { claimsOf } from './claims.ts';
 import { hashPassword } from './password.ts';
 import { applyProfile, type Profile } from './profile.ts';
 import { registerAccountRoutes } from './routes.ts';
@@ -23,6 +24,7 @@ import { passwordProblem } from './validation.ts';
 export { accountsMigrations } from './migrations.ts';
 export type { AccountSession } from './sessions.ts';
 export type { Profile, HouseholdMember, Gender, Locale } from './profile.ts';
+export { KANA_TAG, SCOPES_OF_CATEGORY, toE164 } from './claims.ts';
 
 /** One term of a vocabulary (an interest or a district) with its labels. */
 export interface VocabularyTerm {
@@ -60,8 +62,11 @@ export interface Accounts {
   vocabulary(tenant: string): Promise<{ interests: VocabularyTerm[]; districts: VocabularyTerm[] }>;
   /**
    * OIDC claims for the granted scopes (OIDC Core 5.4): email -> email, email_verified;
-   * profile -> birthdate, gender, locale, nationality; household, interests, district -> the
-   * claim of the same name. Only fields the citizen filled in.
+   * profile -> birthdate, gender, locale, nationality; name -> family_name, given_name, name and
+   * their katakana readings tagged #ja-Kana-JP (5.2); address -> address {postal_code,
+   * formatted, country}; phone -> phone_number (E.164), phone_number_verified; household,
+   * interests, district -> the claim of the same name. Only fields the citizen filled in.
+   * Services reading through the consent gate map categories to scopes with SCOPES_OF_CATEGORY.
    */
   claimsFor(accountId: string, scopes: readonly string[]): Promise<Record<string, unknown>>;
   /** Creates an account (CLI and tests); throws AppError for bad input or a taken email. */
@@ -133,24 +138,7 @@ export function createAccounts(deps: AccountsDeps): Accounts {
     async claimsFor(accountId, scopes) {
       const a = await findAccount(accountId);
       if (!a || a.disabled) return {};
-      const claims: Record<string, unknown> = {};
-      const p = a.profile;
-      if (scopes.includes('email')) {
-        claims.email = a.email;
-        claims.email_verified = a.emailVerified;
-      }
-      if (scopes.includes('profile')) {
-        if (p.birthdate) claims.birthdate = p.birthdate;
-        if (p.gender) claims.gender = p.gender;
-        if (p.locale) claims.locale = p.locale;
-        if (p.nationality) claims.nationality = p.nationality;
-      }
-      if (scopes.includes('household') && p.household.length > 0) {
-        claims.household = p.household.map((m) => ({ relation: m.relation, ...(m.birthdate ? { birthdate: m.birthdate } : {}) }));
-      }
-      if (scopes.includes('interests') && p.interests.length > 0) claims.interests = [...p.interests];
-      if (scopes.includes('district') && p.district) claims.district = p.district;
-      return claims;
+      return claimsOf(a, scopes);
     },
 
     async createAccount(input) {

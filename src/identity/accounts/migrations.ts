@@ -221,4 +221,23 @@ UPDATE identity.profiles p SET district = NULL
    AND p.district NOT IN (SELECT id FROM identity.districts WHERE tenant = '');
 `,
   },
+  {
+    // Name, address and phone, so that the life-event forms (issue 7) can be prefilled from the
+    // profile with the citizen's consent. Values are validated in profile.ts; the checks here are
+    // the storage's last line: shapes that profile.ts answers, and lengths in characters.
+    id: 'identity/106-profile-name-address-phone',
+    sql: `
+ALTER TABLE identity.profiles
+  ADD COLUMN family_name text CHECK (char_length(family_name) BETWEEN 1 AND 50),
+  ADD COLUMN given_name text CHECK (char_length(given_name) BETWEEN 1 AND 50),
+  -- full-width katakana (hiragana is folded to katakana before it is stored)
+  ADD COLUMN family_name_kana text CHECK (char_length(family_name_kana) BETWEEN 1 AND 50),
+  ADD COLUMN given_name_kana text CHECK (char_length(given_name_kana) BETWEEN 1 AND 50),
+  ADD COLUMN postal_code text CHECK (postal_code ~ '^[0-9]{3}-[0-9]{4}$'),
+  -- the address after the postal code, one line
+  ADD COLUMN address text CHECK (char_length(address) BETWEEN 1 AND 200),
+  -- domestic form: 090-1234-5678 or 0242391111 (E.164 is made when the claim is given)
+  ADD COLUMN phone text CHECK (phone ~ '^0[0-9-]{9,12}$');
+`,
+  },
 ];

@@ -126,6 +126,75 @@ test('sign-up -> verification mail in the outbox -> verify -> sign-in -> session
   assert.equal(stale.statusCode, 303, 'the old cookie signs in nobody');
 });
 
+test('the profile page: name, kana, postal code, address and phone are saved and shown; each bad value is shown beside its input with what was typed, except a My Number', async () => {
+  await app.accounts.createAccount({ email: 'namae@example.jp', password: PASSWORD, verified: true });
+  const b = new Browser(app.http, { 'accept-language': 'ja' });
+  await b.submit('/id/signin', { email: 'namae@example.jp', password: PASSWORD });
+  const empty = await b.get('/id/account');
+  assert.match(empty.body, /<legend>氏名と連絡先<\/legend>/);
+  assert.match(empty.body, /<input id="f-family_name" name="family_name" type="text" value="" autocomplete="family-name"/);
+  assert.match(empty.body, /<input id="f-phone" name="phone" type="tel" value="" autocomplete="tel"/);
+  assert.match(empty.body, /autocomplete="postal-code"/);
+  assert.match(empty.body, /autocomplete="street-address"/);
+
+  const myNumber = '1234-5678-9018';
+  const bad = await b.submit('/id/account', {
+    family_name: '山田1',
+    given_name: '花子',
+    family_name_kana: 'Yamada',
+    given_name_kana: 'はなこ',
+    postal_code: '96500',
+    address: `本町1-2-3 ${myNumber}`,
+    phone: '0242-39-111',
+    district: 'honmachi',
+  }, '/id/account');
+  assert.equal(bad.statusCode, 400);
+  assert.match(bad.body, /id="f-family_name-error">姓は漢字・かな/);
+  assert.match(bad.body, /id="f-family_name_kana-error">姓のフリガナはカタカナ/);
+  assert.match(bad.body, /id="f-postal_code-error">郵便番号を数字7桁で/);
+  assert.match(bad.body, /id="f-address-error">マイナンバー（個人番号）は入力しないでください/);
+  assert.match(bad.body, /id="f-phone-error">電話番号を市外局番から/);
+  assert.match(bad.body, /id="f-family_name"[^>]*aria-invalid="true"/);
+  assert.doesNotMatch(bad.body, /id="f-given_name-error"/, 'a good value gets no error');
+  // What was typed comes back, so that the citizen corrects rather than retypes...
+  assert.match(bad.body, /name="family_name" type="text" value="山田1"/);
+  assert.match(bad.body, /name="given_name_kana" type="text" value="はなこ"/);
+  assert.match(bad.body, /name="phone" type="tel" value="0242-39-111"/);
+  // ...but not a My Number: it is not sent back to the browser.
+  assert.ok(!bad.body.includes('5678-9018'), 'the My Number is not echoed');
+  assert.match(bad.body, /name="address" type="text" value=""/);
+  const id = (await app.store.query<{ id: string }>(`SELECT id FROM identity.accounts WHERE email = 'namae@example.jp'`)).rows[0]?.id as string;
+  assert.deepEqual(await app.accounts.claimsFor(id, ['name', 'address', 'phone']), {}, 'nothing was saved');
+
+  const ok = await b.submit('/id/account', {
+    family_name: '山田',
+    given_name: '花子',
+    family_name_kana: 'やまだ',
+    given_name_kana: 'ハナコ',
+    postal_code: '〒965-0001',
+    address: '福島県真知市本町1-2-3',
+    phone: '090-1234-5678',
+  }, '/id/account');
+  assert.equal(ok.statusCode, 303);
+  const shown = await b.get('/id/account');
+  assert.match(shown.body, /name="family_name" type="text" value="山田"/);
+  assert.match(shown.body, /name="family_name_kana" type="text" value="ヤマダ"/, 'hiragana saved as katakana');
+  assert.match(shown.body, /name="postal_code" type="text" value="965-0001"/);
+  assert.match(shown.body, /name="address" type="text" value="福島県真知市本町1-2-3"/);
+  assert.match(shown.body, /name="phone" type="tel" value="090-1234-5678"/);
+  const claims = await app.accounts.claimsFor(id, ['name', 'address', 'phone']);
+  assert.equal(claims.name, '山田 花子');
+  assert.equal(claims['family_name#ja-Kana-JP'], 'ヤマダ');
+  assert.deepEqual(claims.address, { postal_code: '965-0001', formatted: '福島県真知市本町1-2-3', country: 'JP' });
+  assert.equal(claims.phone_number, '+819012345678');
+  const row = await app.store.query<Record<string, string>>('SELECT family_name, given_name_kana, postal_code, phone FROM identity.profiles WHERE account_id = $1', [id]);
+  assert.deepEqual(row.rows[0], { family_name: '山田', given_name_kana: 'ハナコ', postal_code: '965-0001', phone: '090-1234-5678' });
+
+  // Emptied inputs clear the fields.
+  assert.equal((await b.submit('/id/account', { family_name: '', phone: '' }, '/id/account')).statusCode, 303);
+  assert.deepEqual(await app.accounts.claimsFor(id, ['name', 'phone']), {});
+});
+
 test('the language switch keeps the page query (return_to); an unverified citizen can ask for the confirmation mail again', async () => {
   const b = new Browser(app.http);
   const page = await b.get('/id/signin?return_to=%2Fid%2Finteraction%2Fxyz');
@@ -186,8 +255,11 @@ test('sign-in: wrong password and unknown email get the same answer; return_to m
 
 test('sign-up validation: every field says what is wrong, the password is not echoed; a taken address looks the same as a new one', async () => {
   const b = new Browser(app.http);
-  const res = await b.submit('/id/signup', { email: 'not-an-email', password: 'short', birthdate: '1899-12-31', district: 'atlantis' });
+  const res = await b.submit('/id/signup', { email: 'not-an-email', password: 'short', birthdate: '1899-12-31', district: 'atlantis', given_name: 'Hana', postal_code: '12' });
   assert.equal(res.statusCode, 400);
+  // The sign-up page shares the profile's inputs, their errors and the values kept.
+  assert.match(res.body, /id="f-postal_code-error">Enter the postal code as 7 digits/);
+  assert.match(res.body, /name="given_name" type="text" value="Hana"/);
   assert.match(res.body, /Enter an email address like name@example.com/);
   assert.match(res.body, /at least 10 characters/);
   assert.match(res.body, /Enter a birth date between/);

@@ -5,7 +5,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { html, pageLanguage, type PageLanguage, type SafeHtml } from '../../core/pages.ts';
 import { bilingualMail, t, type MessageKey } from './messages.ts';
-import { applyProfile, COUNTRY_CODES, countryName, GENDERS, LOCALES, RELATIONS, type Profile } from './profile.ts';
+import { containsMyNumber } from '../../services/forms/japanese.ts';
+import { applyProfile, COUNTRY_CODES, countryName, GENDERS, LOCALES, RELATIONS, TEXT_FIELDS, type Profile } from './profile.ts';
 import type { RouteContext } from './routes.ts';
 import type { AccountSession } from './sessions.ts';
 import { accountById, districts, enqueueMail, interests, issueToken, loadProfile, saveProfile, VERIFY_TTL_SECONDS, vocabularies } from './store.ts';
@@ -13,22 +14,37 @@ import { hit } from './limits.ts';
 import { checkboxes, field, form, readForm, select, sendAccountPage, type SelectOption } from './ui.ts';
 
 const LOCALE_NAMES: Record<string, string> = { ja: '日本語', en: 'English', 'zh-Hans': '简体中文', 'zh-Hant': '繁體中文', ko: '한국어', th: 'ไทย' };
-const PROFILE_FIELDS = ['birthdate', 'gender', 'district', 'locale', 'nationality'] as const;
+const PROFILE_FIELDS = ['birthdate', 'gender', 'district', 'locale', 'nationality', ...TEXT_FIELDS] as const;
+/** Form input names of the free-text fields (the page's names are snake_case like the claims). */
+const INPUT_NAME: Record<(typeof TEXT_FIELDS)[number], string> = {
+  familyName: 'family_name',
+  givenName: 'given_name',
+  familyNameKana: 'family_name_kana',
+  givenNameKana: 'given_name_kana',
+  postalCode: 'postal_code',
+  address: 'address',
+  phone: 'phone',
+};
+const inputName = (k: (typeof PROFILE_FIELDS)[number]): string => (k in INPUT_NAME ? INPUT_NAME[k as keyof typeof INPUT_NAME] : k);
 
 /** The profile fields of a posted form (sign-up or profile page), for `applyProfile`. */
 export function profileInputFromForm(f: URLSearchParams): Partial<Record<keyof Profile, unknown>> {
   const input: Partial<Record<keyof Profile, unknown>> = {};
-  for (const k of PROFILE_FIELDS) input[k] = f.get(k) ?? '';
+  for (const k of PROFILE_FIELDS) input[k] = f.get(inputName(k)) ?? '';
   input.interests = f.getAll('interests');
   return input;
 }
 
-/** The values of a posted form as a profile, unvalidated, to show them again beside their errors. */
+/**
+ * The values of a posted form as a profile, unvalidated, to show them again beside their errors;
+ * except a value with a My Number in it, which is not even sent back to the browser (the field
+ * comes back empty with its error).
+ */
 export function profileFromFormForDisplay(f: URLSearchParams): Profile {
   const p: Record<string, unknown> = { household: [], interests: f.getAll('interests') };
   for (const k of PROFILE_FIELDS) {
-    const v = f.get(k);
-    if (v) p[k] = v;
+    const v = f.get(inputName(k));
+    if (v && !containsMyNumber(v)) p[k] = v;
   }
   return p as unknown as Profile;
 }
@@ -53,7 +69,20 @@ export async function profileFields(ctx: RouteContext, lang: PageLanguage, p: Pr
   const vocabDistricts = await districts(ctx.store, '');
   const notSet = t(lang, 'profile.not_set');
   const countries = countryOptions(lang);
-  return html`${field({ name: 'birthdate', label: t(lang, 'field.birthdate'), type: 'date', autocomplete: 'bday', value: p.birthdate ?? '', hint: t(lang, 'hint.date'), ...e('birthdate') })}
+  // Errors are keyed by the profile's field names; inputs are named in snake_case.
+  const text = (k: (typeof TEXT_FIELDS)[number], o: { label: MessageKey; hint: MessageKey; type?: string; autocomplete?: string }) =>
+    field({ name: INPUT_NAME[k], label: t(lang, o.label), hint: t(lang, o.hint), value: p[k] ?? '', ...(o.type ? { type: o.type } : {}), ...(o.autocomplete ? { autocomplete: o.autocomplete } : {}), ...e(k) });
+  // Autocomplete tokens of the HTML Standard (4.10.18.7.1); there is none for a reading in kana.
+  return html`<fieldset><legend>${t(lang, 'profile.contact_heading')}</legend><p class="hint">${t(lang, 'profile.contact_hint')}</p>
+${text('familyName', { label: 'field.family_name', hint: 'hint.name', autocomplete: 'family-name' })}
+${text('givenName', { label: 'field.given_name', hint: 'hint.name', autocomplete: 'given-name' })}
+${text('familyNameKana', { label: 'field.family_name_kana', hint: 'hint.kana' })}
+${text('givenNameKana', { label: 'field.given_name_kana', hint: 'hint.kana' })}
+${text('postalCode', { label: 'field.postal_code', hint: 'hint.postal_code', autocomplete: 'postal-code' })}
+${text('address', { label: 'field.address', hint: 'hint.address', autocomplete: 'street-address' })}
+${text('phone', { label: 'field.phone', hint: 'hint.phone', type: 'tel', autocomplete: 'tel' })}
+</fieldset>
+${field({ name: 'birthdate', label: t(lang, 'field.birthdate'), type: 'date', autocomplete: 'bday', value: p.birthdate ?? '', hint: t(lang, 'hint.date'), ...e('birthdate') })}
 ${select({ name: 'gender', label: t(lang, 'field.gender'), autocomplete: 'sex', empty: notSet, options: GENDERS.map((g) => ({ value: g, label: t(lang, `gender.${g}` as MessageKey) })), ...(p.gender ? { value: p.gender } : {}), ...e('gender') })}
 ${select({ name: 'district', label: t(lang, 'field.district'), empty: notSet, options: vocabDistricts.map((d) => ({ value: d.id, label: label(d) })), ...(p.district ? { value: p.district } : {}), ...e('district') })}
 ${select({ name: 'locale', label: t(lang, 'field.locale'), autocomplete: 'language', empty: notSet, options: LOCALES.map((l) => ({ value: l, label: LOCALE_NAMES[l] ?? l })), ...(p.locale ? { value: p.locale } : {}), ...e('locale') })}

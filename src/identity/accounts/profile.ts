@@ -4,6 +4,9 @@
  * can show it beside the input.
  */
 import { randomUUID } from 'node:crypto';
+// Pure checks with no I/O, written for the life-event forms (issue 7). The profile uses the same
+// ones so that what the profile holds is exactly what the forms accept when prefilled from it.
+import { checkKanaName, checkKanjiName, containsMyNumber, parsePhoneNumber, parsePostalCode } from '../../services/forms/japanese.ts';
 import type { MessageKey } from './messages.ts';
 
 export const GENDERS = ['female', 'male', 'other', 'prefer_not_to_say'] as const;
@@ -34,7 +37,29 @@ export interface Profile {
   locale?: Locale;
   /** ISO 3166-1 alpha-2, upper case. */
   nationality?: string;
+  /** Family name (姓) as the citizen writes it: kanji and kana, or Latin letters. */
+  familyName?: string;
+  /** Given name (名), likewise. */
+  givenName?: string;
+  /** Reading of the family name in full-width katakana (フリガナ). */
+  familyNameKana?: string;
+  /** Reading of the given name in full-width katakana. */
+  givenNameKana?: string;
+  /** Japanese postal code, 123-4567. */
+  postalCode?: string;
+  /** The address after the postal code, e.g. 福島県真知市本町1-2-3 (one line). */
+  address?: string;
+  /**
+   * Japanese phone number as `parsePhoneNumber` answers it: mobile, IP and free-dial numbers
+   * hyphenated (090-1234-5678), fixed lines as their 10 digits (0242391111).
+   */
+  phone?: string;
 }
+
+/** Longest family or given name, in characters (code points). */
+export const MAX_NAME = 50;
+/** Longest address, in characters (code points). */
+export const MAX_ADDRESS = 200;
 
 export const MAX_HOUSEHOLD = 20;
 
@@ -95,6 +120,28 @@ export function emptyProfile(): Profile {
   return { household: [], interests: [] };
 }
 
+/** The profile fields that are one line of free text (names, address, phone). */
+export type TextField = 'familyName' | 'givenName' | 'familyNameKana' | 'givenNameKana' | 'postalCode' | 'address' | 'phone';
+export const TEXT_FIELDS: readonly TextField[] = ['familyName', 'givenName', 'familyNameKana', 'givenNameKana', 'postalCode', 'address', 'phone'];
+
+/**
+ * Hiragana to katakana (U+3041–3096 and the iteration marks ゝゞ are 0x60 below their katakana),
+ * so that a reading typed in hiragana is kept in the one script the forms print as フリガナ.
+ */
+export function hiraganaToKatakana(s: string): string {
+  return s.replace(/[\u3041-\u3096\u309D\u309E]/g, (ch) => String.fromCharCode(ch.charCodeAt(0) + 0x60));
+}
+
+/**
+ * An address line: line breaks and tabs (a paste from a letter) become single spaces; any other
+ * control character (Unicode Cc) is refused, as is anything longer than MAX_ADDRESS characters.
+ */
+export function checkAddress(v: string): string | undefined {
+  const line = v.replace(/[\t\r\n]+/g, ' ').trim();
+  if (line === '' || /\p{Cc}/u.test(line) || [...line].length > MAX_ADDRESS) return undefined;
+  return line;
+}
+
 /**
  * Validates the profile fields present in `input` (a partial profile from code or a form) and
  * returns the profile with them applied to `base`, or the problems. Empty strings clear a field.
@@ -134,6 +181,35 @@ export function applyProfile(base: Profile, input: Partial<Record<keyof Profile,
     else if (isCountryCode(v)) p.nationality = v;
     else errors.push({ field: 'nationality', key: 'err.nationality' });
   }
+  // Names, address and phone: free text, so each is first searched for a My Number. The identity
+  // never stores one (issue 7; 番号法 Art. 20 forbids collecting it outside the uses the law lists).
+  const checkText = (field: TextField, check: (v: string) => string | undefined, error: MessageKey): void => {
+    if (!(field in input)) return;
+    const v = text(input[field]);
+    if (!v) {
+      delete p[field];
+      return;
+    }
+    if (containsMyNumber(v)) {
+      errors.push({ field, key: 'err.my_number' });
+      return;
+    }
+    const value = check(v);
+    if (value === undefined) errors.push({ field, key: error });
+    else p[field] = value;
+  };
+  const value = <T>(c: { ok: true; value: T } | { ok: false }): T | undefined => (c.ok ? c.value : undefined);
+  // Latin letters are allowed: foreign residents write their names as on the residence card.
+  const name = (v: string) => value(checkKanjiName(v, { allowLatin: true, maxLength: MAX_NAME }));
+  const kana = (v: string) => value(checkKanaName(hiraganaToKatakana(v), 'katakana', MAX_NAME));
+  checkText('familyName', name, 'err.family_name');
+  checkText('givenName', name, 'err.given_name');
+  checkText('familyNameKana', kana, 'err.family_name_kana');
+  checkText('givenNameKana', kana, 'err.given_name_kana');
+  checkText('postalCode', (v) => value(parsePostalCode(v)), 'err.postal_code');
+  checkText('address', checkAddress, 'err.address');
+  checkText('phone', (v) => value(parsePhoneNumber(v)), 'err.phone');
+
   if ('interests' in input) {
     const raw = input.interests;
     const list = Array.isArray(raw) ? raw.map(text) : raw === undefined || raw === null || raw === '' ? [] : [text(raw)];

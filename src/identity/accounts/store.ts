@@ -82,11 +82,19 @@ interface ProfileRow {
   district: string | null;
   locale: string | null;
   nationality: string | null;
+  family_name: string | null;
+  given_name: string | null;
+  family_name_kana: string | null;
+  given_name_kana: string | null;
+  postal_code: string | null;
+  address: string | null;
+  phone: string | null;
 }
 
 export async function loadProfile(q: Queryable, accountId: string): Promise<Profile> {
   const res = await q.query<ProfileRow>(
-    `SELECT to_char(birthdate, 'YYYY-MM-DD') AS birthdate, gender, household::text AS household, interests, district, locale, nationality
+    `SELECT to_char(birthdate, 'YYYY-MM-DD') AS birthdate, gender, household::text AS household, interests, district, locale, nationality,
+            family_name, given_name, family_name_kana, given_name_kana, postal_code, address, phone
        FROM identity.profiles WHERE account_id = $1`,
     [accountId],
   );
@@ -98,16 +106,30 @@ export async function loadProfile(q: Queryable, accountId: string): Promise<Prof
   if (r.district) p.district = r.district;
   if (r.locale) p.locale = r.locale as Profile['locale'];
   if (r.nationality) p.nationality = r.nationality;
+  if (r.family_name) p.familyName = r.family_name;
+  if (r.given_name) p.givenName = r.given_name;
+  if (r.family_name_kana) p.familyNameKana = r.family_name_kana;
+  if (r.given_name_kana) p.givenNameKana = r.given_name_kana;
+  if (r.postal_code) p.postalCode = r.postal_code;
+  if (r.address) p.address = r.address;
+  if (r.phone) p.phone = r.phone;
   return p;
 }
 
 export async function saveProfile(q: Queryable, accountId: string, p: Profile): Promise<void> {
   await q.query(
-    `INSERT INTO identity.profiles (account_id, birthdate, gender, household, interests, district, locale, nationality, modified_at)
-     VALUES ($1, $2::date, $3, $4::jsonb, $5::text[], $6, $7, $8, now())
+    `INSERT INTO identity.profiles (account_id, birthdate, gender, household, interests, district, locale, nationality,
+       family_name, given_name, family_name_kana, given_name_kana, postal_code, address, phone, modified_at)
+     VALUES ($1, $2::date, $3, $4::jsonb, $5::text[], $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, now())
      ON CONFLICT (account_id) DO UPDATE SET birthdate = EXCLUDED.birthdate, gender = EXCLUDED.gender, household = EXCLUDED.household,
-       interests = EXCLUDED.interests, district = EXCLUDED.district, locale = EXCLUDED.locale, nationality = EXCLUDED.nationality, modified_at = now()`,
-    [accountId, p.birthdate ?? null, p.gender ?? null, JSON.stringify(p.household), p.interests, p.district ?? null, p.locale ?? null, p.nationality ?? null],
+       interests = EXCLUDED.interests, district = EXCLUDED.district, locale = EXCLUDED.locale, nationality = EXCLUDED.nationality,
+       family_name = EXCLUDED.family_name, given_name = EXCLUDED.given_name, family_name_kana = EXCLUDED.family_name_kana,
+       given_name_kana = EXCLUDED.given_name_kana, postal_code = EXCLUDED.postal_code, address = EXCLUDED.address, phone = EXCLUDED.phone,
+       modified_at = now()`,
+    [
+      accountId, p.birthdate ?? null, p.gender ?? null, JSON.stringify(p.household), p.interests, p.district ?? null, p.locale ?? null, p.nationality ?? null,
+      p.familyName ?? null, p.givenName ?? null, p.familyNameKana ?? null, p.givenNameKana ?? null, p.postalCode ?? null, p.address ?? null, p.phone ?? null,
+    ],
   );
 }
 

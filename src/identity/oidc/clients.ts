@@ -7,8 +7,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Queryable, Store } from '../../core/storage.ts';
 
-/** Scopes the provider knows: OIDC's, ours for profile parts, and the hub's. */
-export const OIDC_SCOPES = ['openid', 'offline_access', 'email', 'profile', 'household', 'interests', 'district'] as const;
+/**
+ * Scopes the provider knows: OIDC's (Core 5.4: openid, email, profile, address, phone;
+ * offline_access 11) and ours for profile parts. `name` is ours: names are kept out of `profile`
+ * so that a grant of `profile` never discloses them.
+ */
+export const OIDC_SCOPES = ['openid', 'offline_access', 'email', 'profile', 'name', 'address', 'phone', 'household', 'interests', 'district'] as const;
 /** Scopes of the NGSI-LD hub as a resource server (RFC 8707 resource `${publicBase}/ngsi-ld`). */
 export const HUB_SCOPES = ['ngsi-ld:read', 'ngsi-ld:write'] as const;
 export const KNOWN_SCOPES: readonly string[] = [...OIDC_SCOPES, ...HUB_SCOPES];

@@ -18,7 +18,18 @@ before(async () => {
     email: EMAIL,
     password: PASSWORD,
     verified: true,
-    profile: { birthdate: '1985-04-01', gender: 'female', household: [{ id: 'm1', relation: 'child', birthdate: '2015-06-01' }] },
+    profile: {
+      birthdate: '1985-04-01',
+      gender: 'female',
+      household: [{ id: 'm1', relation: 'child', birthdate: '2015-06-01' }],
+      familyName: '山田',
+      givenName: '花子',
+      familyNameKana: 'ヤマダ',
+      givenNameKana: 'ハナコ',
+      postalCode: '965-0001',
+      address: '福島県真知市本町1-2-3',
+      phone: '0242-39-1111',
+    },
   });
   rp = await relyingParty(machi, { name: 'Kosodate app', redirectUri: 'http://kosodate.example/cb', postLogoutUri: 'http://kosodate.example/bye' });
 });
@@ -66,6 +77,54 @@ test('OIDC Core 3.1 and RFC 7636 4: the code flow with PKCE through the sign-in 
   assert.equal(info2.gender, 'female');
   assert.ok(Array.isArray(info2.household) && info2.household.length === 1, 'household with the child');
   assert.equal(info2.email, undefined, 'email is not in this token\'s scopes');
+  // Data minimisation: `profile` discloses no names, address or phone (they have their own scopes).
+  for (const claim of ['name', 'family_name', 'given_name', 'family_name#ja-Kana-JP', 'address', 'phone_number']) {
+    assert.equal(info2[claim], undefined, `${claim} is not in profile`);
+  }
+});
+
+test('OIDC Core 5.1, 5.2 and 5.4: scopes name, address and phone give the names with their katakana readings, the address and the number in E.164, through consent and userinfo', async () => {
+  const forms = await relyingParty(machi, { name: 'Forms', redirectUri: 'http://forms.example/cb', scopes: ['openid', 'name', 'address', 'phone'] });
+  const meta = forms.config.serverMetadata();
+  for (const s of ['name', 'address', 'phone']) assert.ok(meta.scopes_supported?.includes(s), `scope ${s} is advertised`);
+  for (const c of ['family_name#ja-Kana-JP', 'given_name#ja-Kana-JP', 'address', 'phone_number']) assert.ok(meta.claims_supported?.includes(c), `claim ${c} is advertised`);
+
+  const browser = new Browser(machi.base, 'ja');
+  let consentPage = '';
+  const { tokens } = await codeFlow(forms, browser, {
+    email: EMAIL,
+    scope: 'openid name address phone',
+    onConsentPage: (page) => {
+      consentPage = page;
+    },
+  });
+  assert.match(consentPage, /氏名（漢字とフリガナ）/);
+  assert.match(consentPage, /郵便番号と住所/);
+  assert.match(consentPage, /電話番号/);
+  const sub = tokens.claims()!.sub;
+  const info = await oidc.fetchUserInfo(forms.config, tokens.access_token, sub);
+  assert.deepEqual(
+    { ...info, sub: undefined },
+    {
+      sub: undefined,
+      family_name: '山田',
+      given_name: '花子',
+      name: '山田 花子',
+      'name#ja-Kana-JP': 'ヤマダ ハナコ',
+      'family_name#ja-Kana-JP': 'ヤマダ',
+      'given_name#ja-Kana-JP': 'ハナコ',
+      address: { postal_code: '965-0001', formatted: '福島県真知市本町1-2-3', country: 'JP' },
+      phone_number: '+81242391111',
+      phone_number_verified: false,
+    },
+  );
+
+  // `name` alone: the names, not the address or phone.
+  const only = await codeFlow(forms, new Browser(machi.base), { email: EMAIL, scope: 'openid name' });
+  const info2 = await oidc.fetchUserInfo(forms.config, only.tokens.access_token, only.tokens.claims()!.sub);
+  assert.equal(info2.family_name, '山田');
+  assert.equal(info2.address, undefined);
+  assert.equal(info2.phone_number, undefined);
 });
 
 test('OIDC Core 3.1.2.6: denying consent sends the user back with error=access_denied', async () => {

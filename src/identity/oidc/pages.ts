@@ -10,7 +10,10 @@ type Text = Record<PageLanguage, string>;
 export const SCOPE_TEXT: Record<string, Text> = {
   openid: { ja: 'このサービス専用のあなたの識別子（サービスごとに異なり、サービス間であなたを照合できません）', en: 'An identifier for you that only this service sees (different for every service, so services cannot match you up)' },
   email: { ja: 'メールアドレスと、それが確認済みかどうか', en: 'Your email address and whether it has been verified' },
-  profile: { ja: 'プロフィール（氏名、生年月日、性別、使用言語、国籍のうち登録済みのもの）', en: 'Your profile (name, birth date, gender, preferred language and nationality, as far as you entered them)' },
+  profile: { ja: 'プロフィール（生年月日、性別、使用言語、国籍のうち登録済みのもの）', en: 'Your profile (birth date, gender, preferred language and nationality, as far as you entered them)' },
+  name: { ja: '氏名（漢字とフリガナ）', en: 'Your name (as written and its reading in katakana)' },
+  address: { ja: '郵便番号と住所', en: 'Your postal code and address' },
+  phone: { ja: '電話番号', en: 'Your phone number' },
   household: { ja: '世帯の情報（配偶者、お子さまとその生年月日）', en: 'Your household (spouse, children and their birth dates)' },
   interests: { ja: '登録した関心のある分野', en: 'The interests you selected' },
   district: { ja: 'お住まいの地区（ごみの収集日や地域のお知らせに使われます）', en: 'The district you live in (used for garbage days and local news)' },

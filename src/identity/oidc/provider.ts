@@ -36,11 +36,22 @@ export const TTL = {
   grant: 14 * 24 * 3600,
 } as const;
 
-/** Claims each scope releases (OIDC Core 5.4, and ours); accounts.claimsFor decides the values. */
+/** The language tag of name readings in katakana (OIDC Core 5.2), e.g. `family_name#ja-Kana-JP`. */
+const KANA = '#ja-Kana-JP';
+
+/**
+ * Claims each scope releases (OIDC Core 5.4, and ours); accounts.claimsFor decides the values.
+ * The provider passes on only the claims listed here for the granted scopes, so a claim that
+ * claimsFor gives must be listed under its scope, language-tagged names included (5.2).
+ * `profile` lists only what Machi gives under it: names are under our scope `name`.
+ */
 export const SCOPE_CLAIMS: Record<string, string[]> = {
   openid: ['sub'],
   email: ['email', 'email_verified'],
-  profile: ['name', 'given_name', 'family_name', 'nickname', 'preferred_username', 'birthdate', 'gender', 'locale', 'nationality', 'updated_at'],
+  profile: ['birthdate', 'gender', 'locale', 'nationality'],
+  name: ['name', 'family_name', 'given_name', `name${KANA}`, `family_name${KANA}`, `given_name${KANA}`],
+  address: ['address'],
+  phone: ['phone_number', 'phone_number_verified'],
   household: ['household'],
   interests: ['interests'],
   district: ['district'],
