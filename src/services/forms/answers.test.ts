@@ -101,6 +101,22 @@ describe('validateAnswers: required and optional', () => {
   });
 });
 
+describe('validateAnswers: names that are also Object.prototype members', () => {
+  test("a field named 'constructor' is read from the post, not from the prototype", () => {
+    const dictionary = structuredClone(catalogue.dictionary);
+    const name: string = 'constructor';
+    dictionary.fields[name] = { ...dictionary.fields.remarks!, 'x-multiline': false };
+    assert.deepEqual(validateAnswers(dictionary, [{ name: 'constructor', required: true }], {}).problems.map((p) => p.field), ['constructor']);
+    assert.deepEqual(validateAnswers(dictionary, [{ name: 'constructor', required: false }], { constructor: 'メモ' }).answers, { constructor: 'メモ' });
+    // Not in the dictionary: ignored rather than validated against Object.prototype.toString.
+    assert.deepEqual(validateAnswers(catalogue.dictionary, [{ name: 'tostring', required: true }, { name: 'toString', required: true }], {}), { answers: {}, problems: [] });
+  });
+
+  test("a choice value 'constructor' without a label shows as itself", () => {
+    assert.equal(displayValue(catalogue.dictionary.fields.move_type!, 'constructor', 'ja'), 'constructor');
+  });
+});
+
 describe('validateAnswers: dates (stored YYYY-MM-DD)', () => {
   for (const typed of ['2024-04-01', '2024/4/1', '2024年4月1日', '令和6年4月1日', 'R6.4.1', 'r06/04/01', '２０２４－０４－０１']) {
     test(typed, () => assert.equal(accepted('move_date', typed), '2024-04-01'));

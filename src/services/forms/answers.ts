@@ -20,6 +20,14 @@ import {
 } from './japanese.ts';
 import type { Answers, Catalogue, FieldDictionary, FieldGroup, FieldProblem, FieldSchema, FormDefinition, LocalText } from './model.ts';
 
+/**
+ * A field of the dictionary by name, own properties only: an id such as 'constructor' is valid, and
+ * must not find Object.prototype's member.
+ */
+function fieldOf(dictionary: FieldDictionary, name: string): FieldSchema | undefined {
+  return Object.hasOwn(dictionary.fields, name) ? dictionary.fields[name] : undefined;
+}
+
 /** The length a text field may have when its schema sets no maxLength (also in formJsonSchema). */
 export const DEFAULT_MAX_LENGTH = 200;
 
@@ -48,7 +56,7 @@ export function inputFields(catalogue: Catalogue, forms: readonly FormDefinition
   const byName = new Map<string, InputField>();
   for (const form of forms) {
     for (const name of form.fields) {
-      const schema = catalogue.dictionary.fields[name];
+      const schema = fieldOf(catalogue.dictionary, name);
       if (!schema) continue;
       let field = byName.get(name);
       if (!field) {
@@ -193,9 +201,10 @@ export function validateAnswers(
   const answers: Answers = {};
   const problems: FieldProblem[] = [];
   for (const { name, required } of fields) {
-    const schema = dictionary.fields[name];
+    const schema = fieldOf(dictionary, name);
     if (!schema) continue;
-    const value = clean(raw[name] ?? '', schema['x-multiline'] === true);
+    const posted = Object.hasOwn(raw, name) ? raw[name] : undefined;
+    const value = clean(typeof posted === 'string' ? posted : '', schema['x-multiline'] === true);
     if (value === '') {
       if (required) {
         const t = title(schema);
@@ -245,7 +254,8 @@ export function displayValue(schema: FieldSchema, value: string | number | boole
   }
   if (typeof value === 'number') return String(value);
   if (schema.enum) {
-    const label = schema['x-enum-titles']?.[value];
+    const titles = schema['x-enum-titles'];
+    const label = titles && Object.hasOwn(titles, value) ? titles[value] : undefined;
     return label ? pick(label, lang) : value;
   }
   if (schema.format === 'date' && lang === 'ja') {

@@ -148,6 +148,7 @@ describe('checkDictionary refuses', () => {
     ['an enum without a label for a value', (d) => { d.fields.water_request.enum.push('pause'); }, /^\/fields\/water_request\/x-enum-titles: has no title for the value 'pause'/],
     ['a label for a value not in the enum', (d) => { d.fields.water_request['x-enum-titles'].resume = { ja: '再開' }; }, /^\/fields\/water_request\/x-enum-titles\/resume: unknown key/],
     ['an enum without labels', (d) => { delete d.fields.water_request['x-enum-titles']; }, /^\/fields\/water_request: a field with 'enum' needs 'x-enum-titles'/],
+    ['an enum value named like a prototype member without a label', (d) => { d.fields.water_request.enum.push('constructor'); }, /^\/fields\/water_request\/x-enum-titles: has no title for the value 'constructor'/],
     ['an empty enum', (d) => { d.fields.water_request.enum = []; }, /^\/fields\/water_request\/enum: must have at least 1 item/],
     ['a LocalText without ja', (d) => { d.fields.remarks['x-title'] = { en: 'Remarks' }; }, /^\/fields\/remarks\/x-title: must have 'ja'/],
     ['a LocalText in an unknown language', (d) => { d.fields.remarks['x-title'].fr = 'Remarques'; }, /^\/fields\/remarks\/x-title\/fr: unknown key/],

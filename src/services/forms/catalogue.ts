@@ -271,7 +271,7 @@ function checkField(p: Problems, path: string, value: unknown, groups: ReadonlyS
     if (titles && field.enum) {
       const out: Record<string, LocalText> = {};
       for (const v of field.enum) {
-        if (!(v in titles)) {
+        if (!Object.hasOwn(titles, v)) {
           p.add(at, `has no title for the value '${v}'`);
           continue;
         }
@@ -679,7 +679,7 @@ export function checkCatalogue(c: Catalogue): string[] {
 export function formJsonSchema(dictionary: FieldDictionary, form: FormDefinition): Record<string, unknown> {
   const properties: Record<string, unknown> = {};
   for (const name of form.fields) {
-    const field = dictionary.fields[name];
+    const field = Object.hasOwn(dictionary.fields, name) ? dictionary.fields[name] : undefined;
     if (!field) continue;
     const property: Record<string, unknown> = structuredClone(field) as unknown as Record<string, unknown>;
     if (field.type === 'string' && field.enum === undefined && field.maxLength === undefined) property.maxLength = 200;

@@ -162,6 +162,14 @@ describe('checkQuestionAnswers', () => {
     }
   });
 
+  test("a question id such as 'constructor' is read from the post, not from the prototype", () => {
+    const e: LifeEvent = { ...event('birth'), questions: [{ id: 'constructor', text: { ja: '質問', en: 'Question' }, kind: 'boolean' }] };
+    assert.deepEqual(checkQuestionAnswers(e, {}).problems.map((p) => p.field), ['constructor']);
+    assert.deepEqual(checkQuestionAnswers(e, { constructor: 'yes' }).answers, { constructor: true });
+    assert.equal(evaluate({ question: 'constructor', equals: true }, {}), false);
+    assert.equal(evaluate({ not: { question: 'tostring', in: ['a'] } }, {}), true);
+  });
+
   test('refuses values the question cannot take', () => {
     const { answers, problems } = checkQuestionAnswers(event('birth'), { parent_insurance: 'kouki', plans_nursery: 'true' });
     assert.deepEqual(answers, {});

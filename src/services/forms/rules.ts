@@ -26,7 +26,9 @@ export function checkQuestionAnswers(
   const answers: QuestionAnswers = {};
   const problems: FieldProblem[] = [];
   for (const question of event.questions) {
-    const value = raw[question.id]?.trim() ?? '';
+    // Own keys only: a question id such as 'constructor' is a valid id and must not read the prototype.
+    const posted = Object.hasOwn(raw, question.id) ? raw[question.id] : undefined;
+    const value = typeof posted === 'string' ? posted.trim() : '';
     if (value === '') {
       problems.push({
         field: question.id,
@@ -60,7 +62,7 @@ export function evaluate(condition: Condition, answers: QuestionAnswers): boolea
   if ('all' in condition) return condition.all.every((c) => evaluate(c, answers));
   if ('any' in condition) return condition.any.some((c) => evaluate(c, answers));
   if ('not' in condition) return !evaluate(condition.not, answers);
-  const answer = answers[condition.question];
+  const answer = Object.hasOwn(answers, condition.question) ? answers[condition.question] : undefined;
   if (answer === undefined) return false;
   if ('equals' in condition) return answer === condition.equals;
   return typeof answer === 'string' && condition.in.includes(answer);
