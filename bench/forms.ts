@@ -24,24 +24,36 @@ export interface FormsBenchRow {
   pass: boolean | undefined;
 }
 
-/** A valid-looking value for a field, by type and format (for the bench and the PDF tests). */
-export function plausibleValue(name: string, schema: FieldSchema): string | number | boolean {
-  if (schema.type === 'boolean') return true;
+const NAMES = [
+  ['真知 花子', 'マチ ハナコ'],
+  ['山田 太郎', 'ヤマダ タロウ'],
+  ['佐藤 美咲', 'サトウ ミサキ'],
+  ['鈴木 一郎', 'スズキ イチロウ'],
+  ['高橋 陽菜', 'タカハシ ヒナ'],
+] as const;
+
+/**
+ * A valid-looking value for a field, by type and format (for the bench and the PDF tests).
+ * `variant` makes the values of different forms differ, so a test can tell which form printed one.
+ */
+export function plausibleValue(name: string, schema: FieldSchema, variant = 0): string | number | boolean {
+  if (schema.type === 'boolean') return variant % 2 === 0;
   if (schema.type === 'integer') {
     const low = schema.minimum ?? 0;
-    return Math.min(Math.max(2, low), schema.maximum ?? 2);
+    return Math.min(Math.max(2 + variant, low), schema.maximum ?? 2 + variant);
   }
-  if (schema.enum && schema.enum.length > 0) return schema.enum[schema.enum.length - 1]!;
+  if (schema.enum && schema.enum.length > 0) return schema.enum[variant % schema.enum.length]!;
+  const person = NAMES[variant % NAMES.length]!;
   const byFormat: Record<string, string> = {
-    date: '1990-05-14',
-    email: 'hanako.machi@example.jp',
-    'jp-postal-code': '100-0001',
-    'jp-phone': '090-1234-5678',
-    'jp-kanji-name': '真知 花子',
-    'jp-kana-name': 'マチ ハナコ',
-    'jp-address': '真知市中央一丁目2番3号 真知ハイツ101号室',
+    date: `${1960 + variant}-05-${String(10 + (variant % 18)).padStart(2, '0')}`,
+    email: `resident${variant}@example.jp`,
+    'jp-postal-code': `100-${String(1 + variant).padStart(4, '0')}`,
+    'jp-phone': `090-1234-${String(5600 + variant).padStart(4, '0')}`,
+    'jp-kanji-name': person[0],
+    'jp-kana-name': person[1],
+    'jp-address': `真知市中央一丁目${variant + 2}番3号 真知ハイツ101号室`,
   };
-  let text = schema.format ? byFormat[schema.format] ?? name : `${schema.title}の記入例です`;
+  let text = schema.format ? byFormat[schema.format] ?? name : `${schema.title}の記入例${variant}`;
   if (!schema.format && schema['x-multiline']) text += '\n二行目にも記入しています。';
   if (schema.maxLength !== undefined) text = Array.from(text).slice(0, schema.maxLength).join('');
   if (schema.minLength !== undefined && Array.from(text).length < schema.minLength) text = text.padEnd(schema.minLength, 'あ');
@@ -49,11 +61,11 @@ export function plausibleValue(name: string, schema: FieldSchema): string | numb
 }
 
 /** Answers to every field of a form. */
-export function plausibleAnswers(dictionary: FieldDictionary, form: FormDefinition): Answers {
+export function plausibleAnswers(dictionary: FieldDictionary, form: FormDefinition, variant = 0): Answers {
   const answers: Answers = {};
   for (const field of form.fields) {
     const schema = dictionary.fields[field];
-    if (schema) answers[field] = plausibleValue(field, schema);
+    if (schema) answers[field] = plausibleValue(field, schema, variant);
   }
   return answers;
 }
@@ -146,8 +158,9 @@ async function plainPages(): Promise<Buffer> {
 
 /** Renders the ten forms `runs` times after a warm-up; p95 against the Helvetica baseline. */
 export async function benchForms(quick: boolean): Promise<FormsBenchRow> {
-  const source = catalogueForms() ?? syntheticForms();
-  const items = source.forms.map((form) => ({ form, answers: plausibleAnswers(source.dictionary, form) }));
+  const demo = catalogueForms();
+  const source = demo ?? syntheticForms();
+  const items = source.forms.map((form, i) => ({ form, answers: plausibleAnswers(source.dictionary, form, i) }));
   const runs = quick ? 10 : 50;
   // Warm-up: the font files are read and the width caches fill on the first run.
   for (let i = 0; i < 2; i++) await renderForms(source.dictionary, items);
@@ -167,7 +180,7 @@ export async function benchForms(quick: boolean): Promise<FormsBenchRow> {
   const value = p95(times);
   const baseline = p95(base);
   return {
-    what: `ten forms of a life event as one PDF${catalogueForms() ? '' : ' (synthetic forms)'} (p95 ms)`,
+    what: `ten forms of a life event as one PDF${demo ? '' : ' (synthetic forms)'} (p95 ms)`,
     value: value.toFixed(1),
     baseline: `10 Helvetica pages ${baseline.toFixed(1)}`,
     ratio: value / baseline,

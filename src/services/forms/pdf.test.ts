@@ -354,31 +354,46 @@ const catalogueDir = path.join(import.meta.dirname, 'catalogue');
 const formsDir = path.join(catalogueDir, 'forms');
 const haveCatalogue = existsSync(path.join(catalogueDir, 'fields.json')) && existsSync(formsDir);
 
-// Registered only once the catalogue exists (it is written concurrently by another change).
-if (haveCatalogue) describe('the demo catalogue', () => {
-  it('renders every form with plausible answers, each answer on its own form’s page', async () => {
-    const dict = JSON.parse(readFileSync(path.join(catalogueDir, 'fields.json'), 'utf8')) as FieldDictionary;
-    const forms = readdirSync(formsDir)
-      .filter((f) => f.endsWith('.json'))
-      .sort()
-      .map((f) => JSON.parse(readFileSync(path.join(formsDir, f), 'utf8')) as FormDefinition);
-    assert.ok(forms.length > 0);
-    const items = forms.map((form) => ({ form, answers: plausibleAnswers(dict, form) }));
-    const { pdf, itemPages } = await renderFormsWithLayout(dict, items, { generatedAt });
-    const read = await readPdf(pdf);
-    items.forEach(({ form, answers: given }, index) => {
-      const text = squash(itemPages[index]!.map((p) => read.pages[p]!.text).join(''));
-      assert.ok(text.includes(squash(form.layout.heading)), `${form.id}: heading`);
-      const shown = new Set(form.layout.sections.flatMap((s) => s.rows.flat()).filter((c) => c.field && c.windowOnly === undefined).map((c) => c.field!));
-      for (const field of shown) {
-        const printed = squash(formatAnswer(dict.fields[field], given[field]));
-        assert.ok(printed === '' || text.includes(printed), `${form.id}: ${field} = ${printed} not found`);
-      }
-      const qr = qrForForm({ formId: form.id, formVersion: form.version, answers: given });
-      assert.deepEqual(decodeQrPayload(qr.text), { formId: form.id, formVersion: form.version, answers: given });
+// Registered only when the catalogue exists (it was written concurrently by another change).
+if (haveCatalogue) {
+  describe('the demo catalogue', () => {
+    it('renders every form with plausible answers, each answer inside its own cell on its own form’s page', async () => {
+      const dict = JSON.parse(readFileSync(path.join(catalogueDir, 'fields.json'), 'utf8')) as FieldDictionary;
+      const forms = readdirSync(formsDir)
+        .filter((f) => f.endsWith('.json'))
+        .sort()
+        .map((f) => JSON.parse(readFileSync(path.join(formsDir, f), 'utf8')) as FormDefinition);
+      assert.ok(forms.length > 0);
+      // A different variant per form: names, dates, addresses and free texts differ between forms.
+      const items = forms.map((form, i) => ({ form, answers: plausibleAnswers(dict, form, i) }));
+      const { pdf, itemPages, cells } = await renderFormsWithLayout(dict, items, { generatedAt });
+      const read = await readPdf(pdf);
+      assert.equal(read.pages.length, itemPages.flat().length);
+      items.forEach(({ form, answers: given }, index) => {
+        const pages = itemPages[index]!;
+        assert.ok(squash(read.pages[pages[0]!]!.text).includes(squash(form.layout.heading)), `${form.id}: heading`);
+        const formCells = cells.filter((c) => c.item === index && c.field !== undefined);
+        const layoutFields = form.layout.sections.flatMap((s) => s.rows.flat()).filter((c) => c.field !== undefined && c.windowOnly === undefined);
+        assert.equal(formCells.length, form.layout.sections.flatMap((s) => s.rows.flat()).filter((c) => c.field !== undefined).length);
+        for (const cell of layoutFields) {
+          const printed = squash(formatAnswer(dict.fields[cell.field!], given[cell.field!]));
+          if (printed === '') continue;
+          const box = formCells.find((c) => c.field === cell.field && c.label === cell.label)!;
+          assert.ok(pages.includes(box.page), `${form.id}: ${cell.field} drawn on another form's page`);
+          const inside = squash(
+            read.pages[box.page]!.items.filter((i) => inBox(i, box))
+              .map((i) => i.str)
+              .join(''),
+          );
+          assert.ok(inside.includes(printed), `${form.id}: ${cell.field} = ${printed} not in its cell (found ${inside})`);
+        }
+        const qr = qrForForm({ formId: form.id, formVersion: form.version, answers: given });
+        assert.equal(qr.answersIncluded, true, `${form.id}: the answers fit in the code`);
+        assert.deepEqual(decodeQrPayload(qr.text), { formId: form.id, formVersion: form.version, answers: given });
+      });
     });
   });
-});
+}
 
 describe('encodeQrPayload on a printed form', () => {
   it('round-trips the fixture', () => {

@@ -344,12 +344,13 @@ class Painter {
     });
   }
 
-  /** Fits and draws a text in a box, clipped to it as a last guard. */
-  textBox(text: string, font: string, x: number, y: number, width: number, height: number, max: number, min: number, align: 'left' | 'center' | 'right' = 'left', color = 'black'): Fitted {
+  /** Fits and draws a text in a box, clipped to it as a last guard; `middle` centres it vertically. */
+  textBox(text: string, font: string, x: number, y: number, width: number, height: number, max: number, min: number, align: 'left' | 'center' | 'right' = 'left', color = 'black', valign: 'top' | 'middle' = 'top'): Fitted {
     const f = this.m.fit(this.m.printable(text), font, width, height, max, min);
+    const dy = valign === 'middle' ? Math.max(0, (height - f.lines.length * f.size * lineFactor) / 2) : 0;
     this.doc.save();
     this.doc.rect(x, y, width, height).clip();
-    this.drawLines(f, font, x, y, width, align, color);
+    this.drawLines(f, font, x, y + dy, width, align, color);
     this.doc.restore();
     return f;
   }
@@ -381,7 +382,8 @@ class Painter {
     let capY = qy + side + quiet;
     const caption = (text: string, size: number, lines = 1) => {
       const h = lines * size * lineFactor;
-      this.textBox(text, REGULAR, qx - 6, capY, side + 12, h, size, 5, 'center');
+      // Within the QR code's width: the right margin stays clear.
+      this.textBox(text, REGULAR, qx, capY, side, h, size, 5, 'center');
       capY += h;
     };
     caption('窓口用コード', 7.5);
@@ -446,7 +448,8 @@ class Painter {
       // The label part, shaded.
       const labelH = p.labelLeft ? height : LABEL_SIZE * lineFactor + 2;
       doc.rect(x, y, p.labelWidth, labelH).fill(SHADE);
-      this.textBox(cell.label, REGULAR, x + PAD, y + (p.labelLeft ? PAD : 1), p.labelWidth - 2 * PAD, p.labelLeft ? height - 2 * PAD : labelH - 1, LABEL_SIZE, LABEL_MIN);
+      const valign = p.labelLeft ? 'middle' : 'top';
+      this.textBox(cleanText(cell.label, false), REGULAR, x + PAD, y + (p.labelLeft ? PAD : 1), p.labelWidth - 2 * PAD, p.labelLeft ? height - 2 * PAD : labelH - 1, LABEL_SIZE, LABEL_MIN, 'left', 'black', valign);
       // The answer part.
       const ax = p.labelLeft ? x + p.labelWidth : x;
       const ay = p.labelLeft ? y : y + labelH;
@@ -461,12 +464,12 @@ class Painter {
         doc.lineWidth(0.3).strokeColor('#c8c8c8');
         for (let d = -ah; d < aw; d += 6) doc.moveTo(ax + d, ay + ah).lineTo(ax + d + ah, ay).stroke();
         doc.restore();
-        this.textBox(cleanText(cell.windowOnly, false), REGULAR, ax + PAD, ay + PAD, aw - 2 * PAD, ah - 2 * PAD, 7, LABEL_MIN, 'left', '#555555');
+        this.textBox(cleanText(cell.windowOnly, false), REGULAR, ax + PAD, ay + PAD, aw - 2 * PAD, ah - 2 * PAD, 7, LABEL_MIN, 'left', '#555555', valign);
       } else if (cell.field !== undefined) {
         const schema = this.dictionary.fields[cell.field];
         const multiline = p.lines > 1 || schema?.['x-multiline'] === true;
         const text = cleanText(formatAnswer(schema, answers[cell.field]), multiline);
-        if (text !== '') this.textBox(text, REGULAR, ax + PAD, ay + PAD, aw - 2 * PAD, ah - 2 * PAD, ANSWER_SIZE, ANSWER_MIN);
+        if (text !== '') this.textBox(text, REGULAR, ax + PAD, ay + PAD, aw - 2 * PAD, ah - 2 * PAD, ANSWER_SIZE, ANSWER_MIN, 'left', 'black', valign);
       }
       doc.lineWidth(0.6).strokeColor(BORDER).rect(x, y, width, height).stroke();
       if (p.labelLeft) doc.moveTo(ax, y).lineTo(ax, y + height).stroke();
