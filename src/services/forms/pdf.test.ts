@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { getDocument, OPS } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { plausibleAnswers } from '../../../bench/forms.ts';
 import type { Answers, FieldDictionary, FormDefinition } from './model.ts';
 import { A4, cleanText, formatAnswer, renderForm, renderForms, renderFormsWithLayout, type CellBox } from './pdf.ts';
-import { decodeQrPayload, encodeQrPayload, qrForForm } from './qr.ts';
+import { decodeQrPayload, encodeQrPayload, qrForForm, qrModules } from './qr.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Fixture: a moving-in notice with every kind of cell
@@ -192,6 +192,40 @@ describe('renderForm', () => {
 });
 
 describe('the QR code on the page', () => {
+  it('is drawn module for module as the symbol of the payload, 28 mm wide in the top-right corner', async () => {
+    const payload = { formId: 'moving-in', formVersion: 2, answers, reference: 'MC-20261202-0007' };
+    const pdf = await renderForm(dictionary, { form: buildForm(), answers, reference: payload.reference }, { generatedAt });
+    const doc = await getDocument({ data: new Uint8Array(pdf), verbosity: 0 }).promise;
+    const ops = await (await doc.getPage(1)).getOperatorList();
+    // pdf.js (v5) gives each path as [op, [path data], bounding box]; path data is a flat list of
+    // 0 (moveTo x y), 1 (lineTo x y), 4 (close). The QR code is the path of the top-right square.
+    const paths = ops.fnArray
+      .map((fn, i) => (fn === OPS.constructPath ? (ops.argsArray[i] as [number, ArrayLike<number>[], ArrayLike<number>]) : undefined))
+      .filter((a) => a !== undefined)
+      .filter(([, , box]) => box[0]! > A4.width / 2 && box[1]! < 150 && box[2]! - box[0]! > 70 && Math.abs(box[2]! - box[0]! - (box[3]! - box[1]!)) < 1);
+    assert.equal(paths.length, 1, 'one square path in the top-right corner');
+    const [, [data], box] = paths[0]!;
+    const expected = qrModules(qrForForm(payload).text);
+    const side = box[2]! - box[0]!;
+    assert.ok(Math.abs(side - (28 * 72) / 25.4) < 1, `${side} pt`);
+    const module = side / expected.size;
+    const drawn = new Set<string>();
+    const d = Array.from(data!);
+    for (let i = 0; i < d.length; ) {
+      // A rectangle: moveTo, three lineTo, close (13 numbers).
+      assert.equal(d[i], 0);
+      const [x0, y0, x1, y1] = [d[i + 1]!, d[i + 2]!, d[i + 4]!, d[i + 8]!];
+      const row = Math.round((y0 - box[1]!) / module);
+      for (let c = Math.round((x0 - box[0]!) / module); c < Math.round((x1 - box[0]!) / module); c++) drawn.add(`${row},${c}`);
+      assert.ok(Math.abs(y1 - y0 - module) < 0.1);
+      i += 13;
+    }
+    for (let r = 0; r < expected.size; r++) {
+      for (let c = 0; c < expected.size; c++) assert.equal(drawn.has(`${r},${c}`), expected.modules(r, c), `module ${r},${c}`);
+    }
+    await doc.destroy();
+  });
+
   it('carries the form, version, answers and reference', () => {
     const qr = qrForForm({ formId: 'moving-in', formVersion: 2, answers, reference: 'MC-20261202-0007' });
     assert.equal(qr.answersIncluded, true);
