@@ -83,7 +83,8 @@ const answers: Answers = {
   note: '旧住所は横浜市です。',
 };
 
-const generatedAt = new Date('2026-12-02T01:00:00Z');
+/** 1 a.m. on 2 December in Japan, still 1 December in UTC: the date line must use Japan's date. */
+const generatedAt = new Date('2026-12-01T16:00:00Z');
 
 // ---------------------------------------------------------------------------------------------
 // Reading PDFs back with pdf.js
@@ -146,7 +147,7 @@ describe('renderForm', () => {
       '住民異動届',
       '真知市長様',
       '真知市',
-      '令和8年12月2日', // 2026-12-02 10:00 in Japan
+      '令和8年12月2日', // 2026-12-02 01:00 in Japan
       '真知花子',
       'まちはなこ',
       '平成2年5月14日', // the birthdate as an era date
@@ -347,7 +348,7 @@ describe('oversized or malicious input', () => {
     assert.ok(text.includes('not-an-option'));
     assert.ok(text.includes('いいえ'));
     assert.ok(text.includes('MC-1'));
-    // Exactly one page-level text object from the PDF syntax answer: it never closed our text.
+    // Text is written as glyph ids in hex strings, never as a literal PDF string an answer could close.
     assert.ok(!pdfText(pdf).includes('(pwned)'));
   });
 
