@@ -64,7 +64,7 @@ export function plausibleValue(name: string, schema: FieldSchema, variant = 0): 
 export function plausibleAnswers(dictionary: FieldDictionary, form: FormDefinition, variant = 0): Answers {
   const answers: Answers = {};
   for (const field of form.fields) {
-    const schema = dictionary.fields[field];
+    const schema = Object.hasOwn(dictionary.fields, field) ? dictionary.fields[field] : undefined;
     if (schema) answers[field] = plausibleValue(field, schema, variant);
   }
   return answers;

@@ -364,6 +364,18 @@ describe('oversized or malicious input', () => {
   });
 });
 
+describe('fields named like Object.prototype members', () => {
+  it('prints a blank for an unanswered field called constructor, and the answer when there is one', async () => {
+    const form = buildForm();
+    form.layout.sections = [{ heading: '欄', rows: [[{ label: '構成', field: 'constructor' }], [{ label: '文字列', field: 'toString' }]] }];
+    const { pdf, cells } = await renderFormsWithLayout(dictionary, [{ form, answers: { toString: '答え' } }], { generatedAt });
+    const page = (await readPdf(pdf)).pages[0]!;
+    const inside = (field: string) => squash(page.items.filter((i) => inBox(i, cells.find((c) => c.field === field)!)).map((i) => i.str).join(''));
+    assert.equal(inside('constructor'), '構成');
+    assert.equal(inside('toString'), '文字列答え');
+  });
+});
+
 describe('formatAnswer and cleanText', () => {
   it('prints values as the paper form does', () => {
     assert.equal(formatAnswer(dictionary.fields.birthdate, '2019-05-01'), '令和元年5月1日');

@@ -272,15 +272,23 @@ class Measurer {
 
 /** The answer as the paper form shows it: option titles, はい/いいえ, era dates, numbers. */
 export function formatAnswer(schema: FieldSchema | undefined, value: string | number | boolean | undefined): string {
-  if (value === undefined || value === null) return '';
   if (typeof value === 'boolean') return value ? 'はい' : 'いいえ';
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
-  if (schema?.enum?.includes(value)) return schema['x-enum-titles']?.[value]?.ja ?? value;
+  if (typeof value !== 'string') return '';
+  if (schema?.enum?.includes(value)) {
+    const titles = schema['x-enum-titles'];
+    return (titles && Object.hasOwn(titles, value) ? titles[value]?.ja : undefined) ?? value;
+  }
   if (schema?.format === 'date') {
     const era = formatJapaneseDate(value);
     return era.ok ? era.value : value;
   }
   return value;
+}
+
+/** A record's own member, never one inherited from Object.prototype. */
+function own<T>(record: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
 }
 
 /** The ISO date of an instant in Japan (UTC+9, no summer time), for the date line. */
@@ -466,9 +474,10 @@ class Painter {
         doc.restore();
         this.textBox(cleanText(cell.windowOnly, false), REGULAR, ax + PAD, ay + PAD, aw - 2 * PAD, ah - 2 * PAD, 7, LABEL_MIN, 'left', '#555555', valign);
       } else if (cell.field !== undefined) {
-        const schema = this.dictionary.fields[cell.field];
+        // Own properties only: a field may be called 'constructor' or 'toString'.
+        const schema = own(this.dictionary.fields, cell.field);
         const multiline = p.lines > 1 || schema?.['x-multiline'] === true;
-        const text = cleanText(formatAnswer(schema, answers[cell.field]), multiline);
+        const text = cleanText(formatAnswer(schema, own(answers, cell.field)), multiline);
         if (text !== '') this.textBox(text, REGULAR, ax + PAD, ay + PAD, aw - 2 * PAD, ah - 2 * PAD, ANSWER_SIZE, ANSWER_MIN, 'left', 'black', valign);
       }
       doc.lineWidth(0.6).strokeColor(BORDER).rect(x, y, width, height).stroke();
