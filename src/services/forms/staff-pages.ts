@@ -335,13 +335,21 @@ function local(t: LocalText | undefined, lang: PageLanguage): SafeHtml {
   return own ? html`${own}` : lang === 'ja' ? html`${t.ja}` : html`<span lang="ja">${t.ja}</span>`;
 }
 
+/**
+ * A member of a record keyed by names from data (field ids, answer keys): own properties only, so
+ * that a field id such as 'constructor' never reaches Object.prototype.
+ */
+function own<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
 /** A catalogue text as plain text in the page's language (Japanese when there is none). */
 function localText(t: LocalText | undefined, lang: PageLanguage): string {
   return t ? (t[lang] ?? t.ja) : '';
 }
 
 function fieldLabel(dictionary: FieldDictionary, name: string, lang: PageLanguage): SafeHtml {
-  const schema = dictionary.fields[name];
+  const schema = own(dictionary.fields, name);
   return schema ? local(schema['x-title'] ?? { ja: schema.title }, lang) : html`<code>${name}</code>`;
 }
 
@@ -363,16 +371,16 @@ function answerText(schema: FieldSchema | undefined, value: string | number | bo
  * 'name'` is only ever on the applicant's own name), else a field called `applicant_name`.
  */
 function applicantName(dictionary: FieldDictionary, answers: Answers): string {
-  const byPrefill = Object.entries(dictionary.fields).find(([name, f]) => f['x-prefill'] === 'name' && typeof answers[name] === 'string');
-  const value = byPrefill ? answers[byPrefill[0]] : answers.applicant_name;
+  const byPrefill = Object.entries(dictionary.fields).find(([name, f]) => f['x-prefill'] === 'name' && typeof own(answers, name) === 'string');
+  const value = own(answers, byPrefill ? byPrefill[0] : 'applicant_name');
   return typeof value === 'string' ? value : '';
 }
 
 /** The answers as a definition list, in the form's field order (then any the form does not name). */
 function answersList(dictionary: FieldDictionary, form: FormDefinition | undefined, answers: Answers, lang: PageLanguage): SafeHtml {
-  const order = [...(form?.fields ?? []).filter((f) => answers[f] !== undefined), ...Object.keys(answers).filter((f) => !form?.fields.includes(f))];
+  const order = [...(form?.fields ?? []).filter((f) => own(answers, f) !== undefined), ...Object.keys(answers).filter((f) => !form?.fields.includes(f))];
   if (order.length === 0) return html`<p>${T[lang].noAnswers}</p>`;
-  return html`<dl class="answers">${order.map((name) => html`<dt>${fieldLabel(dictionary, name, lang)}</dt><dd>${answerText(dictionary.fields[name], answers[name]!, lang)}</dd>`)}</dl>`;
+  return html`<dl class="answers">${order.map((name) => html`<dt>${fieldLabel(dictionary, name, lang)}</dt><dd>${answerText(own(dictionary.fields, name), own(answers, name)!, lang)}</dd>`)}</dl>`;
 }
 
 function detailText(v: unknown): string {
@@ -394,7 +402,7 @@ const SAMPLE_DATE = '2019-05-01';
 export function sampleAnswers(dictionary: FieldDictionary, form: FormDefinition): Answers {
   const out: Answers = {};
   for (const name of form.fields) {
-    const f = dictionary.fields[name];
+    const f = own(dictionary.fields, name);
     if (!f) continue;
     if (f.type === 'boolean') {
       out[name] = true;
@@ -531,9 +539,11 @@ ${o.error ? html`<p class="field-error" id="${id}-error">${o.error}</p>` : ''}${
 
 // ---- the inbox ---------------------------------------------------------------------------------
 
+/** A query parameter; when it is repeated, its first value (as URLSearchParams.get reads a form). */
 function queryText(c: Ctx, name: string): string | undefined {
   const v = (c.req.query as Record<string, unknown>)[name];
-  return typeof v === 'string' ? v : v === undefined ? undefined : '\u0000';
+  const one: unknown = Array.isArray(v) ? v[0] : v;
+  return typeof one === 'string' ? one : undefined;
 }
 
 async function inboxPage(c: Ctx, svc: FormsService): Promise<FastifyReply> {
@@ -707,8 +717,8 @@ function scanPage(c: Ctx, o: { value?: string; error?: string; status?: number }
 
 /**
  * Reads what the scanner typed. A QR reader ends with Enter (which submits) and may add a tab or
- * line break; those are cut, but spaces are kept: ' ' is a Base45 character (RFC 9285 §4) and may
- * begin or end a code. A reference typed by hand may come in full-width characters from a Japanese
+ * line break; those are cut, but spaces inside are kept: ' ' is a Base45 character (RFC 9285 §4).
+ * A reference typed by hand may come in full-width characters from a Japanese
  * input method (ＭＣ－２０２６…), so NFKC folds them; it leaves the ASCII of a code unchanged.
  */
 async function scanPost(c: Ctx, svc: FormsService): Promise<FastifyReply> {
