@@ -166,6 +166,7 @@ const T = {
     changedAt: '変更日時（日本時間）',
     retired: '廃止',
     current: '使用中',
+    currentVersion: '現在の版',
     newForm: '様式を新しく作る',
     newEvent: 'ライフイベントを新しく作る',
     documentOf: (kind: string, id: string) => `${kind}「${id}」`,
@@ -288,6 +289,7 @@ const T = {
     changedAt: 'Changed (Japan time)',
     retired: 'Retired',
     current: 'In use',
+    currentVersion: 'current',
     newForm: 'New form',
     newEvent: 'New life event',
     documentOf: (kind: string, id: string) => `${kind} '${id}'`,
@@ -444,7 +446,8 @@ function sampleText(f: FieldSchema): string {
 }
 
 function fitLength(text: string, min: number | undefined, max: number | undefined): string {
-  let s = text;
+  // A short field (an account number of 7 characters) gets a plain 見本 rather than a cut label.
+  let s = max !== undefined && [...text].length > max ? '見本' : text;
   while (min !== undefined && [...s].length < min) s += '見本';
   return max !== undefined ? [...s].slice(0, max).join('') : s;
 }
@@ -574,8 +577,10 @@ async function inboxPage(c: Ctx, svc: FormsService): Promise<FastifyReply> {
   for (const s of APPLICATION_STATUSES) counts.set(s, (await svc.inbox(c.principal, c.tenant, { ...filter, status: s, limit: 1 })).total);
   const all = [...counts.values()].reduce((a, b) => a + b, 0);
 
-  const link = (o: { status?: ApplicationStatus | undefined; page?: number }) =>
-    `${INBOX}?${new URLSearchParams({ ...(department ? { department } : {}), ...(o.status ? { status: o.status } : {}), ...(mine ? { mine: '1' } : {}), ...(o.page && o.page > 1 ? { page: String(o.page) } : {}) })}`;
+  const link = (o: { status?: ApplicationStatus | undefined; page?: number }) => {
+    const q = new URLSearchParams({ ...(department ? { department } : {}), ...(o.status ? { status: o.status } : {}), ...(mine ? { mine: '1' } : {}), ...(o.page && o.page > 1 ? { page: String(o.page) } : {}) });
+    return q.size > 0 ? `${INBOX}?${q}` : INBOX;
+  };
   const tab = (s: ApplicationStatus | undefined, label: string, n: number) =>
     html`<li><a href="${link({ status: s })}"${s === status ? html` aria-current="true"` : ''}>${label} (${n})</a></li>`;
   const titleOf = (formId: string) => {
@@ -843,10 +848,10 @@ async function documentPage(c: Ctx, svc: FormsService, kind: DocumentKind, id: s
       ? html`<p class="button-row"><a href="${CATALOGUE}/form/${encodeURIComponent(id)}/schema.json${readOnly ? `?version=${d.version}` : ''}">${t.schema}</a> · <a href="${CATALOGUE}/form/${encodeURIComponent(id)}/preview.pdf${readOnly ? `?version=${d.version}` : ''}">${t.preview}</a></p>`
       : '';
   const history = html`<h2>${t.history}</h2>
-<table class="versions"><thead><tr><th scope="col">${t.version}</th><th scope="col">${t.changedBy}</th><th scope="col">${t.changedAt}</th><th scope="col">${t.status}</th></tr></thead><tbody>
+<table class="versions"><thead><tr><th scope="col">${t.version}</th><th scope="col">${t.changedBy}</th><th scope="col">${t.changedAt}</th><th scope="col">${t.retired}</th></tr></thead><tbody>
 ${versions.map(
   (x) =>
-    html`<tr><td><a href="${documentHref(kind, id, x.version)}"${readOnly && x.version === d.version ? html` aria-current="page"` : ''}>${x.version}</a></td><td>${x.createdBy}</td><td>${when(x.createdAt, c.lang)}</td><td>${x.retired ? t.retired : t.current}</td></tr>`,
+    html`<tr><td><a href="${documentHref(kind, id, x.version)}"${readOnly && x.version === d.version ? html` aria-current="page"` : ''}>${x.version}</a>${x.version === current ? html` (${t.currentVersion})` : ''}</td><td>${x.createdBy}</td><td>${when(x.createdAt, c.lang)}</td><td>${x.retired ? t.retired : ''}</td></tr>`,
 )}
 </tbody></table>`;
   const main = readOnly
