@@ -17,7 +17,7 @@ import { demoCatalogueDirectory, loadCatalogueDirectory } from './catalogue.ts';
 import type { Answers, Application, FormDefinition } from './model.ts';
 import { encodeQrPayload } from './qr.ts';
 import type { FormsService } from './service.ts';
-import { INBOX_PAGE_SIZE, sampleAnswers } from './staff-pages.ts';
+import { depthOf, INBOX_PAGE_SIZE, sampleAnswers } from './staff-pages.ts';
 import { eventsOf, findApplication, findDocument, insertApplication } from './store.ts';
 import { sampleInputs } from './testing.ts';
 
@@ -422,6 +422,12 @@ describe(`[${storeKind}] forms staff pages: the catalogue`, () => {
     assert.match(decodeEntities(res.body), /this is not valid JSON: .*position \d+/);
     assert.equal(editorText(res.body), text);
     assert.match(res.body, /<textarea id="f-json" name="json"[^>]*aria-describedby="f-json-hint f-json-error" aria-invalid="true"/);
+
+    // Valid JSON nested absurdly deep is refused before any check walks it (which would overflow the stack).
+    const deep = `{"id": "resident-move", "title": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+    const tooDeep = await publisher.browser.submit(page, { json: deep }, page);
+    assert.equal(tooDeep.statusCode, 400);
+    assert.match(tooDeep.body, /the document is nested too deeply \(at most 64 levels\)/);
   });
 
   test('an invalid document: 400 with each problem shown, the text kept, nothing saved', async () => {
@@ -507,7 +513,28 @@ describe(`[${storeKind}] forms staff pages: the catalogue`, () => {
   });
 });
 
-describe('sampleAnswers', () => {
+describe(`[${storeKind}] forms staff pages: the catalogue after a dictionary change`, () => {
+  test("an older form version's schema uses the dictionary of its time, the current one today's", async () => {
+    const url = '/staff/forms/catalogue/fields/fields';
+    const m = /<textarea id="f-json" name="json"[^>]*>([\s\S]*?)<\/textarea>/.exec((await publisher.browser.get(url)).body);
+    assert.ok(m);
+    const dictionary = JSON.parse(decodeEntities(m[1]!)) as { fields: Record<string, { 'x-title': { en?: string } }> };
+    assert.equal(dictionary.fields.applicant_name!['x-title'].en, 'Name');
+    dictionary.fields.applicant_name!['x-title'].en = 'Full name';
+    const saved = await publisher.browser.submit(url, { json: JSON.stringify(dictionary) }, url);
+    assert.equal(saved.statusCode, 303, saved.body.slice(0, 2000));
+
+    const titleIn = async (query: string) => {
+      const res = await publisher.browser.get(`/staff/forms/catalogue/form/resident-move/schema.json${query}`);
+      assert.equal(res.statusCode, 200);
+      return (JSON.parse(res.body) as { properties: Record<string, { 'x-title': { en: string } }> }).properties.applicant_name!['x-title'].en;
+    };
+    assert.equal(await titleIn(''), 'Full name');
+    assert.equal(await titleIn('?version=1'), 'Name');
+  });
+});
+
+describe('sampleAnswers and depthOf', () => {
   test("every demo form's sample answers are valid and already in their stored (normalised) form", async () => {
     const catalogue = await loadCatalogueDirectory(demoCatalogueDirectory);
     for (const form of catalogue.forms) {
@@ -518,5 +545,14 @@ describe('sampleAnswers', () => {
       assert.deepEqual(problems, [], form.id);
       assert.deepEqual(answers, sample, form.id);
     }
+  });
+
+  test('depthOf counts nested arrays and objects, and the demo documents stay far below the limit', async () => {
+    assert.equal(depthOf(1), 0);
+    assert.equal(depthOf({}), 1);
+    assert.equal(depthOf([[{ a: [] }], 2]), 4);
+    assert.equal(depthOf(JSON.parse(`${'['.repeat(50_000)}${']'.repeat(50_000)}`)), 50_000);
+    const catalogue = await loadCatalogueDirectory(demoCatalogueDirectory);
+    for (const doc of [catalogue.dictionary, ...catalogue.forms, ...catalogue.events]) assert.ok(depthOf(doc) <= 16, `${depthOf(doc)}`);
   });
 });

@@ -55,6 +55,8 @@ const REFERENCE = /^MC-\d{8}-\d{4,}$/;
 /** What the page's scanner input accepts: a QR code holds at most 4,296 alphanumeric characters. */
 const MAX_SCAN_TEXT = 5000;
 const DOCUMENT_KINDS: readonly DocumentKind[] = ['fields', 'form', 'event'];
+/** Nesting allowed in a catalogue document posted from the editor (see `parseJson`). */
+const MAX_JSON_DEPTH = 64;
 
 // ---- messages ----------------------------------------------------------------------------------
 
@@ -179,6 +181,7 @@ const T = {
     schema: 'JSON Schema',
     preview: 'PDFの見本',
     invalidJson: (m: string) => `JSONとして読めません: ${m}`,
+    tooDeep: (n: number) => `入れ子が深すぎます（${n}段まで）`,
     idChanged: (got: string, id: string) => `文書のID「${got}」がこのページのID「${id}」と違います。IDは変えられません。別の文書にするには「新しく作る」を使ってください。`,
     exists: (id: string) => `ID「${id}」の文書はすでにあります。その文書のページで編集してください。`,
     badBasedOn: '編集を始めた版（basedOn）が正しくありません。ページを読み込み直してください。',
@@ -302,6 +305,7 @@ const T = {
     schema: 'JSON Schema',
     preview: 'Sample PDF',
     invalidJson: (m: string) => `this is not valid JSON: ${m}`,
+    tooDeep: (n: number) => `the document is nested too deeply (at most ${n} levels)`,
     idChanged: (got: string, id: string) => `the document's id '${got}' differs from this page's '${id}'; an id cannot change (use "New" to make another document)`,
     exists: (id: string) => `a document with the id '${id}' exists already; edit it on its page`,
     badBasedOn: 'the version you started from (basedOn) is missing or wrong; reload the page',
@@ -919,11 +923,30 @@ ${editor(c, { action: `${CATALOGUE}/new`, text: o.text, basedOn: '0', problems, 
  * what staff need to find it.
  */
 function parseJson(c: Ctx, text: string): { ok: true; value: unknown } | { ok: false; problem: string } {
+  let value: unknown;
   try {
-    return { ok: true, value: JSON.parse(text) as unknown };
+    value = JSON.parse(text) as unknown;
   } catch (e) {
     return { ok: false, problem: T[c.lang].invalidJson((e as Error).message) };
   }
+  // The checks walk documents recursively; a document nested far deeper than any real one (the
+  // deepest, a life event's conditions, stays under 30 levels) is refused here, before it can
+  // exhaust the stack of a check or of a message that quotes it.
+  if (depthOf(value) > MAX_JSON_DEPTH) return { ok: false, problem: T[c.lang].tooDeep(MAX_JSON_DEPTH) };
+  return { ok: true, value };
+}
+
+/** How deeply arrays and objects nest in a parsed JSON value (iterative: the input is untrusted). */
+export function depthOf(value: unknown): number {
+  let max = 0;
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    max = Math.max(max, d + 1);
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, d + 1]);
+  }
+  return max;
 }
 
 /** The problems of a refused save: the service's list (extra.problems) or its message's lines. */
@@ -989,13 +1012,24 @@ async function newPost(c: Ctx, svc: FormsService): Promise<FastifyReply> {
   return redirect(c, `${documentHref(kind, r.id)}?done=created`);
 }
 
-/** The form at a version (or its current one), for the JSON Schema and the sample PDF. */
+/**
+ * The form at a version (or its current one) with the dictionary it goes with, for the JSON
+ * Schema and the sample PDF: the current form with the current dictionary (what citizens are asked
+ * from today), an older version with the dictionary as it was when that version was saved (the
+ * one it was checked against; a field it names may have changed or gone since).
+ */
 async function formDocument(c: Ctx, svc: FormsService): Promise<{ form: FormDefinition; dictionary: FieldDictionary }> {
   const id = (c.req.params as { id: string }).id;
-  const { document } = await svc.staffDocument(c.principal, c.tenant, 'form', id, versionOf(c));
-  // The current dictionary: the one a citizen filling the form in today would be asked from.
-  const { dictionary } = await svc.catalogue(c.tenant);
-  return { form: document.body as unknown as FormDefinition, dictionary };
+  const { document, versions } = await svc.staffDocument(c.principal, c.tenant, 'form', id, versionOf(c));
+  const form = document.body as unknown as FormDefinition;
+  const current = (await svc.catalogue(c.tenant)).dictionary;
+  if (document.version === versions[0]?.version) return { form, dictionary: current };
+  const dictionaries = (await svc.staffDocument(c.principal, c.tenant, 'fields', 'fields')).versions;
+  // Newest first: the first saved no later than the form's version (ISO instants compare as text).
+  const then = dictionaries.find((d) => d.createdAt <= document.createdAt);
+  if (!then) return { form, dictionary: current };
+  const old = await svc.staffDocument(c.principal, c.tenant, 'fields', 'fields', then.version);
+  return { form, dictionary: old.document.body as unknown as FieldDictionary };
 }
 
 /** A file name for Content-Disposition: ids are [a-z0-9_-] (catalogue.ts), so ASCII is enough. */
