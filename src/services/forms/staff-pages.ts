@@ -337,8 +337,8 @@ function when(iso: string, lang: PageLanguage): string {
  */
 function local(t: LocalText | undefined, lang: PageLanguage): SafeHtml {
   if (!t) return html``;
-  const own = t[lang];
-  return own ? html`${own}` : lang === 'ja' ? html`${t.ja}` : html`<span lang="ja">${t.ja}</span>`;
+  const text = t[lang];
+  return text ? html`${text}` : lang === 'ja' ? html`${t.ja}` : html`<span lang="ja">${t.ja}</span>`;
 }
 
 /**
@@ -507,9 +507,11 @@ function send(c: Ctx, o: { title: string; body: SafeHtml; errors?: readonly stri
 /** A refusal (AppError) as a page with its message and its status. */
 function errorPage(c: Ctx, err: AppError): FastifyReply {
   const t = T[c.lang];
-  const title = err.status === 404 ? t.notFound : err.status === 403 ? t.forbiddenTitle : t.inbox;
+  // Back to the area the page belongs to: a publisher cannot use the inbox, nor a processor the catalogue.
+  const [home, homeLabel] = c.req.url.startsWith(CATALOGUE) ? [CATALOGUE, t.catalogue] : [INBOX, t.inbox];
+  const title = err.status === 404 ? t.notFound : err.status === 403 ? t.forbiddenTitle : homeLabel;
   const second = err.status === 403 && c.principal.rolesNeedSecondFactor ? html`<p>${t.needSecond} <a href="${SECURITY_PATH}">${t.setUpSecond}</a></p>` : html``;
-  return send(c, { title, errors: [err.message], body: html`${second}<p><a href="${INBOX}">${t.inbox}</a></p>`, status: err.status });
+  return send(c, { title, errors: [err.message], body: html`${second}<p><a href="${home}">${homeLabel}</a></p>`, status: err.status });
 }
 
 function noticeOf(c: Ctx): string | undefined {
@@ -570,13 +572,14 @@ async function inboxPage(c: Ctx, svc: FormsService): Promise<FastifyReply> {
   else errors.push(t.badPage);
 
   const catalogue = await svc.catalogue(c.tenant);
-  // The department tabs: the person's own departments, or every department of the catalogue's
-  // forms for someone whose role covers all of them ('*').
-  const own = svc.inboxDepartments(c.principal);
-  const departments = own ?? [...new Set(catalogue.forms.map((f) => f.department))].sort();
+  // The departments offered in the filter: the person's own, or every department of the
+  // catalogue's forms for someone whose role covers all of them ('*').
+  const allowed = svc.inboxDepartments(c.principal);
+  const departments = allowed ?? [...new Set(catalogue.forms.map((f) => f.department))].sort();
   const filter = { ...(department ? { department } : {}), ...(mine ? { mine } : {}) };
   // The service refuses a department the person does not work in (403), before anything is read.
   const { applications, total } = await svc.inbox(c.principal, c.tenant, { ...filter, ...(status ? { status } : {}), limit: INBOX_PAGE_SIZE, offset: (page - 1) * INBOX_PAGE_SIZE });
+  // The count on each status tab, under the same department and "mine" filters.
   const counts = new Map<ApplicationStatus, number>();
   for (const s of APPLICATION_STATUSES) counts.set(s, (await svc.inbox(c.principal, c.tenant, { ...filter, status: s, limit: 1 })).total);
   const all = [...counts.values()].reduce((a, b) => a + b, 0);
@@ -727,8 +730,8 @@ function scanPage(c: Ctx, o: { value?: string; error?: string; status?: number }
 /**
  * Reads what the scanner typed. A QR reader ends with Enter (which submits) and may add a tab or
  * line break; those are cut, but spaces inside are kept: ' ' is a Base45 character (RFC 9285 §4).
- * A reference typed by hand may come in full-width characters from a Japanese
- * input method (ＭＣ－２０２６…), so NFKC folds them; it leaves the ASCII of a code unchanged.
+ * A reference typed by hand may come in full-width characters from a Japanese input method
+ * (ＭＣ－２０２６…), so NFKC folds them; it leaves the ASCII of a code unchanged.
  */
 async function scanPost(c: Ctx, svc: FormsService): Promise<FastifyReply> {
   const t = T[c.lang];
