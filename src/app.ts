@@ -19,8 +19,9 @@ import { createPortal, portalMigrations, type Portal } from './services/portal/i
 import { createTourism, tourismMigrations } from './services/tourism/index.ts';
 import { createTv } from './services/tv/index.ts';
 import { assistantMigrations, createAssistant, type Assistant } from './services/assistant/index.ts';
+import { createForms, formsMigrations, type Forms } from './services/forms/index.ts';
 
-export const allMigrations: Migration[] = [...hubMigrations, ...identityMigrations, ...consentMigrations, ...portalMigrations, ...tourismMigrations, ...assistantMigrations];
+export const allMigrations: Migration[] = [...hubMigrations, ...identityMigrations, ...consentMigrations, ...portalMigrations, ...tourismMigrations, ...assistantMigrations, ...formsMigrations];
 
 export interface App {
   config: Config;
@@ -37,6 +38,8 @@ export interface App {
   portal: Portal;
   /** The assistant (src/services/assistant): /api/assistant/messages, /assistant, /line/webhook. */
   assistant: Assistant;
+  /** Life-event forms (src/services/forms): /forms, /staff/forms. */
+  forms: Forms;
   metrics: Metrics;
   close(): Promise<void>;
 }
@@ -78,6 +81,9 @@ export async function buildApp(config: Config, given?: Store): Promise<App> {
   // TV mode (/tv): alerts, district news, weather and buses on a TV set, from the portal and the hub.
   const tv = createTv({ portal });
   await tv.register(http);
+  // Life-event forms (/forms, /staff/forms): the catalogue, the PDFs, applications and inboxes.
+  const forms = createForms({ store, identity, consent });
+  await forms.register(http);
   await http.ready();
   // Notification workers (hub/subscriptions): dispatch recorded changes, deliver with retries.
   await hub.subscriptions.start();
@@ -91,6 +97,7 @@ export async function buildApp(config: Config, given?: Store): Promise<App> {
     consent,
     portal,
     assistant,
+    forms,
     metrics,
     async close() {
       await hub.subscriptions.stop();

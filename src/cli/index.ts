@@ -6,6 +6,7 @@ import type { Config } from '../core/config.ts';
 import { runAudit } from './audit.ts';
 import { runHub } from './hub.ts';
 import { runClients } from './clients.ts';
+import { runForms } from './forms.ts';
 import { runImport } from './import.ts';
 import { runKeys } from './keys.ts';
 import { runMigrate } from './migrate.ts';
@@ -20,6 +21,7 @@ commands:
   import ngsi-ld <file|dir>     bulk-load NGSI-LD entities from .jsonl / .json files
                                   [--tenant NAME] [--context URL] [--batch N]
   audit verify                  check the hash chain of the consent access log
+  forms check|load <dir>        check or load a city's forms catalogue (forms help)
   clients add|list|disable|rotate-secret
                                 register the services that sign in with Machi ID (clients help)
   keys list|rotate|retire KID   the signing keys of Machi ID
@@ -51,6 +53,8 @@ export async function runCli(argv: string[], config: Config): Promise<number | u
       return runUsers(rest, config);
     case 'audit':
       return runAudit(rest, config);
+    case 'forms':
+      return runForms(rest, config);
     case 'bench': {
       const { runBench } = await import('../../bench/run.ts');
       return runBench(rest, config);

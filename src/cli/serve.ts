@@ -4,6 +4,7 @@ import { ensureDemoClient } from '../demo/client.ts';
 import { seedDemo } from '../demo/seed.ts';
 import { seedDemoAssistantData } from '../services/assistant/data/index.ts';
 import { seedDemoPortal } from '../services/portal/demo.ts';
+import { demoCatalogueDirectory } from '../services/forms/catalogue.ts';
 
 /** Runs the server until SIGINT/SIGTERM, then closes connections and the store cleanly. */
 export async function runServe(config: Config): Promise<void> {
@@ -15,6 +16,8 @@ export async function runServe(config: Config): Promise<void> {
     if (items > 0) app.http.log.info(`published ${items} demo items on the portal`);
     const assistantData = await seedDemoAssistantData(app.hub);
     if (assistantData > 0) app.http.log.info(`seeded the assistant's demo data (duty roster, garbage, windows) with ${assistantData} entities`);
+    const formDocuments = await app.forms.service.seedCatalogue('', demoCatalogueDirectory);
+    if (formDocuments > 0) app.http.log.info(`loaded the model forms catalogue (${formDocuments} documents)`);
     const file = await ensureDemoClient(app, config.dataDir);
     app.http.log.info(`the demo sensor service may write to the hub: its client id and secret are in ${file}`);
   }

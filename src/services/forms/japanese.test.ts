@@ -282,6 +282,7 @@ describe('checkKanjiName', () => {
   test('keeps a CJK compatibility ideograph as typed', () => {
     assert.equal(value(checkKanjiName('\uF9DC 太郎')), '\uF9DC 太郎');
   });
+  test('a foreign name in katakana with the middle dot', () => assert.equal(value(checkKanjiName('マリア・ジョゼ シルバ')), 'マリア・ジョゼ シルバ'));
   test('digits refused, half- and full-width', () => {
     assert.match(refusal(checkKanjiName('山田 太郎2')).ja, /数字は使えません/);
     assert.match(refusal(checkKanjiName('山田 太郎２')).en, /may not contain digits/);
@@ -299,7 +300,7 @@ describe('checkKanjiName', () => {
     const p = refusal(checkKanjiName('山田★太郎'));
     assert.match(p.ja, /「★」/);
     assert.match(p.en, /"★"/);
-    refusal(checkKanjiName('山田・太郎'));
+    refusal(checkKanjiName('山田＃太郎'));
     refusal(checkKanjiName('<script>'));
   });
   test('symbols refused even when Latin is allowed', () => void refusal(checkKanjiName('Smith@John', { allowLatin: true })));
@@ -323,6 +324,10 @@ describe('checkKanaName', () => {
   test('long vowel mark', () => assert.equal(value(checkKanaName('サトー ユーコ', 'katakana')), 'サトー ユーコ'));
   test('half-width katakana folded, voiced marks joined', () => {
     assert.equal(value(checkKanaName('ﾔﾏﾀﾞ ﾀﾛｳ', 'katakana')), 'ヤマダ タロウ');
+  });
+  test('a foreign name with the middle dot', () => assert.equal(value(checkKanaName('マリア・ジョゼ シルバ', 'katakana')), 'マリア・ジョゼ シルバ'));
+  test('a middle dot only between parts', () => {
+    for (const bad of ['・マリア', 'マリア・', 'マリア・・ジョゼ']) assert.equal(checkKanaName(bad, 'katakana').ok, false, bad);
   });
   test('small kana and ヴ', () => assert.equal(value(checkKanaName('ヴィクトリア キョウコ', 'katakana')), 'ヴィクトリア キョウコ'));
   test('hiragana', () => assert.equal(value(checkKanaName('やまだ たろう', 'hiragana')), 'やまだ たろう'));

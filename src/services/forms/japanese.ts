@@ -346,7 +346,8 @@ export function checkKanjiName(text: string, options: KanjiNameOptions = {}): Ch
       `The name may have at most ${max} characters (you entered ${length}).`,
     );
   }
-  const japanese = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u30FC\u3005\u3006]/u;
+  // ・ (U+30FB, script Common) separates the parts of foreign names written in katakana.
+  const japanese = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u30FC\u30FB\u3005\u3006]/u;
   for (const ch of name) {
     if (ch === ' ' || japanese.test(ch)) continue;
     if (options.allowLatin && (/\p{Script=Latin}/u.test(ch) || /[-'.]/.test(ch))) continue;
@@ -399,7 +400,7 @@ export function checkKanaName(
   // Katakana ァ–ヶ (U+30A1–30F6, with ヴ ヵ ヶ); hiragana ぁ–ゖ (U+3041–3096); ー is shared.
   const letter = script === 'katakana' ? /[\u30A1-\u30F6]/ : /[\u3041-\u3096]/;
   for (const ch of name) {
-    if (ch === ' ' || ch === 'ー' || letter.test(ch)) continue;
+    if (ch === ' ' || ch === 'ー' || (ch === '・' && script === 'katakana') || letter.test(ch)) continue;
     const other = script === 'katakana' ? /[\u3041-\u3096]/ : /[\u30A1-\u30F6]/;
     if (other.test(ch)) {
       return problem(
@@ -417,6 +418,9 @@ export function checkKanaName(
   const parts = name.split(' ');
   if (parts.length > 2) {
     return problem('姓と名の間の空白は1つにしてください。', 'Use a single space, between family name and given name.');
+  }
+  if (parts.some((p) => p.startsWith('・') || p.endsWith('・') || p.includes('・・'))) {
+    return problem('「・」は名前の区切りにだけ使えます。', 'The middle dot "・" may only separate parts of a name.');
   }
   if (parts.some((p) => p.startsWith('ー'))) {
     return problem('長音記号「ー」で始めることはできません。', 'A name cannot begin with the long vowel mark "ー".');

@@ -197,7 +197,8 @@ export function siteNav(lang: PageLanguage, p: Principal, here: string): SafeHtm
   const link = (href: string, label: string) => (href === here ? html`<li><a href="${href}" aria-current="page">${label}</a></li>` : html`<li><a href="${href}">${label}</a></li>`);
   const signedIn = p.via === 'session' && !!p.accountId;
   const staff = p.roles.some((g) => g.role === 'publisher' || g.role === 'administrator');
-  return html`<nav class="site-nav" aria-label="${lang === 'ja' ? 'サイト' : 'Site'}"><ul>${link('/', t.home)}${link('/my', t.my)}${link('/tourism', t.tourism)}${link('/assistant', lang === 'ja' ? 'アシスタント' : 'Assistant')}${staff ? link('/staff', t.staff) : ''}${
+  const processor = p.roles.some((g) => g.role === 'application_processor');
+  return html`<nav class="site-nav" aria-label="${lang === 'ja' ? 'サイト' : 'Site'}"><ul>${link('/', t.home)}${link('/my', t.my)}${link('/forms', lang === 'ja' ? '手続き' : 'Forms')}${link('/tourism', t.tourism)}${link('/assistant', lang === 'ja' ? 'アシスタント' : 'Assistant')}${staff ? link('/staff', t.staff) : processor ? link('/staff/forms', lang === 'ja' ? '申請の受付' : 'Applications') : ''}${
     signedIn ? link('/id/signout', t.signOut) : html`${link(`/id/signin?return_to=${encodeURIComponent(here)}`, t.signIn)}${link('/id/signup', t.signUp)}`
   }</ul></nav>`;
 }
