@@ -619,7 +619,7 @@ function fieldInput(name: string, schema: FieldSchema, required: boolean, value:
       ? [{ value: 'yes', label: T[lang].yes }, { value: 'no', label: T[lang].no }]
       : schema.enum!.map((v) => ({ value: v, label: schema['x-enum-titles']?.[v] ? localText(schema['x-enum-titles'][v]!, textLang).text : v }));
     const current = schema.type === 'boolean' ? (value === 'true' ? 'yes' : value === 'false' ? 'no' : value) : value;
-    return html`<fieldset class="field"${aria}><legend>${label}</legend>${hint}${error}${options.map((o, i) => html`<div class="choice"><input type="radio" id="${id}-${i}" name="${name}" value="${o.value}"${current === o.value ? html` checked` : ''}> <label for="${id}-${i}">${o.label}</label></div>`)}</fieldset>`;
+    return html`<fieldset class="field" role="radiogroup"${aria}><legend>${label}</legend>${hint}${error}${options.map((o, i) => html`<div class="choice"><input type="radio" id="${id}-${i}" name="${name}" value="${o.value}"${current === o.value ? html` checked` : ''}> <label for="${id}-${i}">${o.label}</label></div>`)}</fieldset>`;
   }
   if (schema.enum) {
     return html`<div class="field"><label for="${id}">${label}</label>${hint}${error}<select id="${id}" name="${name}"${aria}><option value=""></option>${schema.enum.map((v) => html`<option value="${v}"${value === v ? html` selected` : ''}>${schema['x-enum-titles']?.[v] ? localText(schema['x-enum-titles'][v]!, textLang).text : v}</option>`)}</select></div>`;
