@@ -12,6 +12,8 @@
  *      notification at a receiver (p99, none lost)  vs  the update's own latency (bench/notify.ts)
  *   6. the assistant's answer time (p95 of POST /api/assistant/messages over typical questions)
  *      vs  GET /healthz in the same run (bench/assistant.ts); target p95 <= 50 ms
+ *   7. the ten PDF forms of a large life event (p95), vs ten Helvetica pages of plain text
+ *      (bench/forms.ts); target p95 <= 1000 ms; no store involved, so measured once
  *
  * Flags: --quick (small sizes, for a smoke run), --stores=pglite,postgres, --pg=URL (a server
  * database in which a fresh bench database is created and dropped).
@@ -28,6 +30,7 @@ import type { StoredEntity } from '../src/hub/model.ts';
 import { runLoad, type LoadResult } from './load.ts';
 import { benchNotifications } from './notify.ts';
 import { benchAssistant } from './assistant.ts';
+import { benchForms } from './forms.ts';
 import { hubClient } from '../test/hub-auth.ts';
 
 interface Row {
@@ -66,6 +69,8 @@ export async function runBench(args: string[], config: Config): Promise<number> 
   const pgUrl = flag('pg') ?? config.databaseUrl ?? defaultPgUrl();
   if (stores.includes('postgres')) log(`PostgreSQL: ${describePg(pgUrl)}`);
   const rows: Row[] = [];
+  log('forms: rendering the PDFs of a large life event');
+  rows.push({ store: '-', ...(await benchForms(args.includes('--quick'))) });
   for (const kind of stores) {
     if (kind !== 'pglite' && kind !== 'postgres') {
       log(`bench: unknown store '${kind}'`);
