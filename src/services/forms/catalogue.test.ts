@@ -309,3 +309,21 @@ describe('loadCatalogueDirectory', () => {
     });
   });
 });
+
+describe('hostile nesting', () => {
+  test('a document nested 100,000 levels deep is refused with a problem, not a stack overflow', () => {
+    let deep: unknown = 'x';
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    const base = copy(form(demo.forms[0]!.id));
+    base.layout.footnotes = deep;
+    const results: Array<Checked<unknown>> = [checkForm(base, demo.dictionary), checkDictionary({ ...copy(demo.dictionary), groups: deep }), checkLifeEvent({ ...copy(demo.events[0]), questions: deep }, demo.forms)];
+    for (const result of results) {
+      assert.match(problems(result).join('\n'), /nests deeper than 32 levels/);
+    }
+  });
+
+  test('the demo documents are well within the depth limit', () => {
+    for (const f of demo.forms) assert.ok(checkForm(copy(f), demo.dictionary).ok, f.id);
+    for (const e of demo.events) assert.ok(checkLifeEvent(copy(e), demo.forms).ok, e.id);
+  });
+});

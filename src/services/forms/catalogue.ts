@@ -328,11 +328,36 @@ function checkField(p: Problems, path: string, value: unknown, groups: ReadonlyS
   return p.list.length === before ? (field as FieldSchema) : undefined;
 }
 
+
+/** Deepest nesting of objects and arrays a catalogue document may have (a real one needs about 10). */
+export const MAX_DOCUMENT_DEPTH = 32;
+
+/**
+ * Whether `input` nests deeper than `max`, found without recursion: a hostile document nested a
+ * hundred thousand levels deep must get a problem, not overflow the stack of the checks below.
+ */
+function nestsDeeperThan(input: unknown, max: number): boolean {
+  const stack: Array<{ value: unknown; depth: number }> = [{ value: input, depth: 0 }];
+  while (stack.length > 0) {
+    const { value, depth } = stack.pop()!;
+    if (value === null || typeof value !== 'object') continue;
+    if (depth >= max) return true;
+    for (const child of Array.isArray(value) ? value : Object.values(value)) stack.push({ value: child, depth: depth + 1 });
+  }
+  return false;
+}
+
+function tooDeep<T>(input: unknown): Checked<T> | undefined {
+  return nestsDeeperThan(input, MAX_DOCUMENT_DEPTH) ? { ok: false, problems: [`: the document nests deeper than ${MAX_DOCUMENT_DEPTH} levels`] } : undefined;
+}
+
 /**
  * Checks a field dictionary document: its groups (unique ids, titles, orders) and every field
  * schema (type, format, enum and titles, bounds consistent with the type, prefill source, group).
  */
 export function checkDictionary(input: unknown): Checked<FieldDictionary> {
+  const deep = tooDeep<FieldDictionary>(input);
+  if (deep) return deep;
   const p = new Problems();
   const o = object(p, '', input, ['version', 'groups', 'fields']);
   if (!o) return result(p, undefined as never);
@@ -466,6 +491,8 @@ function checkLayout(p: Problems, path: string, value: unknown, formFields: read
  * the form's fields in exactly one cell, nothing else, rows within the 12-column grid).
  */
 export function checkForm(input: unknown, dictionary: FieldDictionary): Checked<FormDefinition> {
+  const deep = tooDeep<FormDefinition>(input);
+  if (deep) return deep;
   const p = new Problems();
   const o = object(p, '', input, ['id', 'version', 'title', 'department', 'procedure', 'fields', 'required', 'layout', 'retired']);
   if (!o) return result(p, undefined as never);
@@ -601,6 +628,8 @@ function checkCondition(p: Problems, path: string, value: unknown, questions: Re
  * questions with values those questions can take, and whose forms must exist and not be retired.
  */
 export function checkLifeEvent(input: unknown, forms: readonly FormDefinition[]): Checked<LifeEvent> {
+  const deep = tooDeep<LifeEvent>(input);
+  if (deep) return deep;
   const p = new Problems();
   const o = object(p, '', input, ['id', 'version', 'title', 'description', 'order', 'questions', 'procedures', 'retired']);
   if (!o) return result(p, undefined as never);

@@ -50,10 +50,12 @@ const DRAFT_DAYS = 3;
 /** How long a process reuses the catalogue before reading it again (other processes may change it). */
 const CATALOGUE_CACHE_MS = 15_000;
 const MAX_COMMENT = 2_000;
+/** Openings of an application by the same person within this time are one row of its trail. */
+const OPENED_WINDOW_MS = 10 * 60_000;
 const MAX_REASON = 1_000;
 
 /** Which status may follow which (a returned application goes back to 'received' when resubmitted). */
-const NEXT_STATUS: Record<ApplicationStatus, readonly ApplicationStatus[]> = {
+export const NEXT_STATUS: Readonly<Record<ApplicationStatus, readonly ApplicationStatus[]>> = {
   received: ['in_review', 'completed', 'returned'],
   in_review: ['received', 'completed', 'returned'],
   returned: [],
@@ -439,7 +441,7 @@ export class FormsService {
   /** Staff open an application: recorded in its audit trail. */
   async staffApplication(by: Principal, tenant: string, id: string): Promise<{ application: Application; events: ApplicationEvent[]; form: FormDefinition | undefined }> {
     const application = await this.#staffFind(by, tenant, id, 'reading this application');
-    await db.insertEvent(this.#d.store, tenant, id, by.accountId ?? 'unknown', 'opened', {}, this.now());
+    await db.recordOpened(this.#d.store, tenant, id, by.accountId ?? 'unknown', this.now(), OPENED_WINDOW_MS);
     return { application, events: await db.eventsOf(this.#d.store, tenant, id), form: await this.formVersion(tenant, application.formId, application.formVersion) };
   }
 

@@ -35,7 +35,7 @@ import {
   type LocalText,
 } from './model.ts';
 import { renderForms } from './pdf.ts';
-import type { FormsService } from './service.ts';
+import { NEXT_STATUS, type FormsService } from './service.ts';
 import type { DocumentKind, StoredDocument } from './store.ts';
 
 /** Applications a page of the inbox shows. */
@@ -669,12 +669,12 @@ async function applicationPage(c: Ctx, svc: FormsService, id: string, o: ActionS
   const formTitle = form ? local(form.title, c.lang) : html`${a.formId}`;
   const assignedText = a.assignedTo === undefined ? t.unassigned : a.assignedTo === c.principal.accountId ? `${t.you} (${a.assignedTo})` : a.assignedTo;
 
-  // Which status may follow is the service's rule; the page offers the form only while the
-  // application is open (received or in review), and the service refuses a wrong move with 409.
-  const open = a.status === 'received' || a.status === 'in_review';
+  // Which status may follow is the service's rule (NEXT_STATUS); the page offers only those.
+  const next = NEXT_STATUS[a.status];
+  const open = next.length > 0;
   const statusForm = open
     ? html`<form method="post" action="${action}/status" novalidate>${csrf}<h3>${t.changeStatus}</h3>
-${field({ name: 'status', label: t.newStatus, value: v.status ?? '', options: APPLICATION_STATUSES.filter((s) => s !== a.status).map((s) => ({ value: s, label: STATUS_LABEL[c.lang][s] })), ...e('status') })}
+${field({ name: 'status', label: t.newStatus, value: v.status ?? '', options: next.map((s) => ({ value: s, label: STATUS_LABEL[c.lang][s] })), ...e('status') })}
 ${field({ name: 'reason', label: t.reason, value: v.reason ?? '', kind: 'textarea', attrs: html` rows="4" maxlength="1000"`, ...e('reason') })}
 <button type="submit">${t.saveStatus}</button></form>`
     : html`<div><h3>${t.changeStatus}</h3><p>${t.noMoreStatus(STATUS_LABEL[c.lang][a.status])}</p>${err.status ? html`<p class="field-error">${err.status}</p>` : ''}</div>`;

@@ -367,6 +367,20 @@ export async function insertEvent(tx: Queryable, tenant: string, applicationId: 
   );
 }
 
+/**
+ * Records that a staff member opened the application, unless they already did within `windowMs`
+ * (a page shown again after each action is one reading, not many).
+ */
+export async function recordOpened(db: Queryable, tenant: string, applicationId: string, actor: string, now: Date, windowMs: number): Promise<void> {
+  await db.query(
+    `INSERT INTO forms.application_events (tenant, application_id, at, actor, action, detail)
+     SELECT $1, $2, $3, $4, 'opened', '{}'::jsonb
+      WHERE NOT EXISTS (SELECT 1 FROM forms.application_events
+                         WHERE tenant = $1 AND application_id = $2 AND actor = $4 AND action = 'opened' AND at > $5)`,
+    [tenant, applicationId, now, actor, new Date(now.getTime() - windowMs)],
+  );
+}
+
 export async function eventsOf(db: Queryable, tenant: string, applicationId: string): Promise<ApplicationEvent[]> {
   const r = await db.query<{ at: Date | string; actor: string; action: ApplicationEvent['action']; detail: Record<string, unknown> | string }>(
     `SELECT at, actor, action, detail FROM forms.application_events WHERE tenant = $1 AND application_id = $2 ORDER BY seq`,
