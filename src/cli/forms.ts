@@ -30,7 +30,7 @@ export async function runForms(args: string[], config: Config, io?: Partial<Form
   }
   const tenantAt = rest.indexOf('--tenant');
   const tenant = tenantAt >= 0 ? rest[tenantAt + 1] : '';
-  const positional = rest.filter((_, i) => i !== tenantAt && i !== tenantAt + 1);
+  const positional = tenantAt < 0 ? rest : rest.filter((_, i) => i !== tenantAt && i !== tenantAt + 1);
   if ((sub !== 'check' && sub !== 'load') || positional.length !== 1 || tenant === undefined) {
     err.write(`machi forms: ${sub === undefined ? 'say what to do' : sub !== 'check' && sub !== 'load' ? `unknown subcommand '${sub}'` : 'give one folder'}\n\n${USAGE}`);
     return 2;

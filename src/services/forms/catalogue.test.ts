@@ -327,3 +327,19 @@ describe('hostile nesting', () => {
     for (const e of demo.events) assert.ok(checkLifeEvent(copy(e), demo.forms).ok, e.id);
   });
 });
+
+describe('the README example', () => {
+  test('the form shown in "How a city adds a form" is a valid form of the model dictionary', async () => {
+    const readme = await readFile(new URL('../../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('## How a city adds a form'), readme.indexOf('## The CLI'));
+    const blocks = [...section.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1]!) as Record<string, unknown>);
+    assert.equal(blocks.length, 2);
+    const checked = checkForm(blocks[0], demo.dictionary);
+    assert.ok(checked.ok, checked.ok ? '' : checked.problems.join('\n'));
+    const event = copy(demo.events.find((e) => e.id === 'moving-in'));
+    event.questions.push({ id: 'uses_city_water', text: { ja: '市の水道を使いますか', en: 'Do you use the city water?' }, kind: 'boolean' });
+    event.procedures.push(blocks[1]);
+    const withRule = checkLifeEvent(event, [...demo.forms.filter((f) => f.id !== 'water-service'), checked.value]);
+    assert.ok(withRule.ok, withRule.ok ? '' : withRule.problems.join('\n'));
+  });
+});
