@@ -1,0 +1,75 @@
+/**
+ * The shapes of the maternal and child health handbook (母子健康手帳, issue 8), shared by its
+ * parts: the vaccination schedule, the FHIR API that clinics and the health centre send records
+ * to, the growth charts, and the parents' pages.
+ *
+ * Health data is 要配慮個人情報 (special-care personal information, APPI art. 2(3)): only the
+ * child's parents and health-centre staff read it, and records from clinics appear only while the
+ * parent's consent to that flow is live.
+ */
+
+/** YYYY-MM-DD (a calendar date in Japan). */
+export type IsoDate = string;
+
+export type Sex = 'female' | 'male';
+
+/** What the schedule and the charts need to know about a child. */
+export interface ChildFacts {
+  birthDate: IsoDate;
+  sex?: Sex;
+}
+
+/** A vaccine of the schedule, by the code the schedule data uses (e.g. 'hib', 'dpt-ipv-hib'). */
+export type VaccineCode = string;
+
+/** A dose given (from a clinic through /fhir, or entered by a parent from the paper handbook). */
+export interface DoseGiven {
+  vaccine: VaccineCode;
+  date: IsoDate;
+  /** The dose's number in its series when the record says it (1-based). */
+  doseNumber?: number;
+  lotNumber?: string;
+  /** Where it was given (clinic name). */
+  performer?: string;
+}
+
+/** Body measurements of a check-up (健診) or a visit. */
+export const MEASUREMENT_KINDS = ['height', 'weight', 'head', 'chest'] as const;
+export type MeasurementKind = (typeof MEASUREMENT_KINDS)[number];
+
+export interface Measurement {
+  kind: MeasurementKind;
+  date: IsoDate;
+  /** cm for lengths, kg for weight. */
+  value: number;
+}
+
+/** The state of one dose of the schedule for one child on a given day. */
+export type DoseStatus =
+  /** Given (the record that covers it). */
+  | 'given'
+  /** Not yet time: the recommended window has not opened. */
+  | 'upcoming'
+  /** Within the recommended window now. */
+  | 'due'
+  /** Past the recommended window but still within the routine (定期接種) age limit: catch-up. */
+  | 'overdue'
+  /** Past the routine age limit: no longer a routine (free) vaccination. */
+  | 'expired'
+  /** Not needed any more (e.g. a series that the child's age at the first dose shortened). */
+  | 'not_needed';
+
+export interface ScheduledDose {
+  vaccine: VaccineCode;
+  doseNumber: number;
+  status: DoseStatus;
+  /** The earliest day this dose may be given (age and minimum interval after the previous dose). */
+  earliest?: IsoDate;
+  /** The recommended window (標準的な接種期間). */
+  recommendedFrom?: IsoDate;
+  recommendedUntil?: IsoDate;
+  /** The last day it is still a routine vaccination (the day before the upper age limit). */
+  latest?: IsoDate;
+  /** With status 'given'. */
+  given?: DoseGiven;
+}
