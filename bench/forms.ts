@@ -52,11 +52,12 @@ export function plausibleValue(name: string, schema: FieldSchema, variant = 0): 
     'jp-kanji-name': person[0],
     'jp-kana-name': person[1],
     'jp-address': `真知市中央一丁目${variant + 2}番3号 真知ハイツ101号室`,
+    digits: String(1234567 + variant * 1111),
   };
   let text = schema.format ? byFormat[schema.format] ?? name : `${schema.title}の記入例${variant}`;
   if (!schema.format && schema['x-multiline']) text += '\n二行目にも記入しています。';
   if (schema.maxLength !== undefined) text = Array.from(text).slice(0, schema.maxLength).join('');
-  if (schema.minLength !== undefined && Array.from(text).length < schema.minLength) text = text.padEnd(schema.minLength, 'あ');
+  if (schema.minLength !== undefined && Array.from(text).length < schema.minLength) text = text.padEnd(schema.minLength, schema.format === 'digits' ? '0' : 'あ');
   return text;
 }
 

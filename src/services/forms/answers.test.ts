@@ -282,3 +282,15 @@ describe('displayValue', () => {
     test(`${name}=${String(value)} in ${lang} → ${shown}`, () => assert.equal(displayValue(field(name), value, lang), shown));
   }
 });
+
+describe('digits', () => {
+  const dictionary = { version: 1, groups: [{ id: 'g', title: { ja: 'g' }, order: 1 }], fields: { account: { type: 'string' as const, format: 'digits' as const, title: '口座番号', 'x-title': { ja: '口座番号' }, 'x-group': 'g', minLength: 7, maxLength: 7 } } };
+  const check = (v: string) => validateAnswers(dictionary, [{ name: 'account', required: true }], { account: v });
+  test('full-width digits and separators are folded, leading zeros kept', () => {
+    assert.deepEqual(check('０１２-３４ ５６').answers, { account: '0123456' });
+  });
+  test('letters are refused; the length still counts', () => {
+    assert.match(check('12345a7').problems[0]!.message.en ?? '', /digits only/);
+    assert.match(check('123456').problems[0]!.message.en ?? '', /exactly 7/);
+  });
+});

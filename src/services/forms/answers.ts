@@ -139,6 +139,13 @@ function checkText(schema: FieldSchema, value: string): { value: string } | { pr
   return { value };
 }
 
+/** Digits as text (full-width folded; spaces and hyphens people type between groups dropped). */
+function checkDigits(schema: FieldSchema, value: string): { value: string } | { problem: LocalText } {
+  const folded = value.normalize('NFKC').replace(/[\s\-\u2010-\u2015\u2212]/g, '');
+  if (!/^\d+$/.test(folded)) return { problem: message('数字だけで入力してください。', 'Please enter digits only.') };
+  return checkText(schema, folded);
+}
+
 function checkString(schema: FieldSchema, value: string): { value: string } | { problem: LocalText } {
   if (schema.enum) {
     return schema.enum.includes(value) ? { value } : { problem: message('選択肢から選んでください。', 'Please choose one of the options.') };
@@ -160,6 +167,8 @@ function checkString(schema: FieldSchema, value: string): { value: string } | { 
       return checkAddress(value, max);
     case 'email':
       return checkEmail(value);
+    case 'digits':
+      return checkDigits(schema, value);
     case undefined:
       return checkText(schema, value);
   }

@@ -12,7 +12,8 @@
 export type LocalText = { ja: string; en?: string; 'zh-Hans'?: string; 'zh-Hant'?: string; ko?: string; th?: string };
 
 /** The value formats fields can have, each checked by `japanese.ts` or `answers.ts`. */
-export const FIELD_FORMATS = ['date', 'email', 'jp-postal-code', 'jp-phone', 'jp-kanji-name', 'jp-kana-name', 'jp-address'] as const;
+/** `digits`: numbers written as text, leading zeros kept (account numbers, customer numbers). */
+export const FIELD_FORMATS = ['date', 'email', 'jp-postal-code', 'jp-phone', 'jp-kanji-name', 'jp-kana-name', 'jp-address', 'digits'] as const;
 export type FieldFormat = (typeof FIELD_FORMATS)[number];
 
 /**

@@ -399,7 +399,10 @@ ${g.fields.map((f) => fieldInput(f.name, f.schema, f.required, values[f.name] ??
       for (const f of g.fields) {
         const source = f.schema['x-prefill'];
         const v = source ? profile[source] : undefined;
-        if (v !== undefined && !values[f.name]) values[f.name] = v;
+        // A closed field takes the profile's value only when it is one of its choices (the
+        // profile's gender may be 'other' or 'prefer_not_to_say', which a form may not offer).
+        if (v === undefined || values[f.name] || (f.schema.enum && !f.schema.enum.includes(v))) continue;
+        values[f.name] = v;
       }
     }
     return answersPage(req, reply, lang, draft, values, [], T[lang].prefilled);

@@ -444,6 +444,8 @@ function sampleText(f: FieldSchema): string {
       return 'マチ タロウ';
     case 'jp-address':
       return '真知市本町一丁目1番1号';
+    case 'digits':
+      return '0'.repeat(f.minLength ?? 7);
     case undefined:
       return f['x-multiline'] ? '見本の文章です。\n二行目も表示されます。' : `見本（${f.title}）`;
   }

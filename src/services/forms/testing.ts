@@ -32,6 +32,9 @@ export function sampleInput(name: string, schema: FieldSchema): string {
     case 'jp-address':
       v = '福島県真知市本町1番2号';
       break;
+    case 'digits':
+      v = '1234567';
+      break;
     default:
       v = /number|no$|digits/i.test(name) ? '1234567' : `テスト${name.length}`;
   }
