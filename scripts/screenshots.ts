@@ -18,6 +18,8 @@ import { enrolTotp } from '../src/identity/accounts/testing.ts';
 import { totp } from '../src/identity/accounts/totp.ts';
 import { seedDemoAssistantData } from '../src/services/assistant/data/index.ts';
 import { seedDemoPortal } from '../src/services/portal/demo.ts';
+import { demoCatalogueDirectory } from '../src/services/forms/catalogue.ts';
+import { sampleInputs } from '../src/services/forms/testing.ts';
 import { PERSONALISATION_PURPOSE, PORTAL_CLIENT } from '../src/services/portal/index.ts';
 import { launchChromium } from '../test/browser.ts';
 import { freePort } from '../test/process.ts';
@@ -46,6 +48,13 @@ const SHOTS: Shot[] = [
   { name: 'tourism', path: '/tourism', who: 'visitor', what: 'Tourism: places, events and model courses' },
   { name: 'tourism-map', path: '/tourism/map', who: 'visitor', what: 'Tourism: the map drawn on the server' },
   { name: 'tv', path: '/tv?district=yunosawa', who: 'visitor', what: 'TV mode for Yunosawa (alert first, news, weather, buses)', tv: true },
+  { name: 'forms', path: '/forms', who: 'visitor', what: 'Life-event forms: choose what happened' },
+  { name: 'forms-procedures', path: '/forms/d/{draft}/procedures', who: 'citizen', what: 'Life-event forms, birth: the procedures that apply, why, where, what to bring' },
+  { name: 'forms-answers', path: '/forms/d/{draft}/answers', who: 'citizen', what: 'Life-event forms, birth: one input screen for every form' },
+  { name: 'forms-result', path: '/forms/d/{draft}/result', who: 'citizen', what: 'Life-event forms, birth: the PDFs and the online applications' },
+  { name: 'forms-applications', path: '/forms/applications', who: 'citizen', what: "Life-event forms: the citizen's applications and their status" },
+  { name: 'staff-forms', path: '/staff/forms', who: 'staff', what: 'Staff: the inbox of applications' },
+  { name: 'staff-forms-application', path: '/staff/forms/applications/{application}', who: 'staff', what: 'Staff: one application with its answers, actions and audit trail' },
   {
     name: 'assistant',
     path: '/assistant',
@@ -81,9 +90,20 @@ async function main(): Promise<void> {
     // Staff: a publisher of every department, signed in with a verification code.
     const staff = await app.accounts.createAccount({ email: 'koho@city.machi.example', password: PASSWORD, verified: true });
     await app.accounts.addStaffRole(staff, { department: '*', role: 'publisher' });
+    await app.accounts.addStaffRole(staff, { department: '*', role: 'application_processor' });
     const key = await enrolTotp(app.store, staff);
 
     const event = (await app.portal.currentItems('')).find((i) => i.kind === 'event');
+    // Forms: the citizen has answered "birth" and sent its online forms (the model catalogue).
+    const forms = app.forms.service;
+    log(`forms catalogue: ${await forms.seedCatalogue('', demoCatalogueDirectory)} documents`);
+    const draft = await forms.startDraft('', await forms.citizenOwner(citizen), 'birth');
+    const birth = await forms.lifeEvent('', 'birth');
+    await forms.answerQuestions('', draft, Object.fromEntries(birth.questions.map((q) => [q.id, q.kind === 'boolean' ? 'yes' : q.options![0]!.value])));
+    const birthForms = (await forms.applicable('', draft)).map((a) => a.form);
+    await forms.saveAnswers('', draft, sampleInputs((await forms.catalogue('')).dictionary, birthForms));
+    const sent = await forms.submit('', citizen, draft);
+    const application = sent.applications[0]!;
     const contexts = {
       visitor: await browser.newContext(),
       citizen: await browser.newContext(),
@@ -102,7 +122,7 @@ async function main(): Promise<void> {
         n++;
         const page = await contexts[shot.who].newPage();
         await page.setViewportSize(shot.tv ? { width: 1280, height: 720 } : { width: 1024, height: 800 });
-        const url = `${base}${shot.path.replace('{event}', encodeURIComponent(event?.id ?? ''))}${shot.path.includes('?') ? '&' : '?'}lang=${lang}`;
+        const url = `${base}${shot.path.replace('{event}', encodeURIComponent(event?.id ?? '')).replace('{draft}', draft.id).replace('{application}', application.id)}${shot.path.includes('?') ? '&' : '?'}lang=${lang}`;
         const res = await page.goto(url);
         if (!res || res.status() >= 400) throw new Error(`${url} answered ${res?.status()}`);
         for (const text of shot.ask?.[lang] ?? []) {

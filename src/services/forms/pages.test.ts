@@ -273,3 +273,32 @@ function staffAnswers(answers: Record<string, string | number | boolean>): Recor
   for (const [k, v] of Object.entries(answers)) out[k] = typeof v === 'boolean' ? (v ? 'yes' : 'no') : String(v);
   return out;
 }
+
+describe('hostile input', () => {
+  test('script and oversized text come back escaped and refused beside the field; the PDFs still render', async () => {
+    const browser = new Browser(app.http, { 'accept-language': 'ja' });
+    const path = await startEvent(browser, 'birth', await allYes('birth'));
+    const forms = await formsOf(path, browser);
+    const catalogue = await app.forms.service.catalogue('');
+    const inputs = sampleInputs(catalogue.dictionary, forms);
+    const free = Object.keys(inputs).filter((n) => {
+      const s = catalogue.dictionary.fields[n]!;
+      return s.type === 'string' && !s.format && !s.enum;
+    });
+    assert.ok(free.length >= 1, 'a free text field');
+    const script = '<script>alert(1)</script>';
+    const huge = 'あ'.repeat(10_000);
+    const refused = await browser.submit(`${path}/answers`, { ...inputs, [free[0]!]: huge }, `${path}/answers`);
+    assert.equal(refused.statusCode, 400);
+    assert.match(refused.body, new RegExp(`id="f-${free[0]}-error"[^>]*>\\d+文字以内`));
+    const max = catalogue.dictionary.fields[free[0]!]!.maxLength ?? 200;
+    const accepted = await browser.submit(`${path}/answers`, { ...inputs, [free[0]!]: script.slice(0, max) }, `${path}/answers`);
+    assert.equal(accepted.statusCode, 303, accepted.body.slice(0, 1000));
+    const again = await browser.get(`${path}/answers`);
+    assert.ok(!again.body.includes('<script>alert'), 'never rendered as markup');
+    assert.ok(again.body.includes('&lt;script&gt;alert(1)'), 'shown as text, escaped');
+    const pdf = await download(browser, `${path}/pdf`);
+    assert.equal(pdf.statusCode, 200);
+    assert.equal(pdf.rawPayload.subarray(0, 5).toString('latin1'), '%PDF-');
+  });
+});
