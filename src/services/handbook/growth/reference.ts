@@ -278,7 +278,7 @@ const seriesOrder = (a: GrowthReferenceSeries, b: GrowthReferenceSeries): number
 
 /**
  * Reads a growth reference CSV (text already decoded; see `decodeCsv`). The file may begin with
- * `#` lines naming the source (`# survey: 乳幼児身体発育調査`, `# year: 平成22年`, `# table: 表1`,
+ * `#` lines naming the source (a one-word key, a colon, the value; other `#` lines are comments) (`# survey: 乳幼児身体発育調査`, `# year: 平成22年`, `# table: 表1`,
  * `# url: https://...`, `# retrieved: 2026-01-15`, optionally `publisher` and `note`; Japanese
  * keys 調査名, 調査年, 表, 取得日, 発行者, 備考 too); `meta` (the command's options) overrides them.
  * Then a header row with the columns sex (性別), measure (項目), age (月齢) and the seven
@@ -304,8 +304,9 @@ export function parseGrowthReference(text: string, meta: GrowthReferenceMeta = {
       if (columns !== undefined) continue; // a comment among the rows
       // Commas of a metadata line were split as fields; Excel also pads the line with empty ones.
       const joined = fields.join(',').replace(/,+\s*$/, '').trim().replace(/^#\s*/, '');
-      const m = /^([^:：=]+?)\s*[:：=]\s*(.*)$/.exec(joined);
-      if (!m || m[1] === undefined || m[2] === undefined) continue; // a free comment
+      // `# key: value`, the key one word; anything else ("# made from 表1, p. 12") is a comment.
+      const m = /^([^\s:：=]+)\s*[:：=]\s*(.*)$/.exec(joined);
+      if (!m || m[1] === undefined || m[2] === undefined) continue;
       const key = META_KEYS[fold(m[1]).toLowerCase()];
       if (key === undefined) problems.push({ line, message: `unknown source key "${m[1]}" (survey, year, table, publisher, url, retrieved, note)` });
       else fromFile[key] = m[2].trim();
