@@ -354,7 +354,7 @@ function checkSchedule(data: unknown): string[] {
           } else problems.push(`${dat}.${key}: givenAfterAge or givenBefore`);
         }
       });
-    }); 
+    });
   });
   const alternatives = Array.isArray(data['alternatives']) ? data['alternatives'] : [];
   alternatives.forEach((a: unknown, i) => {
@@ -619,6 +619,7 @@ const byDate = (a: DoseGiven, b: DoseGiven): number => (a.date < b.date ? -1 : a
  *   begins with the 5-in-1. The other path's doses are listed as not_needed.
  * - Reduced series (Hib, PCV, HPV) by the date of the first dose given, or by today if none was.
  * - HPV is for girls: for a boy every HPV dose is not_needed; with no sex recorded it is listed.
+ * - Records of vaccines the schedule does not have (voluntary ones: influenza, mumps) are ignored.
  * - earliest: the later of the minimum age and each minimum interval; an interval after a dose not
  *   yet given runs from that dose's first good day from today.
  */
@@ -660,13 +661,13 @@ export function scheduleFor(child: ChildFacts, given: DoseGiven[], today: IsoDat
   const doses: ScheduledDose[] = [];
   for (const vaccine of schedule.vaccines) {
     const records = recordsOf(vaccine.code);
-    const series = chooseSeries(vaccine, records, ctx);
     const notForChild = inactive.has(vaccine.code) || (vaccine.sex !== undefined && child.sex !== undefined && child.sex !== vaccine.sex);
     if (notForChild) {
-      doses.push(...series.doses.map((d) => ({ vaccine: vaccine.code, doseNumber: d.number, status: 'not_needed' as const })));
+      // Listed in full (the first series), so that the page can show the alternative not taken.
+      doses.push(...vaccine.series[0]!.doses.map((d) => ({ vaccine: vaccine.code, doseNumber: d.number, status: 'not_needed' as const })));
       continue;
     }
-    doses.push(...walkSeries(vaccine, series, records, ctx, problems));
+    doses.push(...walkSeries(vaccine, chooseSeries(vaccine, records, ctx), records, ctx, problems));
   }
   return { doses, problems };
 }
