@@ -311,9 +311,11 @@ export function growthChartSvg(input: GrowthChartInput): string {
     }
     out.push(`<g class="growth-percentile-labels" aria-hidden="true">${tags.join('')}</g>`);
   } else if (note) {
+    // At the top of the plot, the corner a child's points reach last (values rise with age); the
+    // points are drawn after it, so none is ever hidden.
     const cx = (left + right) / 2;
-    const cy = (top + bottom) / 2;
-    out.push(`<g class="growth-note"><rect x="${fmt(left + 12)}" y="${fmt(cy - 26)}" width="${fmt(right - left - 24)}" height="52" fill="${PALETTE.background}" stroke="${PALETTE.gridMajor}"/>`
+    const cy = top + 34;
+    out.push(`<g class="growth-note"><rect x="${fmt(left + 12)}" y="${fmt(cy - 26)}" width="${fmt(right - left - 24)}" height="52" fill="${PALETTE.background}" fill-opacity="0.9" stroke="${PALETTE.gridMajor}"/>`
       + `<text x="${fmt(cx)}" y="${fmt(cy - 6)}" text-anchor="middle" font-size="13" fill="${PALETTE.text}">${e(note[0])}</text>`
       + (note[1] ? `<text x="${fmt(cx)}" y="${fmt(cy + 14)}" text-anchor="middle" font-size="11" fill="${PALETTE.text}">${e(note[1])}</text>` : '')
       + '</g>');

@@ -206,7 +206,7 @@ describe('growth reference CSV', () => {
     const values = syntheticValues('height', 'male', 12);
     const shifted = replaceRow(csv, '男,身長,12,', `男,身長,12,12,${values.slice(0, 6).join(',')}`);
     const problems = problemsOf(parseGrowthReference(shifted));
-    assert.deepEqual(problems, [{ line: lineOf(csv, '男,身長,12,'), message: 'the 3th percentile 12 cm is outside the plausible range for height (30–130 cm): is a column shifted?' }]);
+    assert.deepEqual(problems, [{ line: lineOf(csv, '男,身長,12,'), message: 'the 3rd percentile 12 cm is outside the plausible range for height (30–130 cm): is a column shifted?' }]);
     // Weights in the height rows, and grams for kilograms.
     const weightAsHeight = replaceRow(csv, '男,身長,24,', `男,身長,24,${syntheticValues('weight', 'male', 24).join(',')}`);
     assert.equal(problemsOf(parseGrowthReference(weightAsHeight)).length, 7);
@@ -236,7 +236,7 @@ describe('growth reference CSV', () => {
     assert.match(problemsOf(parseGrowthReference(replaceRow(csv, '男,頭囲,5,', `男女,頭囲,5,${v}`)))[0]?.message ?? '', /sex "男女"/);
     assert.match(problemsOf(parseGrowthReference(replaceRow(csv, '男,頭囲,5,', `男,腹囲,5,${v}`)))[0]?.message ?? '', /measure "腹囲"/);
     const lone = [...SOURCE_LINES, HEADER, `男,頭囲,0,${syntheticValues('head', 'male', 0).join(',')}`].join('\n');
-    assert.deepEqual(problemsOf(parseGrowthReference(lone)), [{ line: 9, message: 'the male head series has only 1 age: a curve needs at least two' }]);
+    assert.deepEqual(problemsOf(parseGrowthReference(lone)), [{ line: 9, message: 'the male head series has only one age: a curve needs at least two' }]);
     assert.deepEqual(problemsOf(parseGrowthReference([...SOURCE_LINES, HEADER].join('\n'))).map((p) => p.message)[0], 'the file has a header but no rows');
   });
 
@@ -274,7 +274,9 @@ describe('growth reference import', () => {
   test('a Shift_JIS file (as Excel saves it) is decoded, checked and written as JSON that loads back', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'machi-growth-'));
     try {
-      const bytes = shiftJis(syntheticCsv(['height', 'weight']).replace('表T', '表Ｔ'));
+      // Survey-style age labels too, with the full-width tilde Excel writes as 0x8160.
+      const csv = syntheticCsv(['height', 'weight']).replace('表T', '表Ｔ').replace('\r\n男,身長,0,', '\r\n男,身長,出生時,').replace('\r\n男,身長,12,', '\r\n男,身長,1年0～1月未満,');
+      const bytes = shiftJis(csv);
       assert.throws(() => new TextDecoder('utf-8', { fatal: true }).decode(bytes), 'the test file really is not UTF-8');
       const csvPath = path.join(dir, 'Synthetic Table 1.csv');
       await writeFile(csvPath, bytes);
@@ -287,6 +289,8 @@ describe('growth reference import', () => {
       assert.equal(result.table.source.table, '表Ｔ');
       assert.equal(result.table.source.survey, '乳幼児身体発育調査（テスト用の合成データ）');
       assert.equal(result.table.series.length, 4);
+      assert.deepEqual(result.table.series[0]?.points.map((p) => p.ageMonths).slice(0, 2), [0, 1]);
+      assert.equal(result.table.series[0]?.points[12]?.ageMonths, 12.5, '1年0～1月未満 is drawn at its midpoint');
       assert.ok(messages.includes('male height: 21 ages, 0–72 months'), messages.join('\n'));
       assert.deepEqual(await readdir(out), ['synthetic-table-1.json'], 'no temporary file left');
       const stored = JSON.parse(await readFile(result.path, 'utf8')) as unknown;

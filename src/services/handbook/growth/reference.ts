@@ -96,6 +96,9 @@ export const MAX_AGE_MONTHS = 84;
 /** Days in an average month (365.25 / 12), for ages given in days such as the survey's "30日". */
 const DAYS_PER_MONTH = 365.25 / 12;
 
+/** 3rd, 10th, 97th: percentiles as the messages name them. */
+const ordinal = (p: number): string => `${String(p)}${p === 3 ? 'rd' : 'th'}`;
+
 /** Text as the checks compare it: NFKC folds full-width digits, letters and ～ to ASCII. */
 const fold = (s: string): string => s.normalize('NFKC').trim();
 
@@ -256,13 +259,13 @@ function checkValues(measure: MeasurementKind, values: readonly number[]): strin
   values.forEach((v, i) => {
     if (!Number.isFinite(v) || v < lo || v > hi) {
       const grams = measure === 'weight' && v > 500 ? ' (grams? weights are in kg)' : '';
-      out.push(`the ${String(PERCENTILES[i])}th percentile ${String(v)} ${unit} is outside the plausible range for ${measure} (${String(lo)}–${String(hi)} ${unit})${grams}: is a column shifted?`);
+      out.push(`the ${ordinal(PERCENTILES[i] ?? 0)} percentile ${String(v)} ${unit} is outside the plausible range for ${measure} (${String(lo)}–${String(hi)} ${unit})${grams}: is a column shifted?`);
     }
   });
   for (let i = 1; i < values.length; i++) {
     const [a, b] = [values[i - 1], values[i]];
     if (a !== undefined && b !== undefined && b < a) {
-      out.push(`the ${String(PERCENTILES[i])}th percentile ${String(b)} is below the ${String(PERCENTILES[i - 1])}th ${String(a)}: percentiles must not decrease`);
+      out.push(`the ${ordinal(PERCENTILES[i] ?? 0)} percentile ${String(b)} is below the ${ordinal(PERCENTILES[i - 1] ?? 0)} ${String(a)}: percentiles must not decrease`);
     }
   }
   const [first, last] = [values[0], values[values.length - 1]];
@@ -291,7 +294,7 @@ export function parseGrowthReference(text: string, meta: GrowthReferenceMeta = {
   const fromFile: GrowthReferenceMeta = {};
   let columns: { key: Partial<Record<KeyColumn, number>>; percentile: Map<Percentile, number> } | undefined;
   const ignoredColumns: string[] = [];
-  const rows = new Map<string, { series: GrowthReferenceSeries; lines: number[] }>();
+  const rows = new Map<string, { series: GrowthReferenceSeries; lines: number[] }>(); // lines: every row of the series in the file
 
   for (const record of csvRecords(text.replace(/^\uFEFF/, ''))) {
     const { line, fields } = record;
@@ -348,8 +351,8 @@ export function parseGrowthReference(text: string, meta: GrowthReferenceMeta = {
     for (const p of PERCENTILES) {
       const text = cell(columns.percentile.get(p));
       const v = parseNumber(text);
-      if (text === '') rowProblems.push(`the ${String(p)}th percentile is missing`);
-      else if (v === undefined) rowProblems.push(`the ${String(p)}th percentile "${text}" is not a number`);
+      if (text === '') rowProblems.push(`the ${ordinal(p)} percentile is missing`);
+      else if (v === undefined) rowProblems.push(`the ${ordinal(p)} percentile "${text}" is not a number`);
       else values.push(v);
     }
     if (measure !== undefined && values.length === PERCENTILES.length) rowProblems.push(...checkValues(measure, values));
@@ -361,22 +364,21 @@ export function parseGrowthReference(text: string, meta: GrowthReferenceMeta = {
       entry = { series: { sex, measure, unit: unitOf(measure), points: [] }, lines: [] };
       rows.set(id, entry);
     }
+    entry.lines.push(line);
     const previous = entry.series.points[entry.series.points.length - 1];
     if (previous !== undefined && !(ageMonths > previous.ageMonths)) {
       problems.push({ line, message: `age "${ageText}" (${formatMonths(ageMonths)} months) does not come after the previous ${sex} ${measure} row (${formatMonths(previous.ageMonths)} months): ages must increase within a series` });
       continue;
     }
-    if (rowProblems.length === 0) {
-      entry.series.points.push({ ageMonths, values });
-      entry.lines.push(line);
-    }
+    if (rowProblems.length === 0) entry.series.points.push({ ageMonths, values });
   }
 
   if (columns === undefined) problems.push({ message: 'the file has no header row and no data' });
   else if (rows.size === 0 && problems.length === 0) problems.push({ message: 'the file has a header but no rows' });
   for (const { series, lines } of rows.values()) {
-    if (series.points.length < 2 && problems.length === 0) {
-      problems.push({ line: lines[0], message: `the ${series.sex} ${series.measure} series has only ${String(series.points.length)} age: a curve needs at least two` });
+    // Counted on the rows in the file, so a series whose rows were refused is not reported twice.
+    if (lines.length < 2) {
+      problems.push({ line: lines[0], message: `the ${series.sex} ${series.measure} series has only one age: a curve needs at least two` });
     }
   }
   const { source, problems: sourceProblems } = checkSource({ ...fromFile, ...definedOnly(meta) });
