@@ -1,0 +1,98 @@
+/**
+ * The handbook's tables (schema `handbook`):
+ *
+ * - `children`: a child the health centre knows, keyed by the city's resident key (宛名番号), as the
+ *   health centre's system sends it (a FHIR Patient) or staff enter it.
+ * - `guardians`: who may see the child's handbook. Created when a parent claims the child with the
+ *   one-time code printed in the paper handbook (`link_codes`), or when the first parent adds the
+ *   second. A guardian row keeps the parent's account id as well as the handbook's pairwise
+ *   subject: records arrive from clinics without the parent's session, and the consent gate that
+ *   decides whether they flow is asked by account.
+ * - `records`: what clinics and the health centre sent (immunizations, body measurements,
+ *   check-up visits), each unique per sender identifier so that a resend changes nothing, with
+ *   whether it was delivered to the handbook (a live consent) or held back.
+ * - `entries`: what the parents wrote themselves (doses from the paper handbook, measurements,
+ *   notes).
+ */
+import type { Migration } from '../../core/migrations.ts';
+
+export const handbookMigrations: Migration[] = [
+  {
+    id: 'handbook/001-children-records',
+    sql: `
+CREATE SCHEMA IF NOT EXISTS handbook;
+
+CREATE TABLE handbook.children (
+  tenant text NOT NULL,
+  id uuid NOT NULL,
+  resident_key text NOT NULL,
+  name text,
+  birth_date date NOT NULL,
+  sex text CHECK (sex IN ('female', 'male')),
+  created_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (tenant, id),
+  UNIQUE (tenant, resident_key)
+);
+
+CREATE TABLE handbook.link_codes (
+  tenant text NOT NULL,
+  child_id uuid NOT NULL,
+  -- sha-256 of the code: the code itself exists only on paper
+  code_hash text NOT NULL,
+  expires_at timestamptz NOT NULL,
+  used_at timestamptz,
+  created_by text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (tenant, code_hash),
+  FOREIGN KEY (tenant, child_id) REFERENCES handbook.children (tenant, id) ON DELETE CASCADE
+);
+
+CREATE TABLE handbook.guardians (
+  tenant text NOT NULL,
+  child_id uuid NOT NULL,
+  account_id text NOT NULL,
+  subject text NOT NULL,
+  -- 'code' (claimed with the handbook's code) or 'invited' (added by the other parent)
+  via text NOT NULL CHECK (via IN ('code', 'invited')),
+  added_by text,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (tenant, child_id, account_id),
+  FOREIGN KEY (tenant, child_id) REFERENCES handbook.children (tenant, id) ON DELETE CASCADE
+);
+CREATE INDEX guardians_account_idx ON handbook.guardians (tenant, account_id);
+
+CREATE TABLE handbook.records (
+  tenant text NOT NULL,
+  id uuid NOT NULL,
+  child_id uuid NOT NULL,
+  kind text NOT NULL CHECK (kind IN ('immunization', 'measurement', 'checkup')),
+  -- the sender's identifier (system|value): a resend of the same record changes nothing
+  sender_key text NOT NULL,
+  sender_client text NOT NULL,
+  data jsonb NOT NULL,
+  retracted boolean NOT NULL DEFAULT false,
+  -- delivered to the handbook under a live consent, or held back without one
+  delivered boolean NOT NULL,
+  received_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (tenant, id),
+  UNIQUE (tenant, sender_client, sender_key),
+  FOREIGN KEY (tenant, child_id) REFERENCES handbook.children (tenant, id) ON DELETE CASCADE
+);
+CREATE INDEX records_child_idx ON handbook.records (tenant, child_id, kind);
+
+CREATE TABLE handbook.entries (
+  tenant text NOT NULL,
+  id uuid NOT NULL,
+  child_id uuid NOT NULL,
+  kind text NOT NULL CHECK (kind IN ('immunization', 'measurement', 'note')),
+  data jsonb NOT NULL,
+  author_account text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (tenant, id),
+  FOREIGN KEY (tenant, child_id) REFERENCES handbook.children (tenant, id) ON DELETE CASCADE
+);
+CREATE INDEX entries_child_idx ON handbook.entries (tenant, child_id, kind);
+`,
+  },
+];
