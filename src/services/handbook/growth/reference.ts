@@ -150,7 +150,7 @@ function percentileOfHeader(header: string): Percentile | undefined {
  * An age in months from the forms the survey's report and people use:
  * - a number of months, possibly fractional: `6`, `1.5`, `6か月`, `6ヶ月`, `6 months`;
  * - birth: `出生時`, `0`, `birth`;
- * - days: `30日` (the survey's one-month row), converted with an average month of 30.4375 days;
+ * - days: `30日` (for a table that gives an early age in days), at an average month of 30.4375 days;
  * - an exact age: `1年6月`, `1歳6か月` (18);
  * - the report's age intervals, `0年1～2月未満` (1 to under 2 months) or `2年6～12月未満`,
  *   which give the interval's midpoint (1.5 and 33): the table holds one value per interval,
