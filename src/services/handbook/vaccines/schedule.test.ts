@@ -203,11 +203,18 @@ describe('四種混合 DPT-IPV + Hib path (a child who began before the 5-in-1)'
     assert.deepEqual(at('2024-02-21'), ['hib#2:interval-too-short']);
   });
 
-  test('Hib started at 2–7 months: the 3rd primary dose not given by 12 months is dropped; the booster follows the 2nd (追加接種は実施可能)', () => {
-    const records = [...given('dpt-ipv', '2024-02-01'), ...given('hib', '2024-02-01', '2024-03-01')];
+  test('Hib started at 2–7 months: the 3rd primary dose not given by 12 months is dropped; the booster follows, 27 days after the last primary dose rather than 7 months (追加接種は実施可能)', () => {
+    const records = [...given('dpt-ipv', '2024-02-01'), ...given('hib', '2024-02-01', '2024-10-20')];
+    const before = scheduleFor(child, records, '2024-11-20');
+    assert.deepEqual(statuses(before, 'hib'), ['given', 'given', 'due', 'upcoming'], 'the 3rd is still possible until 12 months');
+    assert.equal(dose(before, 'hib', 3).earliest, '2024-11-17');
+    assert.equal(dose(before, 'hib', 4).earliest, '2025-06-20', 'then 7 months after the 3rd, if it is given today');
     const result = scheduleFor(child, records, '2024-12-15');
     assert.deepEqual(statuses(result, 'hib'), ['given', 'given', 'not_needed', 'due']);
-    assert.equal(dose(result, 'hib', 4).earliest, '2024-10-01');
+    assert.equal(dose(result, 'hib', 4).earliest, '2024-12-01', 'after the 3rd was dropped (12 months: 30 November) and 27 days after the 2nd');
+    assert.equal(dose(result, 'hib', 4).recommendedFrom, undefined);
+    const soon = scheduleFor(child, [...given('dpt-ipv', '2024-02-01'), ...given('hib', '2024-02-01', '2024-11-25')], '2024-12-05');
+    assert.equal(dose(soon, 'hib', 4).earliest, '2024-12-23', '27 clear days after 25 November');
     // The late booster given on 2024-12-20 goes to dose 4, not to the dropped 3rd.
     const later = scheduleFor(child, [...records, ...given('hib', '2024-12-20')], '2025-01-10');
     assert.deepEqual(statuses(later, 'hib'), ['given', 'given', 'not_needed', 'given']);

@@ -197,6 +197,8 @@ export interface IntervalRule {
   min: string;
   /** Shorter but still acceptable in a stated case (see schedule.json `conventions.floor`). */
   floor?: string;
+  /** The interval instead when an earlier dose was dropped for lateness (ifLate: skip). */
+  ifEarlierSkipped?: { min: string; floor?: string };
 }
 
 export interface DoseCondition {
@@ -324,6 +326,14 @@ function checkSchedule(data: unknown): string[] {
             ref(r['after'], `${dat}.intervals[${n}].after`);
             duration(r['min'], `${dat}.intervals[${n}].min`);
             if (r['floor'] !== undefined) duration(r['floor'], `${dat}.intervals[${n}].floor`);
+            const alt = r['ifEarlierSkipped'];
+            if (alt !== undefined) {
+              if (!isObject(alt)) problems.push(`${dat}.intervals[${n}].ifEarlierSkipped: not an object`);
+              else {
+                duration(alt['min'], `${dat}.intervals[${n}].ifEarlierSkipped.min`);
+                if (alt['floor'] !== undefined) duration(alt['floor'], `${dat}.intervals[${n}].ifEarlierSkipped.floor`);
+              }
+            }
           });
         }
         const rec = d['recommended'];
@@ -508,14 +518,21 @@ function walkSeries(
     }
     const minAgeDay = maxDate(routineFrom, rule.minAge === undefined ? undefined : resolveLower(rule.minAge, ctx));
     const latest = minDate(routineUntil, rule.until === undefined ? undefined : resolveUpper(rule.until, ctx)) as IsoDate;
+    // Doses dropped for lateness (ifLate: skip) change what follows: the next dose comes only
+    // after the dropped one's limit, and some rules give it a shorter interval (Hib: 27 days after
+    // the last primary dose instead of 7 months, 実施要領).
+    const dropped = slots.filter((s) => s.rule.ifLate === 'skip' && s.result.status === 'not_needed' && s.result.latest !== undefined);
+    const afterDropped = maxDate(...dropped.map((s) => addDays(s.result.latest!, 1)));
+    const shortened = dropped.length > 0 && (rule.intervals ?? []).some((iv) => iv.ifEarlierSkipped !== undefined);
     const intervalDays = (rule.intervals ?? []).map((iv) => {
       const from = referenceDate(iv.after, slots);
-      return from === undefined ? undefined : { rule: iv, from, earliest: afterInterval(from, iv.min) };
+      const { min, floor } = dropped.length > 0 && iv.ifEarlierSkipped ? iv.ifEarlierSkipped : iv;
+      return from === undefined ? undefined : { min, floor, from, earliest: afterInterval(from, min) };
     });
-    const earliest = maxDate(minAgeDay, ...intervalDays.map((i) => i?.earliest)) as IsoDate;
+    const earliest = maxDate(minAgeDay, afterDropped, ...intervalDays.map((i) => i?.earliest)) as IsoDate;
     let recommendedFrom = rule.recommended?.from === undefined ? undefined : resolveLower(rule.recommended.from, ctx);
     let recommendedUntil = rule.recommended?.until === undefined ? undefined : resolveUpper(rule.recommended.until, ctx);
-    if (rule.recommendedInterval) {
+    if (rule.recommendedInterval && !shortened) {
       const from = referenceDate(rule.recommendedInterval.after, slots);
       if (from !== undefined) {
         recommendedFrom = maxDate(recommendedFrom, afterInterval(from, rule.recommendedInterval.from));
@@ -552,12 +569,12 @@ function walkSeries(
       }
       for (const iv of intervalDays) {
         if (iv === undefined || record.date >= iv.earliest) continue;
-        const floorDay = iv.rule.floor === undefined ? undefined : afterInterval(iv.from, iv.rule.floor);
+        const floorDay = iv.floor === undefined ? undefined : afterInterval(iv.from, iv.floor);
         const code = floorDay !== undefined && record.date >= floorDay ? 'interval-below-standard' : 'interval-too-short';
         problems.push({
           vaccine: vaccine.code, doseNumber: rule.number, given: record, code,
-          message: text(`${rule.number}回目は前の接種（${iv.from}）から${iv.rule.min.slice(1)}以上の間隔が必要です（${iv.earliest}以降）。`,
-            `Dose ${rule.number} needs an interval of ${iv.rule.min} after ${iv.from} (from ${iv.earliest}).`),
+          message: text(`${rule.number}回目は前の接種（${iv.from}）から${iv.min.slice(1)}以上の間隔が必要です（${iv.earliest}以降）。`,
+            `Dose ${rule.number} needs an interval of ${iv.min} after ${iv.from} (from ${iv.earliest}).`),
         });
       }
       if (record.date > latest) {
