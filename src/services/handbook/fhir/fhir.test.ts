@@ -179,6 +179,14 @@ describe('validateResource: valid examples pass', () => {
     ok(buildTransaction());
     ok(buildTransaction({ type: 'batch' }));
   });
+  test('Patient with a photo (base64) and extensions on repeating primitives (null placeholders)', () => {
+    ok(
+      buildPatient({
+        photo: [{ contentType: 'image/png', data: 'iVBORw0K\nGgo=' }],
+        name: [{ family: '山田', given: ['花子', 'ハナコ'], _given: [null, { extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/iso21090-EN-representation', valueCode: 'SYL' }] }] }],
+      }),
+    );
+  });
   test('a leap second and a zone of +14:00 are valid R4 dateTimes', () => {
     ok(buildImmunization({ occurrenceDateTime: '2016-12-31T23:59:60Z' }));
     ok(buildImmunization({ occurrenceDateTime: '2025-06-03T10:30:00.5+14:00' }));
@@ -235,7 +243,9 @@ const ROWS: Row[] = [
   { name: 'quantity value as a string', input: buildObservation({ valueQuantity: { value: '3.2', unit: 'kg', system: 'http://unitsofmeasure.org', code: 'kg' } }), code: 'structure', expression: 'Observation.valueQuantity.value' },
   { name: 'wrong unit (pounds)', input: buildObservation({ valueQuantity: { value: 7, unit: 'lb', system: 'http://unitsofmeasure.org', code: '[lb_av]' } }), code: 'code-invalid', expression: 'Observation.valueQuantity.code' },
   { name: 'length unit for a weight', input: buildObservation({ valueQuantity: { value: 61, unit: 'cm', system: 'http://unitsofmeasure.org', code: 'cm' } }), code: 'code-invalid', expression: 'Observation.valueQuantity.code' },
-  { name: 'unit not in UCUM', input: buildObservation({ valueQuantity: { value: 4.2, unit: 'kg', code: 'kg' } }), code: 'code-invalid', expression: 'Observation.valueQuantity.system' },
+  { name: 'unit code without a system (qty-3)', input: buildObservation({ valueQuantity: { value: 4.2, unit: 'kg', code: 'kg' } }), code: 'invalid', expression: 'Observation.valueQuantity.system' },
+  { name: 'unit not in UCUM', input: buildObservation({ valueQuantity: { value: 4.2, unit: 'kg', system: 'http://snomed.info/sct', code: '258683005' } }), code: 'code-invalid', expression: 'Observation.valueQuantity.system' },
+  { name: 'base64Binary with a bad character (and no catastrophic backtracking)', input: buildPatient({ photo: [{ contentType: 'image/png', data: `${'AAAA '.repeat(800)}!` }] }), code: 'value', expression: 'Patient.photo[0].data' },
   { name: 'implausible weight', input: buildObservation({ valueQuantity: { value: 4250, unit: 'kg', system: 'http://unitsofmeasure.org', code: 'kg' } }), code: 'value', expression: 'Observation.valueQuantity.value' },
   { name: 'waist circumference is not chest circumference', input: buildObservation({ code: { coding: [{ system: 'http://loinc.org', code: '8280-0' }] } }), code: 'code-invalid', expression: 'Observation.code' },
   { name: 'observation without subject', input: changed(buildObservation(), (r) => delete r.subject), code: 'required', expression: 'Observation.subject' },
@@ -478,6 +488,38 @@ describe('mapResource: Observation and Encounter', () => {
 
 describe('mapBundle', () => {
   const mapB = (input: Json) => mapBundle(ok(input) as Bundle);
+
+  test('a batch with an invalid resource: that entry fails with its outcome, the others are mapped', () => {
+    const input = json(changed(buildTransaction({ type: 'batch' }), (b) => delete ((b.entry as Json[])[1]!.resource as Json).status));
+    const v = validateResource(input);
+    assert.ok(v.ok && v.invalidEntries !== undefined);
+    assert.deepEqual([...v.invalidEntries.keys()], [1]);
+    const m = mapBundle(v.resource as Bundle, {}, v.invalidEntries);
+    assert.ok(m.ok);
+    assert.deepEqual(issuesOf(m.entries[1]!.result), [['required', 'Bundle.entry[1].resource.status']]);
+    assert.equal(m.entries[2]!.result.ok && m.entries[2]!.result.record.kind, 'measurement');
+  });
+
+  test('a batch whose invalid entry is the Patient: references to it fail, not the batch', () => {
+    const input = json(changed(buildTransaction({ type: 'batch' }), (b) => (((b.entry as Json[])[0]!.resource as Json).birthDate = '2025-02-30')));
+    const v = validateResource(input);
+    assert.ok(v.ok);
+    const m = mapBundle(v.resource as Bundle, {}, v.invalidEntries);
+    assert.ok(m.ok);
+    assert.deepEqual(issuesOf(m.entries[0]!.result), [['value', 'Bundle.entry[0].resource.birthDate']]);
+    assert.deepEqual(issuesOf(m.entries[1]!.result), [['invalid', 'Bundle.entry[1].resource.patient.reference']]);
+  });
+
+  test('a batch with a problem outside the resources is refused whole', () => {
+    const input = json(changed(buildTransaction({ type: 'batch' }), (b) => {
+      const entries = b.entry as Json[];
+      delete (entries[1]!.resource as Json).status;
+      delete entries[2]!.request;
+    }));
+    const v = validateResource(input);
+    assert.ok(!v.ok);
+    assert.deepEqual(v.outcome.issue.map((i) => i.expression[0]).sort(), ['Bundle.entry[1].resource.status', 'Bundle.entry[2].request']);
+  });
 
   test('a transaction: references to the Patient entry give the resident key', () => {
     const m = mapB(buildTransaction());

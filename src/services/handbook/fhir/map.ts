@@ -315,18 +315,22 @@ function mapEntry(path: string, e: BundleEntry, entries: ReadonlyMap<string, Res
 /**
  * The records of a validated transaction or batch Bundle, each entry's references to Patients
  * resolved within the Bundle. Two entries with the same senderKey are refused: within one Bundle
- * that is a mistake, not a retry.
+ * that is a mistake, not a retry. `invalidEntries` are a batch's entries that validation refused
+ * (`Validated.invalidEntries`): they fail with their outcome and name no Patient for the others.
  */
-export function mapBundle(bundle: Bundle, options: FhirOptions = {}): MappedBundle {
+export function mapBundle(bundle: Bundle, options: FhirOptions = {}, invalidEntries: ReadonlyMap<number, OperationOutcome> = new Map()): MappedBundle {
   if (bundle.type !== 'transaction' && bundle.type !== 'batch') {
     return { ok: false, outcome: { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'not-supported', diagnostics: `Bundle.type ${bundle.type} is not accepted as input`, expression: ['Bundle.type'] }] } };
   }
   const byUrl = new Map<string, Resource>();
-  for (const e of bundle.entry ?? []) if (e.fullUrl !== undefined && e.resource !== undefined) byUrl.set(e.fullUrl, e.resource);
+  (bundle.entry ?? []).forEach((e, i) => {
+    if (e.fullUrl !== undefined && e.resource !== undefined && !invalidEntries.has(i)) byUrl.set(e.fullUrl, e.resource);
+  });
   const seen = new Map<string, number>();
   const entries = (bundle.entry ?? []).map((e, index): MappedEntry => {
     const path = `Bundle.entry[${index}]`;
-    let mapped = mapEntry(path, e, byUrl, options);
+    const refused = invalidEntries.get(index);
+    let mapped: Mapped = refused !== undefined ? { ok: false, outcome: refused } : mapEntry(path, e, byUrl, options);
     if (mapped.ok && 'senderKey' in mapped.record) {
       const first = seen.get(mapped.record.senderKey);
       if (first !== undefined) {

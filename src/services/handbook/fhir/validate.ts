@@ -306,9 +306,11 @@ const PATTERNS = {
   dateTime: new RegExp(`^${YEAR}(-(0[1-9]|1[0-2])(-(0[1-9]|[1-2][0-9]|3[0-1])(T${TIME}${ZONE})?)?)?$`),
   instant: new RegExp(`^${YEAR}-(0[1-9]|1[0-2])-(0[1-9]|[1-2][0-9]|3[0-1])T${TIME}${ZONE}$`),
   time: new RegExp(`^${TIME}$`),
-  code: /^[^\s]+( [^\s]+)*$/,
+  code: /^[^\s]+(\s[^\s]+)*$/,
   uri: /^\S+$/,
-  base64Binary: /^(\s*([0-9a-zA-Z+/=]){4}\s*)+$/,
+  // R4's base64Binary regex nests \s* inside a repetition, which backtracks exponentially on a
+  // long hostile value; the same language is checked after removing the whitespace.
+  base64Binary: /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/,
 } as const;
 
 /** Whether the day part of a matched date/dateTime/instant exists in the calendar. */
@@ -365,6 +367,8 @@ interface Struct {
   requiredChoices?: readonly string[];
   /** Backbone elements also allow modifierExtension (which we refuse with not-supported). */
   backbone?: true;
+  /** Constraints across elements, run when the elements themselves are well formed. */
+  invariant?: (ctx: Context, path: string, v: Record<string, unknown>) => void;
 }
 
 const PRIMITIVES = new Set<string>([
@@ -420,13 +424,22 @@ const Coding: Struct = struct('Coding', {
 });
 const CodeableConcept: Struct = struct('CodeableConcept', { coding: many(Coding), text: one('string') });
 const Period: Struct = struct('Period', { start: one('dateTime'), end: one('dateTime') });
-const Quantity: Struct = struct('Quantity', {
-  value: one('decimal'),
-  comparator: one('code', { values: ['<', '<=', '>=', '>'] }),
-  unit: one('string'),
-  system: one('uri'),
-  code: one('code'),
-});
+const Quantity: Struct = struct(
+  'Quantity',
+  {
+    value: one('decimal'),
+    comparator: one('code', { values: ['<', '<=', '>=', '>'] }),
+    unit: one('string'),
+    system: one('uri'),
+    code: one('code'),
+  },
+  {
+    // qty-3: "If a code for the unit is present, the system SHALL also be present".
+    invariant: (ctx, path, q) => {
+      if (q.code !== undefined && q.system === undefined) ctx.issues.add('invalid', `${path}.system`, `${path}.system is required with a unit code (qty-3)`);
+    },
+  },
+);
 const Identifier: Struct = struct('Identifier', {
   use: one('code', { values: ['usual', 'official', 'temp', 'secondary', 'old'] }),
   type: one(CodeableConcept),
@@ -813,7 +826,7 @@ function checkPrimitive(ctx: Context, path: string, type: Primitive, v: unknown,
     case 'uri':
     case 'base64Binary':
     case 'time':
-      if (!PATTERNS[type].test(v)) return bad('value', `${path} is not a valid ${type}: ${JSON.stringify(v.slice(0, 80))}`);
+      if (!PATTERNS[type].test(type === 'base64Binary' ? v.replace(/\s+/g, '') : v)) return bad('value', `${path} is not a valid ${type}: ${JSON.stringify(v.slice(0, 80))}`);
       break;
     case 'date':
     case 'dateTime':
@@ -890,6 +903,7 @@ function checkValue(ctx: Context, path: string, field: Field, v: unknown): void 
 function checkStruct(ctx: Context, path: string, def: Struct, v: unknown): void {
   if (!isObject(v)) return ctx.issues.add('structure', path, `${path} must be an object (${def.name}), not ${describe(v)}`);
   if (Object.keys(v).length === 0) return ctx.issues.add('structure', path, `${path} must not be an empty object; leave it out`);
+  const before = ctx.issues.count;
   const choices = new Map<string, string>();
   for (const [key, item] of Object.entries(v)) {
     if (key === 'resourceType' && def.name in RESOURCES) continue;
@@ -921,7 +935,11 @@ function checkStruct(ctx: Context, path: string, def: Struct, v: unknown): void 
     if (key !== base) {
       // The primitive's id/extension object (or array of them, for repeating primitives).
       if (!isPrimitive(typeof field.type === 'function' ? field.type() : field.type)) ctx.issues.add('structure', at, `${at}: only primitive elements have a _ form`);
-      else if (field.many) checkArray(ctx, at, item, (p, e) => checkStruct(ctx, p, PRIMITIVE_ELEMENT, e));
+      else if (field.many) {
+        // json.html: `_given: [null, {...}]` lines up with `given`; null stands for "nothing here".
+        if (!Array.isArray(item)) ctx.issues.add('structure', at, `${at} repeats: it must be an array`);
+        else item.forEach((e, i) => e !== null && checkStruct(ctx, `${at}[${i}]`, PRIMITIVE_ELEMENT, e));
+      }
       else checkStruct(ctx, at, PRIMITIVE_ELEMENT, item);
       continue;
     }
@@ -940,6 +958,7 @@ function checkStruct(ctx: Context, path: string, def: Struct, v: unknown): void 
   for (const group of def.requiredChoices ?? []) {
     if (!choices.has(group)) ctx.issues.add('required', `${path}.${group}[x]`, `${path}.${group}[x] is required`);
   }
+  if (def.invariant !== undefined && ctx.issues.count === before) def.invariant(ctx, path, v);
 }
 
 const PRIMITIVE_ELEMENT: Struct = struct('Element', {});
@@ -1059,18 +1078,32 @@ function checkBundle(ctx: Context, path: string, b: Bundle): void {
 /** Whether `input` nests deeper than `max` or has more than FHIR_LIMITS.nodes values, found without recursion. */
 function tooLarge(input: unknown): 'depth' | 'nodes' | undefined {
   const stack: Array<{ value: unknown; depth: number }> = [{ value: input, depth: 0 }];
-  let nodes = 0;
+  let nodes = 1;
   while (stack.length > 0) {
     const { value, depth } = stack.pop()!;
-    if (++nodes > FHIR_LIMITS.nodes) return 'nodes';
     if (typeof value !== 'object' || value === null) continue;
     if (depth >= FHIR_LIMITS.depth) return 'depth';
-    for (const child of Array.isArray(value) ? value : Object.values(value)) stack.push({ value: child, depth: depth + 1 });
+    // Counted as they are pushed, so that one huge array is refused before it fills the stack.
+    const children = Array.isArray(value) ? value : Object.values(value);
+    nodes += children.length;
+    if (nodes > FHIR_LIMITS.nodes) return 'nodes';
+    for (const child of children) stack.push({ value: child, depth: depth + 1 });
   }
   return undefined;
 }
 
-export type Validated<R extends Resource = Resource> = { ok: true; resource: R } | { ok: false; outcome: OperationOutcome };
+export type Validated<R extends Resource = Resource> =
+  | {
+      ok: true;
+      resource: R;
+      /**
+       * Batch Bundles only: the entries whose resource is invalid, by index. A batch's entries
+       * succeed or fail each on its own (R4 http.html#transaction), so a bad resource fails its
+       * entry, not the Bundle; pass this map to mapBundle.
+       */
+      invalidEntries?: ReadonlyMap<number, OperationOutcome>;
+    }
+  | { ok: false; outcome: OperationOutcome };
 
 export interface ValidateOptions {
   /** The resourceType the endpoint takes (POST /fhir/Immunization takes Immunization). */
@@ -1107,6 +1140,27 @@ export function validateResource(input: unknown, options: ValidateOptions = {}):
       issues.add('not-supported', 'Bundle.type', `Bundle.type ${type} is not accepted as input; POST a transaction or batch Bundle`);
     }
   }
+  if (issues.count > 0 && isObject(input) && input.resourceType === 'Bundle' && input.type === 'batch') return batchEntries(input as unknown as Bundle, issues.list);
   if (issues.count > 0) return { ok: false, outcome: { resourceType: 'OperationOutcome', issue: issues.list } };
   return { ok: true, resource: input as unknown as Resource };
+}
+
+/**
+ * A batch whose problems all lie inside entries' resources is valid, with those entries marked
+ * invalid; a problem anywhere else (the envelope, an entry's request) refuses the whole Bundle.
+ */
+function batchEntries(bundle: Bundle, list: readonly OperationOutcomeIssue[]): Validated {
+  const byEntry = new Map<number, OperationOutcomeIssue[]>();
+  for (const issue of list) {
+    const m = /^Bundle\.entry\[(\d+)\]\.resource(?:\.|$)/.exec(issue.expression[0] ?? '');
+    if (m === null) return { ok: false, outcome: { resourceType: 'OperationOutcome', issue: [...list] } };
+    const i = Number(m[1]);
+    byEntry.set(i, [...(byEntry.get(i) ?? []), issue]);
+  }
+  // The envelope is well formed, so the Bundle rules skipped because of the entries' problems can run now.
+  const envelope = new Issues();
+  checkBundle({ issues: envelope, allowBundle: false, contained: false }, 'Bundle', bundle);
+  if (envelope.count > 0) return { ok: false, outcome: { resourceType: 'OperationOutcome', issue: [...envelope.list, ...list] } };
+  const invalidEntries = new Map([...byEntry].map(([i, issue]) => [i, { resourceType: 'OperationOutcome', issue } satisfies OperationOutcome]));
+  return { ok: true, resource: bundle, invalidEntries };
 }
