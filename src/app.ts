@@ -20,8 +20,9 @@ import { createTourism, tourismMigrations } from './services/tourism/index.ts';
 import { createTv } from './services/tv/index.ts';
 import { assistantMigrations, createAssistant, type Assistant } from './services/assistant/index.ts';
 import { createForms, formsMigrations, type Forms } from './services/forms/index.ts';
+import { createHandbook, handbookMigrations, type Handbook } from './services/handbook/index.ts';
 
-export const allMigrations: Migration[] = [...hubMigrations, ...identityMigrations, ...consentMigrations, ...portalMigrations, ...tourismMigrations, ...assistantMigrations, ...formsMigrations];
+export const allMigrations: Migration[] = [...hubMigrations, ...identityMigrations, ...consentMigrations, ...portalMigrations, ...tourismMigrations, ...assistantMigrations, ...formsMigrations, ...handbookMigrations];
 
 export interface App {
   config: Config;
@@ -40,6 +41,8 @@ export interface App {
   assistant: Assistant;
   /** Life-event forms (src/services/forms): /forms, /staff/forms. */
   forms: Forms;
+  /** The maternal and child health handbook (src/services/handbook): records from clinics by consent. */
+  handbook: Handbook;
   metrics: Metrics;
   close(): Promise<void>;
 }
@@ -84,6 +87,9 @@ export async function buildApp(config: Config, given?: Store): Promise<App> {
   // Life-event forms (/forms, /staff/forms): the catalogue, the PDFs, applications and inboxes.
   const forms = createForms({ store, identity, consent });
   await forms.register(http);
+  // The child health handbook: clinics' records reach parents only with their consent.
+  const handbook = createHandbook({ store, identity, consent });
+  await handbook.register(http);
   await http.ready();
   // Notification workers (hub/subscriptions): dispatch recorded changes, deliver with retries.
   await hub.subscriptions.start();
@@ -98,6 +104,7 @@ export async function buildApp(config: Config, given?: Store): Promise<App> {
     portal,
     assistant,
     forms,
+    handbook,
     metrics,
     async close() {
       await hub.subscriptions.stop();

@@ -1,0 +1,53 @@
+/**
+ * The maternal and child health handbook (母子健康手帳, issue 8): check-ups, vaccinations and
+ * growth that reach the parents' phones by data linkage from the health centre and clinics, only
+ * while the parents opt in. A built-in service: the OIDC client `machi-handbook` of the regional
+ * ID, whose flows and views go through the consent gate (purpose `handbook-linkage`).
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Consent } from '../../consent/index.ts';
+import type { Store } from '../../core/storage.ts';
+import type { Identity } from '../../identity/index.ts';
+import { HANDBOOK_CLIENT, HandbookService, HEALTH_DEPARTMENT, LINKAGE_CATEGORIES, LINKAGE_PURPOSE } from './service.ts';
+
+export { handbookMigrations } from './migrations.ts';
+export { HANDBOOK_CLIENT, HandbookService, LINKAGE_PURPOSE } from './service.ts';
+
+export interface HandbookDeps {
+  store: Store;
+  identity: Pick<Identity, 'clients' | 'subjectFor'>;
+  consent: Consent;
+  now?: () => Date;
+}
+
+export interface Handbook {
+  readonly service: HandbookService;
+  /** Registers the client and the purpose (and, as they are built, the pages and /fhir). */
+  register(http: FastifyInstance): Promise<void>;
+}
+
+export function createHandbook(deps: HandbookDeps): Handbook {
+  const service = new HandbookService({ store: deps.store, consent: deps.consent, subjectFor: (c, a) => deps.identity.subjectFor(c, a), ...(deps.now ? { now: deps.now } : {}) });
+  return {
+    service,
+    async register(_http) {
+      await deps.identity.clients.ensure({ clientId: HANDBOOK_CLIENT, name: '真知市 電子母子手帳 (Machi City child health handbook)', confidential: true, clientCredentials: true, scopes: [] });
+      await deps.consent.ensurePurpose({
+        id: LINKAGE_PURPOSE,
+        department: HEALTH_DEPARTMENT,
+        title: { ja: '電子母子手帳への健診・予防接種記録の連携', en: "Check-up and vaccination records in your child's handbook" },
+        description: {
+          ja: '保健センターや医療機関から届いた、お子さんの健診・予防接種・身体計測の記録を電子母子手帳に表示します。',
+          en: "Records of your child's check-ups, vaccinations and measurements sent by the health centre and clinics appear in the handbook.",
+        },
+        categories: [...LINKAGE_CATEGORIES],
+        legalBasis: 'consent',
+        durationDays: 2190,
+        notice: {
+          ja: '記録が届くたび、また手帳を開くたびに利用の記録が残ります。同意を撤回すると、その時点から記録は表示されなくなり、新しい記録も連携されません（保健センターの記録は市が法令に基づき保管します）。',
+          en: 'Every arrival of a record and every view is recorded. If you withdraw, records stop appearing at once and new ones are not linked (the health centre keeps its own records as the law requires).',
+        },
+      });
+    },
+  };
+}
