@@ -5,12 +5,15 @@
  * Bundle validates and maps back to what was exported; the CapabilityStatement.
  */
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { describe, test } from 'node:test';
 import type { DoseGiven, Measurement } from '../model.ts';
 import { capabilityStatement } from './capability.ts';
 import { exportBundle, mapBundle, mapResource, dayInJapan, type HandbookRecord, type Mapped, type MappedBundle } from './map.ts';
 import {
+  CVX_TO_VACCINE,
   FHIR_LIMITS,
+  MACHI_VACCINE_CODES,
   MACHI_VACCINE_SYSTEM,
   RESIDENT_KEY_SYSTEM,
   validateResource,
@@ -140,6 +143,13 @@ function refused(input: unknown, options?: ValidateOptions): OperationOutcome {
 }
 
 /* ---------------------------------------------------------------- validation */
+
+test("the Machi vaccine codes are the schedule data's", async () => {
+  const schedule = JSON.parse(await readFile(new URL('../vaccines/schedule.json', import.meta.url), 'utf8')) as { vaccines: Array<{ code: string }> };
+  const codes = schedule.vaccines.map((v) => v.code);
+  assert.deepEqual([...MACHI_VACCINE_CODES].sort(), [...codes].sort());
+  for (const vaccine of Object.values(CVX_TO_VACCINE)) assert.ok(codes.includes(vaccine), vaccine);
+});
 
 describe('validateResource: valid examples pass', () => {
   test('Patient', () => {

@@ -196,16 +196,18 @@ export const RESIDENT_KEY_SYSTEM = 'urn:machi:resident-key';
  * The vaccines, coded by the schedule's own codes. JP Core leaves Immunization.vaccineCode to
  * national code systems (HOT codes, YJ codes of the product) that identify products rather than
  * the schedule's vaccines, and we could not confirm the exact URI JP Core binds for them, so Machi
- * publishes this small code system whose codes are the schedule's (model.ts `VaccineCode`).
+ * publishes this small code system whose codes are those of the schedule data
+ * (../vaccines/schedule.json, model.ts `VaccineCode`); a test keeps the two lists equal.
  */
 export const MACHI_VACCINE_SYSTEM = 'https://machi.city/fhir/CodeSystem/vaccine';
 export const MACHI_VACCINE_CODES = [
-  'hib',
-  'hepb',
-  'rota-1',
-  'pcv',
   'dpt-ipv-hib',
   'dpt-ipv',
+  'hib',
+  'pcv',
+  'hepatitis-b',
+  'rotavirus-rv1',
+  'rotavirus-rv5',
   'bcg',
   'mr',
   'varicella',
@@ -222,7 +224,7 @@ export const MACHI_VACCINE_CODES = [
  * that do not map one-to-one onto the schedule, so they are sent with the Machi system.
  */
 export const CVX_SYSTEM = 'http://hl7.org/fhir/sid/cvx';
-export const CVX_TO_VACCINE: Readonly<Record<string, string>> = { '08': 'hepb', '17': 'hib', '19': 'bcg', '21': 'varicella' };
+export const CVX_TO_VACCINE: Readonly<Record<string, string>> = { '08': 'hepatitis-b', '17': 'hib', '19': 'bcg', '21': 'varicella' };
 
 export const LOINC_SYSTEM = 'http://loinc.org';
 export const UCUM_SYSTEM = 'http://unitsofmeasure.org';
