@@ -31,6 +31,12 @@ export interface Identity {
   /** The hub's resource indicator (RFC 8707) and the audience of its access tokens. */
   readonly hubResource: string;
   /**
+   * The FHIR API's resource indicator (RFC 8707), `${publicBase}/fhir`, and the audience of its
+   * access tokens (scopes `fhir:write`, `fhir:read`). Bearer tokens on requests under /fhir are
+   * verified against it; everywhere else against the hub's.
+   */
+  readonly fhirResource: string;
+  /**
    * Verifies one of our JWT access tokens for a resource server (default audience: the hub) and
    * resolves it to a Principal; throws AppError('Unauthorized') saying what is wrong.
    */
@@ -81,6 +87,7 @@ export function createIdentity(deps: IdentityDeps): Identity {
     clients: oidc.clients,
     issuer: oidc.issuer,
     hubResource: oidc.hubResource,
+    fhirResource: oidc.fhirResource,
     verifyAccessToken: (token, opts) => oidc.verifyAccessToken(token, opts),
     subjectFor: (clientId, accountId) => oidc.subjectFor(clientId, accountId),
     rotateKeys: () => oidc.rotateKeys(),

@@ -15,7 +15,13 @@ import type { Queryable, Store } from '../../core/storage.ts';
 export const OIDC_SCOPES = ['openid', 'offline_access', 'email', 'profile', 'name', 'address', 'phone', 'household', 'interests', 'district'] as const;
 /** Scopes of the NGSI-LD hub as a resource server (RFC 8707 resource `${publicBase}/ngsi-ld`). */
 export const HUB_SCOPES = ['ngsi-ld:read', 'ngsi-ld:write'] as const;
-export const KNOWN_SCOPES: readonly string[] = [...OIDC_SCOPES, ...HUB_SCOPES];
+/**
+ * Scopes of the FHIR REST API as a resource server (resource `${publicBase}/fhir`, issue 8): the
+ * health centre's system and clinics send maternal and child health records with `fhir:write`;
+ * `fhir:read` reads them back.
+ */
+export const FHIR_SCOPES = ['fhir:read', 'fhir:write'] as const;
+export const KNOWN_SCOPES: readonly string[] = [...OIDC_SCOPES, ...HUB_SCOPES, ...FHIR_SCOPES];
 
 export interface ClientSpec {
   name: string;

@@ -19,7 +19,7 @@ import { PairwiseSubjects, serverSecret } from './secrets.ts';
 import { AccessTokenVerifier } from './tokens.ts';
 
 export { oidcMigrations } from './migrations.ts';
-export { HUB_SCOPES, OIDC_SCOPES, ClientSpecError, type ClientInfo, type ClientSpec, type NewClient } from './clients.ts';
+export { FHIR_SCOPES, HUB_SCOPES, OIDC_SCOPES, ClientSpecError, type ClientInfo, type ClientSpec, type NewClient } from './clients.ts';
 export type { AccountsPort } from './ports.ts';
 
 export interface OidcOptions {
@@ -38,9 +38,11 @@ export interface Oidc {
   readonly issuer: string;
   /** The hub's resource indicator (RFC 8707): `${publicBase}/ngsi-ld`. */
   readonly hubResource: string;
+  /** The FHIR API's resource indicator (RFC 8707): `${publicBase}/fhir`. */
+  readonly fhirResource: string;
   /** Mounts the provider and its interaction pages under /id; loads keys and secrets. */
   register(http: FastifyInstance): Promise<void>;
-  /** The bearer-token Authenticator (RFC 6750). */
+  /** The bearer-token Authenticator (RFC 6750): tokens on /fhir must be for the FHIR API, others for the hub. */
   readonly bearerAuthenticator: Authenticator;
   verifyAccessToken(token: string, opts?: { audience?: string }): Promise<Principal>;
   clients: OidcClients;
@@ -77,6 +79,7 @@ const CLEANUP_INTERVAL = 10 * 60_000;
 export function createOidc(o: OidcOptions): Oidc {
   const issuer = `${o.publicBase}/id`;
   const hubResource = `${o.publicBase}/ngsi-ld`;
+  const fhirResource = `${o.publicBase}/fhir`;
   let provider: Provider | undefined;
   let keys: JWK[] = [];
   let pairwise: PairwiseSubjects | undefined;
@@ -93,6 +96,8 @@ export function createOidc(o: OidcOptions): Oidc {
     store: o.store,
     issuer,
     defaultAudience: hubResource,
+    // The FHIR API is served under /fhir of this same public base (issue 8).
+    pathAudiences: [{ path: '/fhir', audience: fhirResource }],
     loadKeys: () => loadSigningKeys(o.store),
     pairwise: lazyPairwise,
     accounts: o.accounts,
@@ -104,6 +109,7 @@ export function createOidc(o: OidcOptions): Oidc {
       store: o.store,
       issuer,
       hubResource,
+      fhirResource,
       keys,
       cookieKeys,
       pairwise: lazyPairwise,
@@ -138,6 +144,7 @@ export function createOidc(o: OidcOptions): Oidc {
   return {
     issuer,
     hubResource,
+    fhirResource,
     async register(http) {
       cookieKeys = [await serverSecret(o.store, 'oidc-cookie-key')];
       pairwise = new PairwiseSubjects(o.store, await serverSecret(o.store, 'pairwise-subject-salt'));

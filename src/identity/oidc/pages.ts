@@ -20,6 +20,8 @@ export const SCOPE_TEXT: Record<string, Text> = {
   offline_access: { ja: 'あなたがサインインしていない間も、許可した範囲でアクセスを続けること', en: 'Keep access within what you allow here while you are not signed in' },
   'ngsi-ld:read': { ja: 'データハブの都市データをあなたの代わりに読むこと', en: 'Read city data in the data hub on your behalf' },
   'ngsi-ld:write': { ja: 'データハブの都市データをあなたの代わりに書き込むこと', en: 'Write city data in the data hub on your behalf' },
+  'fhir:read': { ja: '母子健康手帳などの健康記録をあなたの代わりに読むこと', en: 'Read health records (such as the maternal and child health handbook) on your behalf' },
+  'fhir:write': { ja: '母子健康手帳などの健康記録をあなたの代わりに送ること', en: 'Send health records (such as the maternal and child health handbook) on your behalf' },
 };
 
 const T = {

@@ -7,8 +7,9 @@
  * - Refresh tokens rotate on every use (OAuth 2.0 Security BCP 4.14.2); a spent one presented
  *   again revokes the whole grant (RFC 6749 10.4).
  * - Pairwise subject ids only (OIDC Core 8.1), computed per client.
- * - Access tokens for the hub are JWTs (RFC 9068) obtained with a resource indicator (RFC 8707);
- *   access tokens without one are opaque and good for userinfo only.
+ * - Access tokens for our resource servers (the hub at /ngsi-ld, the FHIR API at /fhir) are JWTs
+ *   (RFC 9068) obtained with a resource indicator (RFC 8707); access tokens without one are opaque
+ *   and good for userinfo only, except that client credentials default to the hub.
  * - Client credentials (RFC 6749 4.4) for services without a user.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -18,7 +19,7 @@ import type { PageLanguage, SafeHtml } from '../../core/pages.ts';
 import { raw, setPageSecurityHeaders } from '../../core/pages.ts';
 import type { Store } from '../../core/storage.ts';
 import { revokeGrant, storeAdapter } from './adapter.ts';
-import { HUB_SCOPES, OIDC_SCOPES } from './clients.ts';
+import { FHIR_SCOPES, HUB_SCOPES, OIDC_SCOPES } from './clients.ts';
 import { errorPage, loggedOutPage, logoutPage } from './pages.ts';
 import type { AccountsPort } from './ports.ts';
 import type { PairwiseSubjects } from './secrets.ts';
@@ -62,6 +63,8 @@ export interface ProviderDeps {
   issuer: string;
   /** The hub's resource indicator, `${publicBase}/ngsi-ld`. */
   hubResource: string;
+  /** The FHIR API's resource indicator, `${publicBase}/fhir`. */
+  fhirResource: string;
   keys: JWK[];
   cookieKeys: string[];
   pairwise: PairwiseSubjects;
@@ -96,14 +99,22 @@ function sendKoaPage(ctx: KoaContextWithOIDC, page: SafeHtml, formTargets: reado
 }
 
 export function buildProvider(d: ProviderDeps): Provider {
+  // The resource servers this provider issues access tokens for (RFC 8707 2), each with its own
+  // scopes: a token for one is refused by the other (its audience, RFC 9068 4).
+  const resourceServers = new Map<string, readonly string[]>([
+    [d.hubResource, HUB_SCOPES],
+    [d.fhirResource, FHIR_SCOPES],
+  ]);
   const getResourceServerInfo = async (_ctx: KoaContextWithOIDC, resource: string, client: { scope?: string | undefined; clientId: string }) => {
-    if (resource !== d.hubResource) throw new errors.InvalidTarget(`unknown resource '${resource}'; this provider issues access tokens for ${d.hubResource}`);
-    // A client gets at most the hub scopes it was registered with.
+    const scopes = resourceServers.get(resource);
+    if (!scopes) throw new errors.InvalidTarget(`unknown resource '${resource}'; this provider issues access tokens for ${[...resourceServers.keys()].join(' and ')}`);
+    // A client gets at most the scopes of this resource it was registered with; one registered with
+    // none of them gets a token with no scope (the resource server then refuses what needs one).
     const allowed = new Set((client.scope ?? '').split(' '));
-    const scope = HUB_SCOPES.filter((s) => allowed.has(s)).join(' ');
+    const scope = scopes.filter((s) => allowed.has(s)).join(' ');
     return {
       scope,
-      audience: d.hubResource,
+      audience: resource,
       accessTokenFormat: 'jwt' as const,
       accessTokenTTL: TTL.accessToken,
       jwt: { sign: { alg: 'ES256' as const } },
@@ -120,8 +131,8 @@ export function buildProvider(d: ProviderDeps): Provider {
       long: { httpOnly: true, sameSite: 'lax' },
       short: { httpOnly: true, sameSite: 'lax' },
     },
-    // The hub scopes are listed too, so that a client's registered `scope` may name them.
-    scopes: [...OIDC_SCOPES, ...HUB_SCOPES],
+    // The resource servers' scopes are listed too, so that a client's registered `scope` may name them.
+    scopes: [...OIDC_SCOPES, ...HUB_SCOPES, ...FHIR_SCOPES],
     claims: SCOPE_CLAIMS,
     subjectTypes: ['pairwise'],
     pairwiseIdentifier: (_ctx, accountId, client) => d.pairwise.subjectFor(client.clientId, accountId),
@@ -167,7 +178,8 @@ export function buildProvider(d: ProviderDeps): Provider {
       introspection: { enabled: false },
       resourceIndicators: {
         enabled: true,
-        // Client credentials without a resource parameter are for the hub.
+        // Client credentials without a resource parameter are for the hub (as they were before
+        // there was a second resource server): a FHIR sender names resource=${publicBase}/fhir.
         async defaultResource(ctx, _client, oneOf) {
           if (oneOf) return oneOf;
           if (ctx.oidc.params?.grant_type === 'client_credentials') return d.hubResource;

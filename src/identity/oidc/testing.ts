@@ -17,6 +17,7 @@ export interface Machi {
   base: string;
   issuer: string;
   hubResource: string;
+  fhirResource: string;
   close(): Promise<void>;
 }
 
@@ -32,6 +33,7 @@ export async function startMachi(): Promise<Machi> {
     base,
     issuer: `${base}/id`,
     hubResource: `${base}/ngsi-ld`,
+    fhirResource: `${base}/fhir`,
     close: () => app.dispose(),
   };
 }

@@ -1,6 +1,8 @@
 /**
  * Verification of our JWT access tokens (RFC 9068) for resource servers in this process (the hub
- * first), and the bearer Authenticator (RFC 6750 2.1) that turns them into a Principal.
+ * at /ngsi-ld, the FHIR API at /fhir), and the bearer Authenticator (RFC 6750 2.1) that turns them
+ * into a Principal. Which audience a token must have follows from the request's path: a token is
+ * good for the one resource server it was issued for (RFC 8707 2, RFC 9068 4).
  *
  * Beyond the signature, issuer, audience and expiry, a token is refused as soon as its grant is
  * revoked (logout, reuse of a spent refresh token, a redeemed code presented again) or its client
@@ -16,11 +18,21 @@ import { publicJwks } from './keys.ts';
 import type { AccountsPort } from './ports.ts';
 import type { PairwiseSubjects } from './secrets.ts';
 
+/** A resource server of this process by the path it is served under, e.g. `/fhir`. */
+export interface PathAudience {
+  /** A path without a trailing slash; it covers itself and everything below it. */
+  path: string;
+  /** The resource indicator its tokens are issued for (their `aud`). */
+  audience: string;
+}
+
 export interface VerifierDeps {
   store: Store;
   issuer: string;
-  /** Audiences accepted when the caller names none (the hub's resource). */
+  /** The audience when the caller names none and no `pathAudiences` entry covers the path (the hub's resource). */
   defaultAudience: string;
+  /** Other resource servers of this process, by path (the FHIR API at /fhir). */
+  pathAudiences?: readonly PathAudience[];
   /** The current signing keys from the store (reloaded when a token names an unknown kid). */
   loadKeys(): Promise<JWK[]>;
   pairwise: PairwiseSubjects;
@@ -97,7 +109,8 @@ export class AccessTokenVerifier {
 
   /**
    * Verifies an access token and resolves it to a Principal; throws AppError('Unauthorized') with
-   * what is wrong. `audience` is the resource the caller serves (default: the hub).
+   * what is wrong (and `error: 'invalid_token'`, RFC 6750 3.1). `audience` is the resource the
+   * caller serves (default: the hub).
    */
   async verify(token: string, opts: { audience?: string } = {}): Promise<Principal> {
     const audience = opts.audience ?? this.#d.defaultAudience;
@@ -113,7 +126,7 @@ export class AccessTokenVerifier {
       const header = decodeProtectedHeader(token);
       kid = header.kid;
     } catch {
-      throw new AppError('Unauthorized', `the access token is not a JWT; ask the identity provider for an access token with resource=${audience}`);
+      throw invalidToken(`the access token is not a JWT; ask the identity provider for an access token with resource=${audience}`);
     }
     const keys = await this.#keySet(kid);
     let payload: JWTPayload;
@@ -127,7 +140,7 @@ export class AccessTokenVerifier {
         requiredClaims: ['exp', 'iat', 'sub', 'client_id'],
       }));
     } catch (err) {
-      throw new AppError('Unauthorized', describe(err, audience));
+      throw invalidToken(describe(err, audience, this.#knownAudiences()));
     }
     if (this.#verified.size >= VERIFIED_CACHE_SIZE) this.#verified.clear();
     this.#verified.set(cacheKey, payload);
@@ -137,7 +150,7 @@ export class AccessTokenVerifier {
   /** The checks that can change while a token lives (client, grant, account), from the store. */
   async #principal(payload: JWTPayload): Promise<Principal> {
     const clientId = String(payload.client_id);
-    if (await this.#clientDisabled(clientId)) throw new AppError('Unauthorized', `the access token's client '${clientId}' is disabled or no longer registered`);
+    if (await this.#clientDisabled(clientId)) throw invalidToken(`the access token's client '${clientId}' is disabled or no longer registered`);
     const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [];
     const aud = Array.isArray(payload.aud) ? payload.aud : payload.aud ? [payload.aud] : [];
     const tenant = typeof payload.tenant === 'string' ? payload.tenant : '';
@@ -146,45 +159,90 @@ export class AccessTokenVerifier {
 
     // A token without a grant is a client credentials token (RFC 6749 4.4): sub is the client.
     if (!gid) {
-      if (sub !== clientId) throw new AppError('Unauthorized', 'the access token names a user but no grant');
+      if (sub !== clientId) throw invalidToken('the access token names a user but no grant');
       return { via: 'access_token', clientId, subject: sub, tenant, scopes, audience: aud, roles: [] };
     }
     const grant = await this.#d.store.query<{ ok: number }>(
       "SELECT 1 AS ok FROM identity.oidc_payloads WHERE model = 'Grant' AND id = $1 AND (expires_at IS NULL OR expires_at > now())",
       [gid],
     );
-    if (grant.rows.length === 0) throw new AppError('Unauthorized', 'the access token was revoked (the user signed out, or the grant was ended)');
+    if (grant.rows.length === 0) throw invalidToken('the access token was revoked (the user signed out, or the grant was ended)');
     const accountId = await this.#d.pairwise.accountFor(this.#d.store, clientId, sub);
     const account = accountId ? await this.#d.accounts.findAccount(accountId) : null;
-    if (!accountId || !account) throw new AppError('Unauthorized', 'the access token names an unknown user');
-    if (account.disabled) throw new AppError('Unauthorized', 'the access token belongs to a disabled account');
+    if (!accountId || !account) throw invalidToken('the access token names an unknown user');
+    if (account.disabled) throw invalidToken('the access token belongs to a disabled account');
     const amr = Array.isArray(payload.amr) ? payload.amr.filter((x): x is string => typeof x === 'string') : undefined;
     return { via: 'access_token', accountId, clientId, subject: sub, tenant, scopes, audience: aud, ...rolesFor(account.roles, amr) };
   }
 
+  /** The audience a token must have on a request to `path`: the resource server serving it. */
+  audienceFor(path: string): string {
+    for (const p of this.#d.pathAudiences ?? []) if (under(path, p.path)) return p.audience;
+    return this.#d.defaultAudience;
+  }
+
+  #knownAudiences(): string[] {
+    return [this.#d.defaultAudience, ...(this.#d.pathAudiences ?? []).map((p) => p.audience)];
+  }
+
   /**
    * The bearer Authenticator: null without an Authorization header, 401 for one that does not
-   * verify. The provider's own endpoints under /id read their tokens themselves (userinfo takes
-   * opaque ones), so they are left alone.
+   * verify for the resource server of the request's path (`audienceFor`). The provider's own
+   * endpoints under /id read their tokens themselves (userinfo takes opaque ones), so they are
+   * left alone.
    */
   authenticator(): Authenticator {
     return async (req: FastifyRequest) => {
-      if (req.url === '/id' || req.url.startsWith('/id/')) return null;
+      const path = routePath(req);
+      if (under(path, '/id')) return null;
       const header = req.headers.authorization;
       if (header === undefined) return null;
       const m = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i.exec(header.trim());
-      if (!m) throw new AppError('Unauthorized', "the Authorization header must be 'Bearer <access token>' (RFC 6750 2.1)");
-      return this.verify(m[1]!);
+      if (!m) throw new AppError('Unauthorized', "the Authorization header must be 'Bearer <access token>' (RFC 6750 2.1)", { error: 'invalid_request' });
+      return this.verify(m[1]!, { audience: this.audienceFor(path) });
     };
   }
 }
 
-function describe(err: unknown, audience: string): string {
+/** A 401 for a token that does not verify, with its RFC 6750 3.1 error code for clients to act on. */
+function invalidToken(detail: string): AppError {
+  return new AppError('Unauthorized', detail, { error: 'invalid_token' });
+}
+
+/** Whether `path` is `base` itself or below it (`/fhir`, `/fhir/Patient`; not `/fhirx`). */
+function under(path: string, base: string): boolean {
+  return path === base || path.startsWith(`${base}/`);
+}
+
+/**
+ * The path a request is served under. The router matches the percent-decoded path (`/%66hir/x`
+ * reaches the route `/fhir/x`), so the matched route's pattern is what decides, not the raw URL:
+ * otherwise a token for one resource server could be slipped onto the other's routes. A request
+ * that matches no route (a 404 anyway) is judged by its decoded path.
+ */
+function routePath(req: FastifyRequest): string {
+  const route = req.routeOptions.url;
+  if (route !== undefined) return route;
+  const raw = req.url.split('?')[0] ?? '';
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
+function describe(err: unknown, audience: string, known: readonly string[]): string {
   if (err instanceof joseErrors.JWTExpired) return `the access token expired at ${new Date(Number(err.payload.exp) * 1000).toISOString()}`;
   if (err instanceof joseErrors.JWSSignatureVerificationFailed) return 'the access token has a bad signature';
   if (err instanceof joseErrors.JWKSNoMatchingKey) return 'the access token is signed with a key this provider does not publish (unknown or retired)';
   if (err instanceof joseErrors.JWTClaimValidationFailed) {
-    if (err.claim === 'aud') return `the access token is for another audience; this resource is ${audience}`;
+    if (err.claim === 'aud') {
+      // Name the token's audience when it is one of ours (a hub token sent to /fhir, say); a
+      // stranger's value is not repeated back.
+      const aud = err.payload.aud;
+      const ours = (Array.isArray(aud) ? aud : [aud]).find((a): a is string => typeof a === 'string' && known.includes(a));
+      return `the access token is for another audience${ours ? ` (${ours})` : ''}; this resource is ${audience}: ask Machi ID for a token with resource=${audience}`;
+    }
     if (err.claim === 'iss') return 'the access token was issued by another provider';
     if (err.claim === 'typ') return "the token is not an access token (typ must be 'at+jwt', RFC 9068 2.1)";
     return `the access token's '${err.claim}' claim is invalid: ${err.reason}`;
