@@ -27,7 +27,9 @@ const USAGE = `usage:
 add prints the client_id and, for a confidential client (the default), its secret: it is shown
 once and cannot be read again (rotate-secret makes a new one). --public is for apps that cannot
 keep a secret (mobile, single-page); they rely on PKCE alone. --client-credentials lets a
-confidential client get tokens for itself (a service without a user, e.g. a sensor).
+confidential client get tokens for itself (a service without a user, e.g. a sensor). A system
+that sends records to the FHIR API needs --client-credentials --scope fhir:write and asks for its
+tokens with resource=<public URL>/fhir.
 Known scopes: ${KNOWN_SCOPES.join(' ')}
 `;
 
