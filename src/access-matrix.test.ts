@@ -19,7 +19,7 @@ import { setReadPolicy } from './hub/access.ts';
 import { loadSigningKeys } from './identity/oidc/keys.ts';
 
 /** What a route requires; `public` routes are listed so that the classification is complete. */
-type RouteClass = 'public' | 'hub-read' | 'hub-write' | 'citizen' | 'staff' | 'session-page';
+type RouteClass = 'public' | 'hub-read' | 'hub-write' | 'citizen' | 'staff' | 'session-page' | 'fhir-write';
 
 const CLASSES: Array<[RegExp, RegExp, RouteClass]> = [
   // [method, url, class]: the first match wins.
@@ -49,6 +49,23 @@ const CLASSES: Array<[RegExp, RegExp, RouteClass]> = [
   [/^POST$/, /^\/(api\/assistant\/messages|line\/webhook|assistant|assistant\/restart)$/, 'public'],
   [/^GET$/, /^\/(assistant|assistant\/assets\/assistant\.css)$/, 'public'],
   [/^(GET|POST)$/, /^\/assistant\/link\/:token$/, 'public'],
+  // Life-event forms (src/services/forms): anyone may fill in forms and print them; a draft is
+  // reached only by its owner (a signed-in citizen or the browser token that began it: 404 for
+  // anyone else, tested in forms/pages.test.ts). Filling in from the profile, sending and the
+  // applications need a session; the staff area needs application processors or publishers.
+  [/^GET$/, /^\/forms(\/assets\/forms\.css)?$/, 'public'],
+  [/^(GET|POST)$/, /^\/forms\/(start|d\/:id\/(questions|procedures|answers|result|pdf|pdf\/:form|prefill\/done))$/, 'public'],
+  [/^POST$/, /^\/forms\/d\/:id\/(prefill|submit)$/, 'session-page'],
+  [/^(GET|POST)$/, /^\/forms\/applications(\/:id)?$/, 'session-page'],
+  [/^GET$/, /^\/staff\/forms\/assets\/forms-staff\.css$/, 'public'],
+  [/^(GET|POST)$/, /^\/staff\/forms(\/.*)?$/, 'staff'],
+  // The child health handbook (src/services/handbook): parents' pages need a session (a child that
+  // is not theirs is a 404, tested in handbook/service.test.ts); clinics send records to /fhir
+  // with a token for the FHIR resource and scope fhir:write.
+  [/^GET$/, /^\/handbook\/assets\/handbook\.css$/, 'public'],
+  [/^(GET|POST)$/, /^\/handbook(\/claim|\/children\/:id(\/entries|\/invite)?)?$/, 'session-page'],
+  [/^GET$/, /^\/fhir\/metadata$/, 'public'],
+  [/^POST$/, /^\/fhir(\/Immunization|\/Observation)?$/, 'fhir-write'],
   [/^GET$/, /^\/ngsi-ld\/v1\//, 'hub-read'],
   [/^POST$/, /^\/ngsi-ld\/v1\/entityOperations\/query$/, 'hub-read'],
   [/^(POST|PUT|PATCH|DELETE)$/, /^\/ngsi-ld\/v1\//, 'hub-write'],
@@ -222,7 +239,28 @@ describe(`[${storeKind}] issue 4 access-control matrix`, () => {
     };
     for (const r of routes) for (const p of probes) await probe(r.method, concrete(r.url).replace(consentIdOfAlice, 'child-checkups'), p, 'never-there', bodies[`${r.method} ${r.url}`]);
     const purposes = await call(app.http, { url: '/consent/v1/purposes', headers: { authorization: '' } });
-    assert.deepEqual(purposes.json().map((p: { id: string }) => p.id), ['assistant-personalisation', 'child-checkups', 'portal-personalisation'], 'the catalogue is unchanged (the portal and the assistant register their own purposes at start)');
+    assert.deepEqual(
+      purposes.json().map((p: { id: string }) => p.id),
+      ['assistant-personalisation', 'child-checkups', 'forms-prefill', 'handbook-linkage', 'portal-personalisation'],
+      'the catalogue is unchanged (the portal, the assistant, the forms and the handbook register their own purposes at start)',
+    );
+  });
+
+  test('the FHIR API refuses anonymous callers, forged, expired and hub tokens, and sessions, and stores nothing', async () => {
+    const routes = app.http.routeTable.filter((r) => classify(r.method, r.url) === 'fhir-write');
+    assert.equal(routes.length, 3);
+    const probes: Probe[] = [
+      { who: 'anonymous', headers: { authorization: '' }, refused: [401] },
+      { who: 'forged token', headers: { authorization: forged }, refused: [401] },
+      { who: 'expired token', headers: { authorization: expired }, refused: [401] },
+      { who: 'a hub token (another audience)', headers: { authorization: service.authorization }, refused: [401] },
+      { who: 'a citizen session', headers: { authorization: '', cookie: alice.browser.cookieHeader() }, refused: [401, 403] },
+      { who: 'staff of another department', headers: { authorization: '', cookie: teacher.browser.cookieHeader() }, refused: [401, 403] },
+    ];
+    const record = { resourceType: 'Immunization', identifier: [{ system: 'urn:probe', value: MARKER }], status: 'completed', vaccineCode: { coding: [{ system: 'https://machi.city/fhir/CodeSystem/vaccine', code: 'bcg' }] }, patient: { identifier: { system: 'urn:machi:resident-key', value: 'RK-probe' } }, occurrenceDateTime: '2026-06-01' };
+    for (const r of routes) for (const p of probes) await probe(r.method, r.url, p, MARKER, r.url === '/fhir' ? { resourceType: 'Bundle', type: 'batch', entry: [{ resource: record, request: { method: 'POST', url: 'Immunization' } }] } : record);
+    const stored = await app.store.query(`SELECT 1 FROM handbook.records`);
+    assert.equal(stored.rows.length, 0, 'nothing was stored');
   });
 
   test('pages with personal data send anonymous visitors to sign in and show nothing; a forged token is refused', async () => {

@@ -34,7 +34,7 @@ export async function call(app: FastifyInstance, c: Call): Promise<LightMyReques
   if (c.raw !== undefined) payload = c.raw;
   else if (c.body !== undefined) payload = JSON.stringify(c.body);
   if (payload !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
-  const res = await app.inject({ method: c.method ?? 'GET', url: /^\/(ngsi-ld|healthz|metrics|id|consent|my|assets|staff|portal)(\/|$|\?)/.test(c.url) ? c.url : BASE + c.url, headers, payload });
+  const res = await app.inject({ method: c.method ?? 'GET', url: /^\/(ngsi-ld|healthz|metrics|id|consent|my|assets|staff|portal|fhir|forms|handbook)(\/|$|\?)/.test(c.url) ? c.url : BASE + c.url, headers, payload });
   return res as LightMyRequestResponse & { json(): any };
 }
 

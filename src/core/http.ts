@@ -32,7 +32,7 @@ export interface HttpOptions {
 export const MAX_JSON_DEPTH = 64;
 
 /** JSON media types whose bodies are parsed as JSON. */
-const JSON_TYPES = ['application/json', 'application/ld+json', 'application/merge-patch+json', 'application/geo+json'];
+const JSON_TYPES = ['application/json', 'application/ld+json', 'application/merge-patch+json', 'application/geo+json', 'application/fhir+json'];
 
 const STYLESHEET = readFileSync(new URL('./assets/machi.css', import.meta.url), 'utf8');
 

@@ -8,6 +8,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Consent } from '../../consent/index.ts';
 import type { Store } from '../../core/storage.ts';
 import type { Identity } from '../../identity/index.ts';
+import { registerFhirRoutes } from './fhir/routes.ts';
+import { registerHandbookPages } from './pages.ts';
 import { HANDBOOK_CLIENT, HandbookService, HEALTH_DEPARTMENT, LINKAGE_CATEGORIES, LINKAGE_PURPOSE } from './service.ts';
 
 export { handbookMigrations } from './migrations.ts';
@@ -17,6 +19,8 @@ export interface HandbookDeps {
   store: Store;
   identity: Pick<Identity, 'clients' | 'subjectFor'>;
   consent: Consent;
+  /** The public URL of this City OS (for /fhir locations and the CapabilityStatement). */
+  publicBase: string;
   now?: () => Date;
 }
 
@@ -30,7 +34,7 @@ export function createHandbook(deps: HandbookDeps): Handbook {
   const service = new HandbookService({ store: deps.store, consent: deps.consent, subjectFor: (c, a) => deps.identity.subjectFor(c, a), ...(deps.now ? { now: deps.now } : {}) });
   return {
     service,
-    async register(_http) {
+    async register(http) {
       await deps.identity.clients.ensure({ clientId: HANDBOOK_CLIENT, name: '真知市 電子母子手帳 (Machi City child health handbook)', confidential: true, clientCredentials: true, scopes: [] });
       await deps.consent.ensurePurpose({
         id: LINKAGE_PURPOSE,
@@ -48,6 +52,8 @@ export function createHandbook(deps: HandbookDeps): Handbook {
           en: 'Every arrival of a record and every view is recorded. If you withdraw, records stop appearing at once and new ones are not linked (the health centre keeps its own records as the law requires).',
         },
       });
+      registerHandbookPages(http, service);
+      await registerFhirRoutes(http, service, deps.publicBase);
     },
   };
 }

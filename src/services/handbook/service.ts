@@ -120,6 +120,18 @@ export class HandbookService {
     return { recordId: existing.record.id, created: true, delivered };
   }
 
+  /**
+   * A sender withdraws a record it sent (FHIR status entered-in-error): it disappears from the
+   * handbook. A retraction of a record never received is kept, so that the record arriving late
+   * (out of order) stays retracted.
+   */
+  async retract(tenant: string, senderClient: string, senderKey: string, residentKey: string, kind: db.RecordKind): Promise<ReceiveResult> {
+    const child = await db.findChildByResidentKey(this.#d.store, tenant, residentKey);
+    if (!child) throw new AppError('OperationNotSupported', `no child with the resident key '${residentKey}' is registered`);
+    const r = await db.insertRecord(this.#d.store, tenant, { childId: child.id, kind, senderKey, senderClient, data: {}, retracted: true, delivered: false });
+    return { recordId: r.record.id, created: r.created, delivered: false };
+  }
+
   /** Asks the consent gate for one guardian (the gate logs the answer either way). */
   async #linkageAllowed(accountId: string): Promise<boolean> {
     try {

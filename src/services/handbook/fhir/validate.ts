@@ -44,7 +44,12 @@ export type IssueCode =
   | 'not-supported'
   | 'code-invalid'
   | 'duplicate'
-  | 'too-costly';
+  | 'too-costly'
+  // Used by the routes (R4 issue-type codes too): authorisation, a missing record, a server fault.
+  | 'security'
+  | 'not-found'
+  | 'exception'
+  | 'informational';
 
 export interface OperationOutcomeIssue {
   severity: 'fatal' | 'error' | 'warning' | 'information';
