@@ -7,6 +7,7 @@ import { runAudit } from './audit.ts';
 import { runHub } from './hub.ts';
 import { runClients } from './clients.ts';
 import { runForms } from './forms.ts';
+import { runHandbook } from './handbook.ts';
 import { runImport } from './import.ts';
 import { runKeys } from './keys.ts';
 import { runMigrate } from './migrate.ts';
@@ -22,6 +23,8 @@ commands:
                                   [--tenant NAME] [--context URL] [--batch N]
   audit verify                  check the hash chain of the consent access log
   forms check|load <dir>        check or load a city's forms catalogue (forms help)
+  handbook import-growth-reference <csv>
+                                install the growth survey's percentile table (handbook help)
   clients add|list|disable|rotate-secret
                                 register the services that sign in with Machi ID (clients help)
   keys list|rotate|retire KID   the signing keys of Machi ID
@@ -55,6 +58,8 @@ export async function runCli(argv: string[], config: Config): Promise<number | u
       return runAudit(rest, config);
     case 'forms':
       return runForms(rest, config);
+    case 'handbook':
+      return runHandbook(rest);
     case 'bench': {
       const { runBench } = await import('../../bench/run.ts');
       return runBench(rest, config);
