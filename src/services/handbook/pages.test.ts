@@ -74,6 +74,16 @@ test('a parent claims the child, sees the schedule, records a measurement and se
   assert.match(linked.body, /真知こどもクリニック/);
   assert.match(linked.body, /接種済み/);
 
+  // The export: an R4 collection Bundle with the Patient, the dose and the measurement.
+  const exported = await app.http.inject({ url: `/handbook/children/${child.id}/export.json`, headers: { cookie: [...browser.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } });
+  assert.equal(exported.statusCode, 200);
+  const bundle = exported.json() as { resourceType: string; type: string; entry: Array<{ resource: { resourceType: string } }> };
+  assert.equal(bundle.resourceType, 'Bundle');
+  assert.equal(bundle.type, 'collection');
+  assert.deepEqual(bundle.entry.map((e) => e.resource.resourceType).sort(), ['Immunization', 'Observation', 'Patient']);
+  const { validateResource } = await import('./fhir/validate.ts');
+  assert.ok(validateResource(bundle, { purpose: 'any' }).ok, 'the export is valid R4');
+
   // Another parent sees nothing of this child.
   const other = await parent('other');
   assert.equal((await other.browser.get(`/handbook/children/${child.id}`)).statusCode, 404);

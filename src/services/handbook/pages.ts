@@ -13,6 +13,7 @@ import { AppError } from '../../core/errors.ts';
 import { checkCsrf, csrfField, formBody, html, pageLanguage, raw, type PageLanguage, type SafeHtml } from '../../core/pages.ts';
 import { sendSitePage } from '../portal/pages.ts';
 import { parseJapaneseDate } from '../forms/japanese.ts';
+import { exportBundle } from './fhir/map.ts';
 import { growthChartSvg } from './growth/chart.ts';
 import { findSeries, type GrowthReferenceTable } from './growth/reference.ts';
 import { loadGrowthReferences } from './growth/import.ts';
@@ -60,6 +61,7 @@ const T = {
     problems: '確認が必要な接種',
     source: '出典',
     back: '電子母子手帳に戻る',
+    export: '記録をダウンロード（HL7 FHIR 形式）',
   },
   en: {
     title: 'Child health handbook',
@@ -100,6 +102,7 @@ const T = {
     problems: 'Doses to check with your doctor',
     source: 'Source',
     back: 'Back to the handbook',
+    export: 'Download the record (HL7 FHIR)',
   },
 } as const;
 
@@ -231,6 +234,7 @@ ${view.notes.length === 0 ? html`<p>${t.noRecords}</p>` : html`<ul>${view.notes.
 <button type="submit">${t.save}</button></form>
 </div>
 <form method="post" action="/handbook/children/${child.id}/invite" class="box">${csrf}<h2>${t.invite}</h2><p class="hint">${t.inviteHint}</p><button type="submit" class="secondary">${t.invite}</button></form>
+<p><a href="/handbook/children/${child.id}/export.json" download>${t.export}</a></p>
 <p><a href="/handbook">${t.back}</a></p>`,
     });
   };
@@ -278,6 +282,23 @@ ${view.notes.length === 0 ? html`<p>${t.noRecords}</p>` : html`<ul>${view.notes.
       throw e;
     }
     return reply.code(303).header('location', `/handbook/children/${req.params.id}?saved=1`).send();
+  });
+
+  /**
+   * The child's record as an HL7 FHIR R4 Bundle (collection) to keep or take to another city or
+   * clinic: what the parent sees (clinic records only with the linkage consent), nothing more.
+   */
+  app.get<{ Params: { id: string } }>('/handbook/children/:id/export.json', async (req, reply) => {
+    const me = parentOf(req, reply);
+    if (!me) return reply;
+    const view = await svc.view(tenantOf(req.principal), me, req.params.id);
+    const c = view.child;
+    const bundle = { ...exportBundle({ residentKey: c.residentKey, birthDate: c.birthDate, ...(c.name ? { name: c.name } : {}), ...(c.sex ? { sex: c.sex } : {}) }, view.doses, view.measurements), timestamp: new Date().toISOString() };
+    return reply
+      .header('content-type', 'application/fhir+json; charset=utf-8')
+      .header('content-disposition', `attachment; filename="handbook-${c.id}.json"`)
+      .header('cache-control', 'no-store')
+      .send(JSON.stringify(bundle, null, 2));
   });
 
   app.post<{ Params: { id: string } }>('/handbook/children/:id/invite', async (req, reply) => {
