@@ -5,6 +5,7 @@ import { seedDemo } from '../demo/seed.ts';
 import { seedDemoAssistantData } from '../services/assistant/data/index.ts';
 import { seedDemoPortal } from '../services/portal/demo.ts';
 import { demoCatalogueDirectory } from '../services/forms/catalogue.ts';
+import { seedDemoHandbook } from '../services/handbook/demo.ts';
 
 /** Runs the server until SIGINT/SIGTERM, then closes connections and the store cleanly. */
 export async function runServe(config: Config): Promise<void> {
@@ -18,6 +19,8 @@ export async function runServe(config: Config): Promise<void> {
     if (assistantData > 0) app.http.log.info(`seeded the assistant's demo data (duty roster, garbage, windows) with ${assistantData} entities`);
     const formDocuments = await app.forms.service.seedCatalogue('', demoCatalogueDirectory);
     if (formDocuments > 0) app.http.log.info(`loaded the model forms catalogue (${formDocuments} documents)`);
+    const handbook = await seedDemoHandbook(app, config.dataDir);
+    if (handbook.created > 0) app.http.log.info(`the demo health centre registered ${handbook.created} children; their handbook codes and the centre's FHIR client are in ${handbook.file}`);
     const file = await ensureDemoClient(app, config.dataDir);
     app.http.log.info(`the demo sensor service may write to the hub: its client id and secret are in ${file}`);
   }
