@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { testConfig } from '../../test/app.ts';
+import { capturedIO } from '../../test/cli.ts';
 import { openPglite } from '../core/storage.ts';
 import { demoCatalogueDirectory } from '../services/forms/catalogue.ts';
 import { runForms } from './forms.ts';
@@ -21,22 +22,17 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function io() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { out, err, io: { out: { write: (t: string) => out.push(t) }, err: { write: (t: string) => err.push(t) } } };
-}
 
 test('check: the model catalogue is fine; a wrong command line is exit code 2', async () => {
-  const a = io();
+  const a = capturedIO();
   assert.equal(await runForms(['check', demoCatalogueDirectory], testConfig(), a.io), 0);
-  assert.match(a.out.join(''), /20 forms, 9 life events, \d+ fields: ok/);
-  const b = io();
+  assert.match(a.out(), /20 forms, 9 life events, \d+ fields: ok/);
+  const b = capturedIO();
   assert.equal(await runForms(['check'], testConfig(), b.io), 2);
-  assert.match(b.err.join(''), /give one folder/);
-  const c = io();
+  assert.match(b.err(), /give one folder/);
+  const c = capturedIO();
   assert.equal(await runForms(['frobnicate', dir], testConfig(), c.io), 2);
-  assert.match(c.err.join(''), /unknown subcommand 'frobnicate'/);
+  assert.match(c.err(), /unknown subcommand 'frobnicate'/);
 });
 
 test('check: a form that names a field missing from the dictionary is refused with its place', async () => {
@@ -46,18 +42,18 @@ test('check: a form that names a field missing from the dictionary is refused wi
   const form = JSON.parse(await readFile(file, 'utf8')) as { fields: string[] };
   form.fields.push('no_such_field');
   await writeFile(file, JSON.stringify(form));
-  const a = io();
+  const a = capturedIO();
   assert.equal(await runForms(['check', broken], testConfig(), a.io), 1);
-  assert.match(a.err.join(''), /water-service/);
-  assert.match(a.err.join(''), /no_such_field/);
+  assert.match(a.err(), /water-service/);
+  assert.match(a.err(), /no_such_field/);
 });
 
 test('load: every document once, then only the changed one gets a new version', async () => {
   const dataDir = path.join(dir, 'store');
   const config = testConfig({ dataDir, databaseUrl: undefined });
-  const first = io();
-  assert.equal(await runForms(['load', demoCatalogueDirectory], config, first.io), 0, first.err.join(''));
-  assert.match(first.out.join(''), /stored 30 new document version\(s\)/);
+  const first = capturedIO();
+  assert.equal(await runForms(['load', demoCatalogueDirectory], config, first.io), 0, first.err());
+  assert.match(first.out(), /stored 30 new document version\(s\)/);
 
   const changed = path.join(dir, 'changed');
   await cp(demoCatalogueDirectory, changed, { recursive: true });
@@ -65,9 +61,9 @@ test('load: every document once, then only the changed one gets a new version', 
   const form = JSON.parse(await readFile(file, 'utf8')) as { procedure: { fee: { ja: string; en: string } } };
   form.procedure.fee = { ja: '無料（休日は窓口が閉まります）', en: 'Free (the window is closed on holidays)' };
   await writeFile(file, JSON.stringify(form));
-  const second = io();
-  assert.equal(await runForms(['load', changed], config, second.io), 0, second.err.join(''));
-  assert.match(second.out.join(''), /stored 1 new document version\(s\)/);
+  const second = capturedIO();
+  assert.equal(await runForms(['load', changed], config, second.io), 0, second.err());
+  assert.match(second.out(), /stored 1 new document version\(s\)/);
 
   const store = await openPglite(dataDir);
   try {

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { loadGrowthReferences } from '../services/handbook/growth/import.ts';
+import { capturedIO } from '../../test/cli.ts';
 import { runHandbook } from './handbook.ts';
 
 let dir: string;
@@ -19,11 +20,6 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function io() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { out, err, io: { out: { write: (t: string) => out.push(t) }, err: { write: (t: string) => err.push(t) } } };
-}
 
 // SYNTHETIC TEST DATA: straight lines, not values of any survey.
 const CSV = ['性別,項目,月齢,3,10,25,50,75,90,97', '男,身長,0,46,47,48,49,50,51,52', '男,身長,1,50,51,52,53,54,55,56', '男,身長,2,53,54,55,56,57,58,59'].join('\n');
@@ -34,9 +30,9 @@ test('a valid CSV becomes a reference table that the charts load', async () => {
   await writeFile(file, CSV);
   const out = path.join(dir, 'tables');
   await mkdir(out);
-  const r = io();
-  assert.equal(await runHandbook(['import-growth-reference', file, ...SOURCE, '--out', out], r.io), 0, r.err.join(''));
-  assert.match(r.out.join(''), /wrote .*synthetic\.json: 1 series/);
+  const r = capturedIO();
+  assert.equal(await runHandbook(['import-growth-reference', file, ...SOURCE, '--out', out], r.io), 0, r.err());
+  assert.match(r.out(), /wrote .*synthetic\.json: 1 series/);
   const loaded = await loadGrowthReferences(out);
   assert.deepEqual(loaded.problems, []);
   assert.equal(loaded.tables.get('synthetic')?.source.table, 'T1');
@@ -47,11 +43,11 @@ test('a broken CSV writes nothing and names the line; a wrong command line is ex
   await writeFile(file, CSV.replace('50,51,52,53,54,55,56', '50,51,52,53,54,55,6'));
   const out = path.join(dir, 'none');
   await mkdir(out);
-  const r = io();
+  const r = capturedIO();
   assert.equal(await runHandbook(['import-growth-reference', file, ...SOURCE, '--out', out], r.io), 1);
-  assert.match(r.err.join(''), /line 3:/);
+  assert.match(r.err(), /line 3:/);
   assert.deepEqual(await readdir(out), []);
-  assert.equal(await runHandbook(['import-growth-reference'], io().io), 2);
-  assert.equal(await runHandbook(['import-growth-reference', file, '--colour', 'blue'], io().io), 2);
-  assert.equal(await runHandbook(['frobnicate'], io().io), 2);
+  assert.equal(await runHandbook(['import-growth-reference'], capturedIO().io), 2);
+  assert.equal(await runHandbook(['import-growth-reference', file, '--colour', 'blue'], capturedIO().io), 2);
+  assert.equal(await runHandbook(['frobnicate'], capturedIO().io), 2);
 });
