@@ -162,6 +162,20 @@ const dateTime = (lang: PageLanguage, iso: string) =>
 const tenantOf = (p: Principal) => p.tenant ?? '';
 const citizenOf = (p: Principal) => (p.via === 'session' && p.accountId ? p.accountId : undefined);
 
+/** A form post that is checked (CSRF) before anything else. */
+function checkedForm(req: FastifyRequest): URLSearchParams {
+  const form = formBody(req);
+  checkCsrf(req, form);
+  return form;
+}
+
+/** The signed-in citizen, or undefined after sending the browser to sign in and come back to `returnTo`. */
+function citizenOrSignIn(req: FastifyRequest, reply: FastifyReply, returnTo: string): string | undefined {
+  const me = citizenOf(req.principal);
+  if (!me) void reply.code(303).header('location', `/id/signin?return_to=${encodeURIComponent(returnTo)}`).send();
+  return me;
+}
+
 /** The autocomplete token (HTML, "autofill") of a field the profile can fill. */
 const AUTOCOMPLETE: Partial<Record<PrefillSource, string>> = { name: 'name', birthdate: 'bday', postalCode: 'postal-code', address: 'street-address', phone: 'tel', email: 'email', gender: 'sex' };
 
@@ -228,8 +242,7 @@ ${signedIn ? html`<p><a href="/forms/applications">${t.myApplications}</a></p>` 
 
   app.post('/forms/start', async (req, reply) => {
     const lang = pageLanguage(req, reply);
-    const form = formBody(req);
-    checkCsrf(req, form);
+    const form = checkedForm(req);
     const eventId = form.get('event') ?? '';
     const owner = (await ownerOf(req, reply, true))!;
     if (!/^[a-z0-9_-]{1,64}$/.test(eventId)) throw new AppError('BadRequestData', lang === 'ja' ? 'できごとを選んでください' : 'choose a life event');
@@ -271,8 +284,7 @@ ${options.map((o, i) => html`<div class="choice"><input type="radio" id="q-${q.i
 
   app.post<{ Params: { id: string } }>('/forms/d/:id/questions', async (req, reply) => {
     const lang = pageLanguage(req, reply);
-    const form = formBody(req);
-    checkCsrf(req, form);
+    const form = checkedForm(req);
     const draft = await draftOf(req, reply, lang);
     if (!draft) return reply;
     const tenant = tenantOf(req.principal);
@@ -366,10 +378,9 @@ ${g.fields.map((f) => fieldInput(f.name, f.schema, f.required, values[f.name] ??
    */
   app.post<{ Params: { id: string } }>('/forms/d/:id/prefill', async (req, reply) => {
     const lang = pageLanguage(req, reply);
-    const form = formBody(req);
-    checkCsrf(req, form);
-    const me = citizenOf(req.principal);
-    if (!me) return reply.code(303).header('location', `/id/signin?return_to=${encodeURIComponent(`/forms/d/${req.params.id}/answers`)}`).send();
+    checkedForm(req);
+    const me = citizenOrSignIn(req, reply, `/forms/d/${req.params.id}/answers`);
+    if (!me) return reply;
     const draft = await draftOf(req, reply, lang);
     if (!draft) return reply;
     const { consent, values } = await svc.prefill(me);
@@ -410,8 +421,7 @@ ${g.fields.map((f) => fieldInput(f.name, f.schema, f.required, values[f.name] ??
 
   app.post<{ Params: { id: string } }>('/forms/d/:id/answers', async (req, reply) => {
     const lang = pageLanguage(req, reply);
-    const form = formBody(req);
-    checkCsrf(req, form);
+    const form = checkedForm(req);
     const draft = await draftOf(req, reply, lang);
     if (!draft) return reply;
     const tenant = tenantOf(req.principal);
@@ -494,10 +504,9 @@ ${onlineReady.map(({ form }) => html`<div class="choice"><input type="checkbox" 
 
   app.post<{ Params: { id: string } }>('/forms/d/:id/submit', async (req, reply) => {
     const lang = pageLanguage(req, reply);
-    const form = formBody(req);
-    checkCsrf(req, form);
-    const me = citizenOf(req.principal);
-    if (!me) return reply.code(303).header('location', `/id/signin?return_to=${encodeURIComponent(`/forms/d/${req.params.id}/result`)}`).send();
+    const form = checkedForm(req);
+    const me = citizenOrSignIn(req, reply, `/forms/d/${req.params.id}/result`);
+    if (!me) return reply;
     const draft = await draftOf(req, reply, lang);
     if (!draft) return reply;
     const chosen = form.getAll('form');
@@ -574,17 +583,16 @@ ${current.fields.map((name) => {
 
   app.get<{ Params: { id: string } }>('/forms/applications/:id', async (req, reply) => {
     const lang = pageLanguage(req, reply);
-    const me = citizenOf(req.principal);
-    if (!me) return reply.code(303).header('location', `/id/signin?return_to=${encodeURIComponent(req.url)}`).send();
+    const me = citizenOrSignIn(req, reply, req.url);
+    if (!me) return reply;
     return applicationPage(req, reply, lang, me);
   });
 
   app.post<{ Params: { id: string } }>('/forms/applications/:id', async (req, reply) => {
     const lang = pageLanguage(req, reply);
-    const form = formBody(req);
-    checkCsrf(req, form);
-    const me = citizenOf(req.principal);
-    if (!me) return reply.code(303).header('location', `/id/signin?return_to=${encodeURIComponent(req.url)}`).send();
+    const form = checkedForm(req);
+    const me = citizenOrSignIn(req, reply, req.url);
+    if (!me) return reply;
     const raw: Record<string, string> = {};
     for (const [k, v] of form) if (k !== '_csrf') raw[k] = v;
     const { problems } = await svc.resubmit(tenantOf(req.principal), me, req.params.id, raw);
