@@ -196,7 +196,11 @@ describe(`the portal's front page (${storeKind})`, () => {
     assert.match(String(anon.headers.location), /^\/id\/signin\?return_to=/);
     const draft = await app.portal.service.createItem(PUBLISHER, '', { department: 'kosodate', kind: 'news', status: 'draft', title_ja: '非公開', body_ja: '本文' });
     const c = await citizen('probe', {});
-    const csrf = /name="_csrf" value="([^"]+)"/.exec((await c.browser.get('/my')).body)?.[1] ?? '';
+    const my = (await c.browser.get('/my')).body;
+    // My page leads to the citizen's applications and the child health handbook.
+    assert.match(my, /href="\/forms\/applications"/);
+    assert.match(my, /href="\/handbook"/);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(my)?.[1] ?? '';
     const probe = await c.browser.post(`/items/${draft.id}/feedback`, { _csrf: csrf, do: 'save:1' });
     assert.equal(probe.statusCode, 404, 'a draft is as if it did not exist');
     assert.equal((await c.browser.get(`/items/${draft.id}`)).statusCode, 404);

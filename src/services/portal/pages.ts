@@ -467,6 +467,8 @@ ${item.attachments.length > 0 ? html`<h2>${t.attachments}</h2><ul class="attachm
       }${feedback.notInterested.has(item.id) ? html`<button type="submit" name="do" value="not_interested:0" class="secondary">${t.interested}</button>` : ''}</form></li>`;
     const sharedList = shared.shared.map((c) => CATEGORY_LABEL[lang][c] ?? c).join(lang === 'ja' ? '、' : ', ');
     const body = html`
+<section aria-labelledby="services"><h2 id="services">${lang === 'ja' ? '手続きと子育て' : 'Procedures and your children'}</h2>
+<ul><li><a href="/forms/applications">${lang === 'ja' ? '申請の状況' : 'My applications'}</a></li><li><a href="/forms">${lang === 'ja' ? '届出・申請書をつくる' : 'Make the forms for a life event'}</a></li><li><a href="/handbook">${lang === 'ja' ? '電子母子手帳' : 'Child health handbook'}</a></li></ul></section>
 <section aria-labelledby="personalise"><h2 id="personalise">${t.personalisation}</h2>
 <p>${shared.shared.length > 0 ? t.sharedNow(sharedList) : t.sharedNone}</p>
 <form method="post" action="/my/personalise">${csrfField(req, reply)}
