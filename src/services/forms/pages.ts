@@ -138,6 +138,7 @@ const T = {
   },
 } as const;
 
+/** The statuses of an application as citizens and staff read them (one wording for both sides). */
 export const STATUS_LABEL: Record<PageLanguage, Record<ApplicationStatus, string>> = {
   ja: { received: '受付済み', in_review: '審査中', completed: '完了', returned: '差し戻し' },
   en: { received: 'Received', in_review: 'In review', completed: 'Completed', returned: 'Returned' },

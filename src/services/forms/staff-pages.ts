@@ -35,6 +35,7 @@ import {
   type LocalText,
 } from './model.ts';
 import { renderForms } from './pdf.ts';
+import { STATUS_LABEL } from './pages.ts';
 import { NEXT_STATUS, type FormsService } from './service.ts';
 import type { DocumentKind, StoredDocument } from './store.ts';
 
@@ -60,10 +61,6 @@ const MAX_JSON_DEPTH = 64;
 
 // ---- messages ----------------------------------------------------------------------------------
 
-const STATUS_LABEL: Record<PageLanguage, Record<ApplicationStatus, string>> = {
-  ja: { received: '受付', in_review: '審査中', completed: '完了', returned: '差し戻し' },
-  en: { received: 'Received', in_review: 'In review', completed: 'Completed', returned: 'Returned' },
-};
 
 const T = {
   ja: {
