@@ -88,7 +88,7 @@ export async function buildApp(config: Config, given?: Store): Promise<App> {
   const forms = createForms({ store, identity, consent });
   await forms.register(http);
   // The child health handbook: clinics' records reach parents only with their consent.
-  const handbook = createHandbook({ store, identity, consent, publicBase: identity.hubResource.replace(/\/ngsi-ld$/, '') });
+  const handbook = createHandbook({ store, identity, consent, portal, publicBase: identity.hubResource.replace(/\/ngsi-ld$/, '') });
   await handbook.register(http);
   await http.ready();
   // Notification workers (hub/subscriptions): dispatch recorded changes, deliver with retries.

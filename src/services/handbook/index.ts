@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Consent } from '../../consent/index.ts';
 import type { Store } from '../../core/storage.ts';
 import type { Identity } from '../../identity/index.ts';
+import type { Portal } from '../portal/index.ts';
 import { registerFhirRoutes } from './fhir/routes.ts';
 import { registerHandbookPages } from './pages.ts';
 import { HANDBOOK_CLIENT, HandbookService, HEALTH_DEPARTMENT, LINKAGE_CATEGORIES, LINKAGE_PURPOSE } from './service.ts';
@@ -19,6 +20,8 @@ export interface HandbookDeps {
   store: Store;
   identity: Pick<Identity, 'clients' | 'subjectFor'>;
   consent: Consent;
+  /** The portal, to remind parents on its front page of vaccinations that are due. */
+  portal?: Pick<Portal, 'service'>;
   /** The public URL of this City OS (for /fhir locations and the CapabilityStatement). */
   publicBase: string;
   now?: () => Date;
@@ -53,6 +56,7 @@ export function createHandbook(deps: HandbookDeps): Handbook {
         },
       });
       registerHandbookPages(http, service);
+      deps.portal?.service.addReminderSource((tenant, accountId, lang) => service.vaccinationReminders(tenant, accountId, lang));
       await registerFhirRoutes(http, service, deps.publicBase);
     },
   };

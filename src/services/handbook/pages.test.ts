@@ -84,10 +84,17 @@ test('a parent claims the child, sees the schedule, records a measurement and se
   const { validateResource } = await import('./fhir/validate.ts');
   assert.ok(validateResource(bundle, { purpose: 'any' }).ok, 'the export is valid R4');
 
+  // The portal's front page reminds the parent of the doses due now, linking to the schedule.
+  const front = await browser.get('/');
+  assert.match(front.body, /id="reminders-h"/);
+  assert.match(front.body, new RegExp(`真知 ひなたさんの予防接種: [^<]*の時期です`));
+  assert.match(front.body, new RegExp(`href="/handbook/children/${child.id}#vaccinations"`));
+
   // Another parent sees nothing of this child.
   const other = await parent('other');
   assert.equal((await other.browser.get(`/handbook/children/${child.id}`)).statusCode, 404);
   assert.doesNotMatch((await other.browser.get('/handbook')).body, /真知 ひなた/);
+  assert.doesNotMatch((await other.browser.get('/')).body, /id="reminders-h"/, 'no reminders about other families');
   // Anonymous visitors are sent to sign in.
   const anonymous = await new Browser(app.http).get(`/handbook/children/${child.id}`);
   assert.equal(anonymous.statusCode, 303);

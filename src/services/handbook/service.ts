@@ -17,6 +17,7 @@ import { AppError, isAppError } from '../../core/errors.ts';
 import type { Store } from '../../core/storage.ts';
 import type { DoseGiven, IsoDate, Measurement, MeasurementKind, Sex } from './model.ts';
 import * as db from './store.ts';
+import { loadSchedule, nextDue, scheduleFor } from './vaccines/schedule.ts';
 
 export const HANDBOOK_CLIENT = 'machi-handbook';
 /** The purpose parents consent to so that clinics' records flow into the handbook. */
@@ -219,6 +220,31 @@ export class HandbookService {
     view.checkups.sort(byDate);
     view.notes.sort(byDate);
     return view;
+  }
+
+  /**
+   * The doses due or overdue now for each of the parent's children, as front-page reminders. Each
+   * child's record is read through `view` (the consent gate for clinic records, logged).
+   */
+  async vaccinationReminders(tenant: string, accountId: string, lang: 'ja' | 'en'): Promise<Array<{ text: string; href: string }>> {
+    const children = await db.childrenOf(this.#d.store, tenant, accountId);
+    if (children.length === 0) return [];
+    const schedule = loadSchedule();
+    const today = new Date(this.now().getTime() + 9 * 3600_000).toISOString().slice(0, 10);
+    const out: Array<{ text: string; href: string }> = [];
+    for (const c of children) {
+      const view = await this.view(tenant, accountId, c.id);
+      const due = nextDue(scheduleFor({ birthDate: c.birthDate, ...(c.sex ? { sex: c.sex } : {}) }, view.doses, today, schedule).doses, today);
+      if (due.length === 0) continue;
+      const names = due.slice(0, 3).map((d) => `${schedule.vaccines.find((v) => v.code === d.vaccine)?.name[lang] ?? d.vaccine} ${lang === 'ja' ? `${d.doseNumber}回目` : `dose ${d.doseNumber}`}`);
+      const more = due.length > 3 ? (lang === 'ja' ? ` ほか${due.length - 3}件` : ` and ${due.length - 3} more`) : '';
+      const who = c.name ?? (lang === 'ja' ? 'お子さん' : 'your child');
+      out.push({
+        text: lang === 'ja' ? `${who}さんの予防接種: ${names.join('、')}${more} の時期です` : `Vaccinations for ${who}: ${names.join(', ')}${more} are due`,
+        href: `/handbook/children/${c.id}#vaccinations`,
+      });
+    }
+    return out;
   }
 
   /** A parent writes down a dose, a measurement or a note (e.g. from the paper handbook). */

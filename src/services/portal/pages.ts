@@ -352,6 +352,7 @@ export function registerPortalPages(app: FastifyInstance, svc: PortalService): v
     const items = await svc.currentItems(tenant, { now });
     const shared = me ? await svc.sharedProfile(me, now) : { profile: null, shared: [], consentId: null };
     const feedback = me ? await svc.feedback(tenant, me) : NO_FEEDBACK;
+    const reminders = me ? await svc.reminders(tenant, me, lang) : [];
     // Without a shared profile the page is the general one, for the visitor's chosen district and language.
     const profile: RankingProfile | null = shared.profile ?? (visitorDistrict || textLang !== 'ja' ? { ...(visitorDistrict ? { district: visitorDistrict } : {}), language: textLang } : null);
     const ranked = rankItems(items, profile, feedback, { now, limit: items.length });
@@ -370,6 +371,7 @@ export function registerPortalPages(app: FastifyInstance, svc: PortalService): v
     const list = (entries: readonly RankedItem[], withReasons: boolean) => html`<ol class="items">${entries.map((r) => card(ctx, r.item, withReasons ? r.reasons : []))}</ol>`;
     const body = html`
 ${alerts.length > 0 ? html`<section class="alerts" aria-labelledby="alerts-h"><h2 id="alerts-h">${t.alerts}</h2>${list(alerts, personal)}</section>` : ''}
+${reminders.length > 0 ? html`<section class="box" aria-labelledby="reminders-h"><h2 id="reminders-h">${lang === 'ja' ? 'あなたへのお知らせ' : 'Reminders for you'}</h2><ul>${reminders.map((r) => html`<li><a href="${r.href}">${r.text}</a></li>`)}</ul></section>` : ''}
 ${me && !personal ? html`<section class="box" aria-labelledby="personalise-h"><h2 id="personalise-h">${t.personaliseTitle}</h2><p>${t.personaliseText}</p><p><a href="/my#personalise">${t.personaliseLink}</a></p></section>` : ''}
 ${!me ? html`<section class="box" aria-labelledby="visitor-h"><h2 id="visitor-h">${t.personaliseTitle}</h2><p>${t.visitorText}</p>
 <form method="get" action="/" class="inline-form"><div><label for="district">${t.chooseDistrict}</label><select id="district" name="district"><option value="">${t.allDistricts}</option>${vocab.districts.map(

@@ -57,9 +57,31 @@ export interface SharedProfile {
   consentId: string | null;
 }
 
+/**
+ * A reminder another service shows the signed-in citizen on the front page (e.g. a vaccination
+ * that is due). Computed by that service, under its own authorisation and consent checks.
+ */
+export interface PersonalReminder {
+  text: string;
+  href: string;
+}
+
+export type ReminderSource = (tenant: string, accountId: string, lang: 'ja' | 'en') => Promise<PersonalReminder[]>;
+
 export class PortalService {
   readonly #d: PortalServiceDeps;
   readonly #hubCache = new Map<string, { at: number; items: Item[] }>();
+  readonly #reminderSources: ReminderSource[] = [];
+
+  /** Services add what they remind citizens of on the front page (the handbook: vaccinations due). */
+  addReminderSource(source: ReminderSource): void {
+    this.#reminderSources.push(source);
+  }
+
+  /** The signed-in citizen's reminders from every source, in the order the sources were added. */
+  async reminders(tenant: string, accountId: string, lang: 'ja' | 'en'): Promise<PersonalReminder[]> {
+    return (await Promise.all(this.#reminderSources.map((s) => s(tenant, accountId, lang)))).flat();
+  }
 
   constructor(deps: PortalServiceDeps) {
     this.#d = deps;
