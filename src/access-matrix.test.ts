@@ -64,6 +64,7 @@ const CLASSES: Array<[RegExp, RegExp, RouteClass]> = [
   // with a token for the FHIR resource and scope fhir:write.
   [/^GET$/, /^\/handbook\/assets\/handbook\.css$/, 'public'],
   [/^(GET|POST)$/, /^\/handbook(\/claim|\/children\/:id(\/entries|\/invite|\/export\.json)?)?$/, 'session-page'],
+  [/^(GET|POST)$/, /^\/staff\/handbook(\/children(\/:id(\/code)?)?)?$/, 'staff'],
   [/^GET$/, /^\/fhir\/metadata$/, 'public'],
   [/^POST$/, /^\/fhir(\/Immunization|\/Observation)?$/, 'fhir-write'],
   [/^GET$/, /^\/ngsi-ld\/v1\//, 'hub-read'],

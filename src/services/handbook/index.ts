@@ -11,6 +11,7 @@ import type { Identity } from '../../identity/index.ts';
 import type { Portal } from '../portal/index.ts';
 import { registerFhirRoutes } from './fhir/routes.ts';
 import { registerHandbookPages } from './pages.ts';
+import { registerHandbookStaffPages } from './staff-pages.ts';
 import { HANDBOOK_CLIENT, HandbookService, HEALTH_DEPARTMENT, LINKAGE_CATEGORIES, LINKAGE_PURPOSE } from './service.ts';
 
 export { handbookMigrations } from './migrations.ts';
@@ -56,6 +57,7 @@ export function createHandbook(deps: HandbookDeps): Handbook {
         },
       });
       registerHandbookPages(http, service);
+      registerHandbookStaffPages(http, service);
       deps.portal?.service.addReminderSource((tenant, accountId, lang) => service.vaccinationReminders(tenant, accountId, lang));
       await registerFhirRoutes(http, service, deps.publicBase);
     },

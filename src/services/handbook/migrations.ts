@@ -95,4 +95,19 @@ CREATE TABLE handbook.entries (
 CREATE INDEX entries_child_idx ON handbook.entries (tenant, child_id, kind);
 `,
   },
+  {
+    // Health-centre staff read children's records by their role, not by consent: each reading is
+    // kept here (who, which child, when), so that the city can answer who looked.
+    id: 'handbook/002-staff-reads',
+    sql: `
+CREATE TABLE handbook.staff_reads (
+  tenant text NOT NULL,
+  child_id uuid NOT NULL,
+  account_id text NOT NULL,
+  at timestamptz NOT NULL DEFAULT now(),
+  FOREIGN KEY (tenant, child_id) REFERENCES handbook.children (tenant, id) ON DELETE CASCADE
+);
+CREATE INDEX staff_reads_child_idx ON handbook.staff_reads (tenant, child_id, at);
+`,
+  },
 ];

@@ -144,12 +144,33 @@ export class HandbookService {
     }
   }
 
-  /** Health-centre staff: a child's full record (every record, delivered or not). */
-  async staffView(by: Principal, tenant: string, childId: string): Promise<{ child: db.Child; records: db.StoredRecord[] }> {
+  /** Health-centre staff: a child's full record (every record, delivered or not); each reading is kept. */
+  async staffView(by: Principal, tenant: string, childId: string): Promise<{ child: db.Child; records: db.StoredRecord[]; guardians: number; reads: Array<{ accountId: string; at: string }> }> {
     requireRole(by, 'health_centre', HEALTH_DEPARTMENT, "reading a child's health records");
     const child = await db.findChild(this.#d.store, tenant, childId);
     if (!child) throw new AppError('ResourceNotFound', `there is no child '${childId}'`);
-    return { child, records: await db.recordsOf(this.#d.store, tenant, child.id) };
+    await db.recordStaffRead(this.#d.store, tenant, child.id, by.accountId ?? 'unknown');
+    return {
+      child,
+      records: await db.recordsOf(this.#d.store, tenant, child.id),
+      guardians: (await db.guardiansOf(this.#d.store, tenant, child.id)).length,
+      reads: await db.staffReadsOf(this.#d.store, tenant, child.id),
+    };
+  }
+
+  /** Health-centre staff: the latest children, or the one with a resident key. */
+  async staffChildren(by: Principal, tenant: string, residentKey?: string): Promise<db.Child[]> {
+    requireRole(by, 'health_centre', HEALTH_DEPARTMENT, 'the children of the health centre');
+    return db.listChildren(this.#d.store, tenant, residentKey);
+  }
+
+  /** Health-centre staff register a child (e.g. at the 母子手帳 issue or a move into the city). */
+  async staffRegisterChild(by: Principal, tenant: string, c: { residentKey: string; name?: string; birthDate: IsoDate; sex?: Sex }): Promise<db.Child> {
+    requireRole(by, 'health_centre', HEALTH_DEPARTMENT, 'registering a child');
+    if (!/^[\x21-\x7E]{1,64}$/.test(c.residentKey)) throw new AppError('BadRequestData', 'the resident key has 1 to 64 visible ASCII characters');
+    if (c.name !== undefined && (c.name.length > 100 || /[\u0000-\u001F\u007F\u202A-\u202E]/.test(c.name))) throw new AppError('BadRequestData', 'the name has at most 100 characters and no control characters');
+    if (c.birthDate > this.now().toISOString().slice(0, 10) || c.birthDate < '2000-01-01') throw new AppError('BadRequestData', `the birth date ${c.birthDate} is not plausible for the handbook`);
+    return db.upsertChild(this.#d.store, tenant, c);
   }
 
   // ---- parents ----------------------------------------------------------------------------------

@@ -79,6 +79,23 @@ export async function findChild(db: Queryable, tenant: string, id: string): Prom
   return r.rows[0] ? toChild(r.rows[0]) : undefined;
 }
 
+/** The children of the tenant, newest first; by resident key when one is given (staff search). */
+export async function listChildren(db: Queryable, tenant: string, residentKey?: string): Promise<Child[]> {
+  const r = residentKey
+    ? await db.query<ChildRow>(`SELECT ${CHILD_COLUMNS} FROM handbook.children c WHERE c.tenant = $1 AND c.resident_key = $2`, [tenant, residentKey])
+    : await db.query<ChildRow>(`SELECT ${CHILD_COLUMNS} FROM handbook.children c WHERE c.tenant = $1 ORDER BY c.created_at DESC, c.id LIMIT 50`, [tenant]);
+  return r.rows.map(toChild);
+}
+
+export async function recordStaffRead(db: Queryable, tenant: string, childId: string, accountId: string): Promise<void> {
+  await db.query(`INSERT INTO handbook.staff_reads (tenant, child_id, account_id) VALUES ($1, $2, $3)`, [tenant, childId, accountId]);
+}
+
+export async function staffReadsOf(db: Queryable, tenant: string, childId: string): Promise<Array<{ accountId: string; at: string }>> {
+  const r = await db.query<{ account_id: string; at: Date | string }>(`SELECT account_id, at FROM handbook.staff_reads WHERE tenant = $1 AND child_id = $2 ORDER BY at DESC LIMIT 100`, [tenant, childId]);
+  return r.rows.map((x) => ({ accountId: x.account_id, at: iso(x.at) }));
+}
+
 // ---- guardians and link codes ------------------------------------------------------------------
 
 export async function childrenOf(db: Queryable, tenant: string, accountId: string): Promise<Child[]> {

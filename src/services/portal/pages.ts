@@ -198,7 +198,8 @@ export function siteNav(lang: PageLanguage, p: Principal, here: string): SafeHtm
   const signedIn = p.via === 'session' && !!p.accountId;
   const staff = p.roles.some((g) => g.role === 'publisher' || g.role === 'administrator');
   const processor = p.roles.some((g) => g.role === 'application_processor');
-  return html`<nav class="site-nav" aria-label="${lang === 'ja' ? 'サイト' : 'Site'}"><ul>${link('/', t.home)}${link('/my', t.my)}${link('/forms', lang === 'ja' ? '手続き' : 'Forms')}${link('/tourism', t.tourism)}${link('/assistant', lang === 'ja' ? 'アシスタント' : 'Assistant')}${staff ? link('/staff', t.staff) : processor ? link('/staff/forms', lang === 'ja' ? '申請の受付' : 'Applications') : ''}${
+  const nurse = p.roles.some((g) => g.role === 'health_centre');
+  return html`<nav class="site-nav" aria-label="${lang === 'ja' ? 'サイト' : 'Site'}"><ul>${link('/', t.home)}${link('/my', t.my)}${link('/forms', lang === 'ja' ? '手続き' : 'Forms')}${link('/tourism', t.tourism)}${link('/assistant', lang === 'ja' ? 'アシスタント' : 'Assistant')}${staff ? link('/staff', t.staff) : processor ? link('/staff/forms', lang === 'ja' ? '申請の受付' : 'Applications') : ''}${nurse ? link('/staff/handbook', lang === 'ja' ? '保健センター' : 'Health centre') : ''}${
     signedIn ? link('/id/signout', t.signOut) : html`${link(`/id/signin?return_to=${encodeURIComponent(here)}`, t.signIn)}${link('/id/signup', t.signUp)}`
   }</ul></nav>`;
 }
