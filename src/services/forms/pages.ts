@@ -60,6 +60,7 @@ const T = {
     resultIntro: '書類はA4のPDFです。各書類の右上のコードを窓口で読み取ると、記入内容が転記されます。',
     pdf: 'PDFをダウンロード',
     pdfAll: 'すべての書類をまとめてダウンロード（PDF）',
+    pdfReady: (n: number) => `入力済みの${n}件の書類をまとめてダウンロード（PDF）`,
     missing: '未入力の必須項目があります',
     fix: '入力を直す',
     send: '選んだ書類をオンラインで申請する',
@@ -115,6 +116,7 @@ const T = {
     resultIntro: 'Each form is an A4 PDF. The window scans the code at the top right of each form instead of retyping your answers.',
     pdf: 'Download PDF',
     pdfAll: 'Download all forms (one PDF)',
+    pdfReady: (n: number) => `Download the ${n} complete forms (one PDF)`,
     missing: 'Required fields are missing',
     fix: 'Correct my answers',
     send: 'Send the chosen forms online',
@@ -469,7 +471,7 @@ ${missing.length > 0
   : html`<p><a href="/forms/d/${draft.id}/pdf/${form.id}" download>${t.pdf}<span class="visually-hidden">: ${title.text}</span></a> <span class="meta">${form.procedure.online ? t.online : t.paper}</span></p>`}
 ${application ? html`<p class="status">${t.reference} ${application.reference}: <strong>${STATUS_LABEL[lang][application.status]}</strong></p>` : ''}</li>`;
       })}</ul>
-${ready.length > 1 ? html`<p><a class="button" href="/forms/d/${draft.id}/pdf" download>${t.pdfAll}</a></p>` : ''}
+${ready.length > 1 ? html`<p><a class="button" href="/forms/d/${draft.id}/pdf" download>${ready.length < forms.length ? t.pdfReady(ready.length) : t.pdfAll}</a></p>` : ''}
 ${onlineReady.length > 0
   ? me
     ? html`<form method="post" action="/forms/d/${draft.id}/submit" class="box">${csrfField(req, reply)}<fieldset><legend>${t.send}</legend>
@@ -491,7 +493,11 @@ ${onlineReady.map(({ form }) => html`<div class="choice"><input type="checkbox" 
     const references = new Map(sent.map((a) => [a.formId, a.reference]));
     const only = req.params.form;
     if (only !== undefined && !/^[a-z0-9_-]{1,64}$/.test(only)) throw new AppError('ResourceNotFound', `there is no form '${only}'`);
-    const pdf = await svc.pdf(tenant, draft, only ? [only] : undefined, references);
+    // "All together" is every form that is complete (the page offers it beside the forms that
+    // still need answers); one form is refused while it lacks a required answer.
+    const ready = (await svc.applicable(tenant, draft)).map((a) => a.form).filter((f) => svc.missingFor(f, draft.answers).length === 0);
+    if (!only && ready.length === 0) throw new AppError('BadRequestData', 'no form is complete yet: fill in the required fields first');
+    const pdf = await svc.pdf(tenant, draft, only ? [only] : ready.map((f) => f.id), references);
     const name = only ? `${only}.pdf` : `forms-${draft.eventId}.pdf`;
     return reply
       .header('content-type', 'application/pdf')
