@@ -85,12 +85,12 @@ const SHADE = '#ececec';
 // ---------------------------------------------------------------------------------------------
 // The font, read once per process
 
-const REGULAR = 'NotoSansJP';
-const BOLD = 'NotoSansJP-Bold';
+export const REGULAR = 'NotoSansJP';
+export const BOLD = 'NotoSansJP-Bold';
 let fontFiles: { regular: Buffer; bold: Buffer } | undefined;
 
 /** The two TrueType files (about 5 MB each) are read on first use and kept for the process. */
-function fonts(): { regular: Buffer; bold: Buffer } {
+export function fonts(): { regular: Buffer; bold: Buffer } {
   if (!fontFiles) {
     const require = createRequire(import.meta.url);
     const file = (p: string) => readFileSync(require.resolve(`@expo-google-fonts/noto-sans-jp/${p}`));
@@ -143,7 +143,7 @@ interface Fitted {
 const NO_LINE_START = new Set([...'、。，．・：；？！ー）」』】〕〉》’”ゝゞ々ぁぃぅぇぉっゃゅょァィゥェォッャュョ,.:;!?)]}']);
 const CJK = /[\u3000-\u9fff\uf900-\ufaff\uff00-\uffef]/u;
 
-class Measurer {
+export class Measurer {
   private readonly doc: PDFKit.PDFDocument;
 
   constructor(doc: PDFKit.PDFDocument) {

@@ -1,0 +1,677 @@
+/**
+ * The handbook's PDF summary (issue 8: "export the child's record … as a PDF summary"): what a
+ * health centre would print for a parent to keep or take to a clinic. A4, in Japanese or English:
+ * the child, whether clinic records are included, the vaccinations, the body measurements, the
+ * height and weight charts, the check-ups and the parents' notes, with page numbers.
+ *
+ * It prints exactly what the parent sees: the caller passes the `ChildView` from
+ * `HandbookService.view` (so the consent gate was asked, and logged, for this print as for the
+ * page) and the schedule computed for today, and this module only lays them out.
+ *
+ * The type and the text-fitting come from the printed forms (../forms/pdf.ts): Noto Sans JP
+ * embedded as a subset, control and bidi characters removed, characters the font lacks (emoji)
+ * printed as 〓, every text wrapped into its cell and cut with … when it cannot fit, so no note or
+ * name, however long or strange, can run over the page. The growth charts are the very SVG the
+ * page shows (growth/chart.ts), redrawn here as PDF vector paths, so paper and screen agree.
+ */
+import PDFDocument from 'pdfkit';
+import { formatJapaneseDate } from '../forms/japanese.ts';
+import { A4, BOLD, cleanText, fonts, Measurer, REGULAR } from '../forms/pdf.ts';
+import { ageOn, formatAge, formatValue, growthChartSvg, type ChartSpan } from './growth/chart.ts';
+import { findSeries, type GrowthReferenceTable } from './growth/reference.ts';
+import { MEASUREMENT_KINDS, type DoseGiven, type DoseStatus, type MeasurementKind } from './model.ts';
+import type { ChildView } from './service.ts';
+import { loadSchedule, type ScheduleResult } from './vaccines/schedule.ts';
+
+export type SummaryLanguage = 'ja' | 'en';
+
+export interface HandbookSummaryInput {
+  /** What the guardian sees, from `HandbookService.view` (clinic records only with live consent). */
+  view: ChildView;
+  /** `scheduleFor(child, view.doses, today)`: the state of each dose on the day printed. */
+  schedule: ScheduleResult;
+  /** The installed growth reference tables (`loadGrowthReferences`); none draws the points alone. */
+  references?: readonly GrowthReferenceTable[];
+  /** The moment printed on the summary (its day in Japan) and recorded as the PDF's creation date. */
+  printedAt?: Date;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Wording
+
+const T = {
+  ja: {
+    title: '母子健康手帳 記録の要約',
+    subtitle: 'Child health handbook summary',
+    name: '氏名',
+    born: '生年月日',
+    sex: '性別',
+    printed: '印刷日',
+    age: '年月齢',
+    sexes: { female: '女', male: '男', unknown: '未登録' },
+    linkageOn: '医療機関からの記録: 連携に同意しているため含みます',
+    linkageOff: '医療機関からの記録: 連携に同意していないため含みません（保護者が記録したもののみ）',
+    vaccinations: '予防接種',
+    vaccine: 'ワクチン',
+    dose: '回',
+    doseN: (n: number) => `${String(n)}回目`,
+    status: '状況',
+    when: '接種日・接種の目安',
+    where: '接種場所・記録元',
+    routineUntil: (d: string) => `（定期接種は ${d} まで）`,
+    problems: '医師に確認が必要な接種',
+    scheduleSource: '接種スケジュールの出典',
+    measurements: '身体計測',
+    date: '日付',
+    source: '記録元',
+    growth: '成長曲線',
+    checkups: '健診',
+    checkup: '健診の種類',
+    notes: 'メモ',
+    by: '記入',
+    byYou: '本人',
+    byOther: 'もう一人の保護者',
+    text: '内容',
+    none: '記録はありません。',
+    clinic: '医療機関',
+    parent: '保護者の記録',
+    continued: '（つづき）',
+    footer: '母子健康手帳 記録の要約',
+    noName: '（氏名未登録）',
+  },
+  en: {
+    title: 'Child health handbook summary',
+    subtitle: '母子健康手帳 記録の要約',
+    name: 'Name',
+    born: 'Date of birth',
+    sex: 'Sex',
+    printed: 'Printed on',
+    age: 'Age',
+    sexes: { female: 'Female', male: 'Male', unknown: 'Not recorded' },
+    linkageOn: 'Records from clinics: included (you agree to the linkage)',
+    linkageOff: 'Records from clinics: not included (you have not agreed to the linkage; only what parents entered)',
+    vaccinations: 'Vaccinations',
+    vaccine: 'Vaccine',
+    dose: 'Dose',
+    doseN: (n: number) => String(n),
+    status: 'Status',
+    when: 'Given on / when',
+    where: 'Where given / source',
+    routineUntil: (d: string) => ` (routine until ${d})`,
+    problems: 'Doses to check with your doctor',
+    scheduleSource: 'Schedule source',
+    measurements: 'Body measurements',
+    date: 'Date',
+    source: 'Source',
+    growth: 'Growth charts',
+    checkups: 'Check-ups',
+    checkup: 'Check-up',
+    notes: 'Notes',
+    by: 'By',
+    byYou: 'You',
+    byOther: 'Other parent',
+    text: 'Text',
+    none: 'No records.',
+    clinic: 'Clinic',
+    parent: 'Entered by a parent',
+    continued: ' (continued)',
+    footer: 'Child health handbook summary',
+    noName: '(no name recorded)',
+  },
+} as const;
+
+const STATUS: Record<SummaryLanguage, Record<DoseStatus, string>> = {
+  ja: { given: '接種済み', upcoming: 'これから', due: '接種時期です', overdue: '期限が近い・遅れています', expired: '定期接種の期間終了', not_needed: '不要' },
+  en: { given: 'Given', upcoming: 'Upcoming', due: 'Due now', overdue: 'Overdue', expired: 'Routine period over', not_needed: 'Not needed' },
+};
+
+const MEASURE_HEAD: Record<SummaryLanguage, Record<MeasurementKind, string>> = {
+  ja: { height: '身長 (cm)', weight: '体重 (kg)', head: '頭囲 (cm)', chest: '胸囲 (cm)' },
+  en: { height: 'Height (cm)', weight: 'Weight (kg)', head: 'Head (cm)', chest: 'Chest (cm)' },
+};
+
+const EN_MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+// ---------------------------------------------------------------------------------------------
+// Page geometry, in PDF points
+
+const MM = 72 / 25.4;
+const MARGIN = 15 * MM;
+const LEFT = MARGIN;
+const WIDTH = A4.width - 2 * MARGIN;
+/** Content stops here; the footer sits in the bottom margin. */
+const BOTTOM = A4.height - MARGIN;
+const PAD = 3;
+const CELL_SIZE = 8.5;
+/** A table cell shows at most this many lines, so no row is taller than a page; the rest is cut with …. */
+const CELL_LINES = 6;
+const NOTE_LINES = 40;
+const HEAD_BAR = 16;
+const BORDER = '#555555';
+const HEAD_SHADE = '#e4e4e4';
+const BAR_SHADE = '#d6d6d6';
+
+/** The day of an instant in Japan (UTC+9, no summer time). */
+export function japanDay(at: Date): string {
+  return new Date(at.getTime() + 9 * 3_600_000).toISOString().slice(0, 10);
+}
+
+/** A date as the summary prints it: the era date in Japanese, the Western one in English, both always. */
+function longDate(iso: string, lang: SummaryLanguage): string {
+  const era = formatJapaneseDate(iso);
+  const [y, m, d] = iso.split('-').map(Number) as [number, number, number];
+  if (lang === 'ja') {
+    const western = `${String(y)}年${String(m)}月${String(d)}日`;
+    return era.ok ? `${era.value}（${western}）` : western;
+  }
+  const western = `${String(d)} ${EN_MONTHS[m - 1] ?? ''} ${String(y)}`;
+  return era.ok ? `${western} (${era.value})` : western;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tables and text that flow over pages
+
+interface Column {
+  title: string;
+  /** Share of the content width. */
+  width: number;
+  align?: 'left' | 'right' | 'center';
+}
+
+class Sheet {
+  readonly doc: PDFKit.PDFDocument;
+  readonly m: Measurer;
+  /** Noto Sans JP's line height as a multiple of the size (ascender + descender). */
+  readonly lf: number;
+  /** Added to a section's heading when its table goes on over a page: （つづき）, (continued). */
+  readonly continued: string;
+  y = MARGIN;
+
+  constructor(doc: PDFKit.PDFDocument, lf: number, continued: string) {
+    this.doc = doc;
+    this.m = new Measurer(doc);
+    this.lf = lf;
+    this.continued = continued;
+  }
+
+  newPage(): void {
+    this.doc.addPage({ size: 'A4', margin: 0 });
+    this.y = MARGIN;
+  }
+
+  /** Starts a new page unless `height` still fits on this one. */
+  ensure(height: number): void {
+    if (this.y + height > BOTTOM) this.newPage();
+  }
+
+  /** Untrusted text made printable: cleaned, then what the font cannot draw as 〓. */
+  printable(text: string, multiline = false): string {
+    return this.m.printable(cleanText(text, multiline));
+  }
+
+  /** Wraps a text into at most `maxLines` lines of `width` at `size` (cut with … past them). */
+  lines(text: string, font: string, width: number, size: number, maxLines: number, multiline = false): string[] {
+    const t = this.printable(text, multiline);
+    if (t.trim() === '') return [''];
+    // Half a line of slack: forms/pdf.ts counts lines with its own rounding of the line height.
+    return this.m.fit(t, font, width, (maxLines + 0.5) * size * this.lf, size, size).lines;
+  }
+
+  drawLines(lines: readonly string[], font: string, x: number, y: number, width: number, size: number, align: 'left' | 'right' | 'center' = 'left', color = 'black'): void {
+    this.doc.font(font, size).fillColor(color);
+    lines.forEach((line, i) => {
+      if (line === '') return;
+      const w = this.m.width(line, font) * size;
+      const dx = align === 'left' ? 0 : align === 'center' ? (width - w) / 2 : width - w;
+      this.doc.text(line, x + Math.max(dx, 0), y + i * size * this.lf, { lineBreak: false });
+    });
+  }
+
+  /** A paragraph across the content width, flowing onto the next page line by line. */
+  paragraph(text: string, size: number, o: { font?: string; color?: string; maxLines?: number } = {}): void {
+    const font = o.font ?? REGULAR;
+    const lh = size * this.lf;
+    for (const line of this.lines(text, font, WIDTH, size, o.maxLines ?? 20, true)) {
+      this.ensure(lh);
+      this.drawLines([line], font, LEFT, this.y, WIDTH, size, 'left', o.color);
+      this.y += lh;
+    }
+  }
+
+  /** A section's grey bar with its heading; `continued` marks its repetition on a new page. */
+  bar(heading: string, continued: boolean): void {
+    this.doc.rect(LEFT, this.y, WIDTH, HEAD_BAR).fillAndStroke(BAR_SHADE, BORDER);
+    const text = this.lines(heading + (continued ? this.continued : ''), BOLD, WIDTH - 4 * PAD, 10, 1);
+    this.drawLines(text, BOLD, LEFT + 2 * PAD, this.y + 2, WIDTH - 4 * PAD, 10);
+    this.y += HEAD_BAR;
+  }
+
+  /** Starts a section: its bar, with room for at least `first` points of content under it. */
+  section(heading: string, first: number): void {
+    this.y += 8;
+    this.ensure(HEAD_BAR + first);
+    this.bar(heading, false);
+  }
+
+  /**
+   * A table whose rows flow onto new pages; each new page repeats the section bar (marked as
+   * continued) and the header row. Each cell wraps, up to `maxLines` lines.
+   */
+  table(heading: string, columns: readonly Column[], rows: readonly string[][], maxLines: number[] = []): void {
+    const widths = columns.map((c) => c.width * WIDTH);
+    const head = columns.map((c, i) => this.lines(c.title, BOLD, widths[i]! - 2 * PAD, 7.5, 2));
+    const headH = Math.max(...head.map((l) => l.length)) * 7.5 * this.lf + 2 * PAD;
+    const planned = rows.map((row) => {
+      const cells = row.map((text, i) => this.lines(text, REGULAR, widths[i]! - 2 * PAD, CELL_SIZE, maxLines[i] ?? CELL_LINES, true));
+      return { cells, height: Math.max(1, ...cells.map((l) => l.length)) * CELL_SIZE * this.lf + 2 * PAD };
+    });
+    const drawHead = () => {
+      let x = LEFT;
+      columns.forEach((c, i) => {
+        this.doc.rect(x, this.y, widths[i]!, headH).fillAndStroke(HEAD_SHADE, BORDER);
+        this.drawLines(head[i]!, BOLD, x + PAD, this.y + PAD, widths[i]! - 2 * PAD, 7.5, c.align ?? 'left');
+        x += widths[i]!;
+      });
+      this.y += headH;
+    };
+    this.section(heading, headH + (planned[0]?.height ?? 0));
+    drawHead();
+    for (const row of planned) {
+      if (this.y + row.height > BOTTOM) {
+        this.newPage();
+        this.bar(heading, true);
+        drawHead();
+      }
+      let x = LEFT;
+      row.cells.forEach((lines, i) => {
+        this.doc.lineWidth(0.5).rect(x, this.y, widths[i]!, row.height).stroke(BORDER);
+        this.drawLines(lines, REGULAR, x + PAD, this.y + PAD, widths[i]! - 2 * PAD, CELL_SIZE, columns[i]!.align ?? 'left');
+        x += widths[i]!;
+      });
+      this.y += row.height;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The growth chart's SVG, redrawn as PDF paths
+
+/** The entities core/pages.ts escapeHtml writes, and numeric ones. */
+function unescape(text: string): string {
+  return text.replace(/&(amp|lt|gt|quot|#39|#x27);/g, (_, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", '#x27': "'" })[e] ?? '');
+}
+
+function attributes(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [, k, v] of text.matchAll(/([\w:-]+)="([^"]*)"/g)) out[k!] = unescape(v!);
+  return out;
+}
+
+/** Attributes SVG inherits from a group to what it contains (SVG 1.1 §6.2, the ones chart.ts sets on <g>). */
+const INHERITED = ['stroke', 'stroke-width', 'fill', 'font-size', 'font-family'] as const;
+
+const num = (v: string | undefined, fallback = 0): number => {
+  const n = Number(v);
+  return v !== undefined && Number.isFinite(n) ? n : fallback;
+};
+
+function pointList(text: string | undefined): Array<[number, number]> {
+  const n = (text ?? '').trim().split(/[\s,]+/).map(Number);
+  const out: Array<[number, number]> = [];
+  for (let i = 0; i + 1 < n.length; i += 2) if (Number.isFinite(n[i]) && Number.isFinite(n[i + 1])) out.push([n[i]!, n[i + 1]!]);
+  return out;
+}
+
+/**
+ * Draws the SVG of growth/chart.ts at (x, y), `width` points wide, as PDF vector graphics. It
+ * reads only the markup that module writes (svg, g, defs/clipPath, rect, line, polygon, polyline,
+ * path with M/L, circle, text; title and desc are the accessible text of the screen and are not
+ * drawn), and the whole picture is clipped to its own box. Returns the height drawn.
+ */
+function drawChartSvg(sheet: Sheet, svg: string, x: number, y: number, width: number): number {
+  const doc = sheet.doc;
+  const tokens = svg.matchAll(/<(\/?)([a-zA-Z][\w:-]*)((?:\s+[\w:-]+="[^"]*")*)\s*(\/?)>|([^<]+)/g);
+  const inherited: Array<Record<string, string>> = [{}];
+  const groupClips: boolean[] = [];
+  const clips = new Map<string, { x: number; y: number; w: number; h: number }>();
+  let clipId: string | undefined;
+  let skip = 0;
+  let inDefs = false;
+  let text: { attrs: Record<string, string>; content: string } | undefined;
+  let height = 0;
+
+  const paint = (a: Record<string, string>, shape: () => void, closedShape: boolean) => {
+    const fill = closedShape ? (a.fill ?? 'black') : 'none';
+    const stroke = a.stroke ?? 'none';
+    if (fill === 'none' && stroke === 'none') return;
+    doc.save();
+    shape();
+    if (a['stroke-dasharray']) {
+      const [on, off] = a['stroke-dasharray'].split(/[\s,]+/).map(Number);
+      doc.dash(on ?? 1, { space: off ?? on ?? 1 });
+    }
+    if (fill !== 'none') doc.fillColor(fill, num(a['fill-opacity'], 1));
+    if (stroke !== 'none') doc.strokeColor(stroke).lineWidth(num(a['stroke-width'], 1));
+    if (fill !== 'none' && stroke !== 'none') doc.fillAndStroke();
+    else if (fill !== 'none') doc.fill();
+    else doc.stroke();
+    doc.restore();
+  };
+
+  for (const [, close, tag, attrText, selfClose, content] of tokens) {
+    if (content !== undefined) {
+      if (text && skip === 0) text.content += content;
+      continue;
+    }
+    const name = tag!.toLowerCase();
+    if (close) {
+      if (name === 'title' || name === 'desc') skip--;
+      else if (name === 'defs') inDefs = false;
+      else if (name === 'clippath') clipId = undefined;
+      else if (name === 'g') {
+        inherited.pop();
+        if (groupClips.pop()) doc.restore();
+      } else if (name === 'text' && text) {
+        drawText(sheet, text.attrs, unescape(text.content));
+        text = undefined;
+      } else if (name === 'svg') doc.restore();
+      continue;
+    }
+    const own = attributes(attrText ?? '');
+    const parent = inherited[inherited.length - 1]!;
+    const a: Record<string, string> = { ...Object.fromEntries(INHERITED.filter((k) => parent[k] !== undefined).map((k) => [k, parent[k]!])), ...own };
+    if (name === 'title' || name === 'desc') {
+      if (!selfClose) skip++;
+      continue;
+    }
+    if (skip > 0) continue;
+    if (name === 'svg') {
+      const [, , vw, vh] = (own.viewBox ?? '').split(/\s+/).map(Number);
+      const [w, h] = [vw && vw > 0 ? vw : num(own.width, 640), vh && vh > 0 ? vh : num(own.height, 420)];
+      const scale = width / w;
+      height = h * scale;
+      doc.save();
+      doc.translate(x, y).scale(scale);
+      doc.rect(0, 0, w, h).clip();
+      continue;
+    }
+    if (name === 'defs') {
+      inDefs = !selfClose;
+      continue;
+    }
+    if (name === 'clippath') {
+      clipId = own.id;
+      continue;
+    }
+    if (inDefs) {
+      if (name === 'rect' && clipId) clips.set(clipId, { x: num(own.x), y: num(own.y), w: num(own.width), h: num(own.height) });
+      continue;
+    }
+    switch (name) {
+      case 'g': {
+        const ref = /^url\(#(.+)\)$/.exec(own['clip-path'] ?? '')?.[1];
+        const clip = ref ? clips.get(ref) : undefined;
+        if (clip) {
+          doc.save();
+          doc.rect(clip.x, clip.y, clip.w, clip.h).clip();
+        }
+        if (selfClose) {
+          if (clip) doc.restore();
+        } else {
+          inherited.push(a);
+          groupClips.push(clip !== undefined);
+        }
+        break;
+      }
+      case 'rect':
+        paint(a, () => doc.rect(num(a.x), num(a.y), num(a.width), num(a.height)), true);
+        break;
+      case 'line':
+        paint(a, () => doc.moveTo(num(a.x1), num(a.y1)).lineTo(num(a.x2), num(a.y2)), false);
+        break;
+      case 'polygon':
+      case 'polyline': {
+        const pts = pointList(a.points);
+        if (pts.length < 2) break;
+        paint(a, () => {
+          doc.moveTo(...pts[0]!);
+          for (const p of pts.slice(1)) doc.lineTo(...p);
+          if (name === 'polygon') doc.closePath();
+        }, name === 'polygon' || (a.fill !== undefined && a.fill !== 'none'));
+        break;
+      }
+      case 'path':
+        // chart.ts writes only absolute M and L commands, which pdfkit's SVG path reader takes.
+        if (a.d && /^[ML0-9.,\s-]+$/.test(a.d)) paint(a, () => doc.path(a.d!), a.fill !== undefined && a.fill !== 'none');
+        break;
+      case 'circle':
+        paint(a, () => doc.circle(num(a.cx), num(a.cy), num(a.r)), true);
+        break;
+      case 'text':
+        if (!selfClose) text = { attrs: a, content: '' };
+        break;
+      default:
+        break;
+    }
+  }
+  return height;
+}
+
+/** One SVG <text>: baseline at (x, y + dy), anchored start, middle or end, maybe rotated. */
+function drawText(sheet: Sheet, a: Record<string, string>, content: string): void {
+  const doc = sheet.doc;
+  const text = sheet.printable(content);
+  if (text.trim() === '') return;
+  const size = num(a['font-size'], 12);
+  const font = a['font-weight'] === 'bold' ? BOLD : REGULAR;
+  const x = num(a.x);
+  const dy = /^(-?[\d.]+)em$/.exec(a.dy ?? '');
+  const y = num(a.y) + (dy ? Number(dy[1]) * size : num(a.dy));
+  const w = sheet.m.width(text, font) * size;
+  const dx = a['text-anchor'] === 'middle' ? -w / 2 : a['text-anchor'] === 'end' ? -w : 0;
+  const rotate = /^rotate\((-?[\d.]+)(?:[\s,]+(-?[\d.]+)[\s,]+(-?[\d.]+))?\)$/.exec(a.transform ?? '');
+  doc.save();
+  if (rotate) doc.rotate(Number(rotate[1]), { origin: [num(rotate[2], 0), num(rotate[3], 0)] });
+  doc.font(font, size).fillColor(a.fill && a.fill !== 'none' ? a.fill : 'black');
+  doc.text(text, x + dx, y, { lineBreak: false, baseline: 'alphabetic' });
+  doc.restore();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The summary
+
+/** The chart's view: the first two years in monthly detail while the child and the records fit in them. */
+function chartSpan(view: ChildView, today: string): ChartSpan {
+  const months = (date: string) => ageOn(view.child.birthDate, date)?.exact ?? 0;
+  return months(today) < 24 && view.measurements.every((m) => months(m.date) <= 24) ? 24 : 72;
+}
+
+/**
+ * The child's handbook as an A4 PDF summary in the parent's language. Everything printed comes
+ * from `input`; nothing is read from the store here.
+ */
+export async function renderHandbookSummary(input: HandbookSummaryInput, lang: SummaryLanguage): Promise<Buffer> {
+  const t = T[lang];
+  const { view, schedule } = input;
+  const child = view.child;
+  const printedAt = input.printedAt ?? new Date();
+  const today = japanDay(printedAt);
+  const rules = loadSchedule();
+  const { regular, bold } = fonts();
+
+  const doc = new PDFDocument({
+    size: 'A4',
+    margin: 0,
+    autoFirstPage: false,
+    bufferPages: true,
+    pdfVersion: '1.7',
+    lang: lang === 'ja' ? 'ja-JP' : 'en',
+    displayTitle: true,
+    info: { Title: T[lang].title, Creator: 'Machi', Producer: 'Machi', CreationDate: printedAt },
+  });
+  const chunks: Buffer[] = [];
+  doc.on('data', (c: Buffer) => chunks.push(c));
+  const ended = new Promise<void>((resolve, reject) => {
+    doc.on('end', resolve);
+    doc.on('error', reject);
+  });
+  doc.registerFont(REGULAR, regular);
+  doc.registerFont(BOLD, bold);
+  doc.font(REGULAR, 10);
+  const sheet = new Sheet(doc, doc.currentLineHeight() / 10, t.continued);
+  sheet.newPage();
+
+  // The heading and the child.
+  sheet.drawLines(sheet.lines(t.title, BOLD, WIDTH, 17, 1), BOLD, LEFT, sheet.y, WIDTH, 17, 'center');
+  sheet.y += 17 * sheet.lf;
+  sheet.drawLines(sheet.lines(t.subtitle, REGULAR, WIDTH, 9, 1), REGULAR, LEFT, sheet.y, WIDTH, 9, 'center', '#444444');
+  sheet.y += 9 * sheet.lf + 8;
+  const age = ageOn(child.birthDate, today);
+  const facts: Array<[string, string]> = [
+    [t.name, child.name ?? t.noName],
+    [t.born, longDate(child.birthDate, lang) + (age ? `　${t.age} ${formatAge(age, lang)}` : '')],
+    [t.sex, t.sexes[child.sex ?? 'unknown']],
+    [t.printed, longDate(today, lang)],
+  ];
+  const labelW = 78;
+  for (const [label, value] of facts) {
+    const lines = sheet.lines(value, label === t.name ? BOLD : REGULAR, WIDTH - labelW - 2 * PAD, 11, 2);
+    const h = lines.length * 11 * sheet.lf + 2 * PAD;
+    doc.rect(LEFT, sheet.y, labelW, h).fillAndStroke(HEAD_SHADE, BORDER);
+    doc.lineWidth(0.5).rect(LEFT + labelW, sheet.y, WIDTH - labelW, h).stroke(BORDER);
+    sheet.drawLines([label], REGULAR, LEFT + PAD, sheet.y + PAD + 1.5, labelW - 2 * PAD, 9);
+    sheet.drawLines(lines, label === t.name ? BOLD : REGULAR, LEFT + labelW + PAD, sheet.y + PAD, WIDTH - labelW - 2 * PAD, 11);
+    sheet.y += h;
+  }
+  sheet.y += 6;
+  // Whether the clinics' records are in this print: the consent decides, and the paper says so.
+  sheet.paragraph(view.linkage ? t.linkageOn : t.linkageOff, 9.5, { font: BOLD });
+
+  // Vaccinations: every dose of the schedule that applies, given or not.
+  const nameOf = (code: string) => rules.vaccines.find((v) => v.code === code)?.name[lang] ?? code;
+  const sourceOf = (g: DoseGiven): string => {
+    const seen = view.doses.find((d) => d.vaccine === g.vaccine && d.date === g.date);
+    const from = seen ? (seen.source === 'clinic' ? t.clinic : t.parent) : '';
+    return [g.performer, from].filter((s) => s !== undefined && s !== '').join(' / ');
+  };
+  const doseRows = schedule.doses
+    .filter((d) => d.status !== 'not_needed')
+    .map((d) => {
+      const when =
+        d.status === 'given' && d.given
+          ? d.given.date
+          : d.recommendedFrom
+            ? `${d.recommendedFrom} – ${d.recommendedUntil ?? ''}${d.latest ? t.routineUntil(d.latest) : ''}`
+            : d.latest
+              ? `– ${d.latest}`
+              : '';
+      return [nameOf(d.vaccine), t.doseN(d.doseNumber), STATUS[lang][d.status], when, d.status === 'given' && d.given ? sourceOf(d.given) : ''];
+    });
+  sheet.table(
+    t.vaccinations,
+    [
+      { title: t.vaccine, width: 0.25 },
+      { title: t.dose, width: 0.07, align: 'center' },
+      { title: t.status, width: 0.15 },
+      { title: t.when, width: 0.27 },
+      { title: t.where, width: 0.26 },
+    ],
+    doseRows,
+  );
+  if (schedule.problems.length > 0) {
+    sheet.y += 4;
+    sheet.paragraph(t.problems, 9, { font: BOLD });
+    for (const p of schedule.problems) sheet.paragraph(`・${nameOf(p.vaccine)} ${p.given.date}${p.given.performer ? ` (${p.given.performer})` : ''}: ${p.message[lang]}`, 8.5, { maxLines: 4 });
+  }
+  sheet.y += 2;
+  sheet.paragraph(`${t.scheduleSource}: ${rules.title[lang]}`, 7.5, { color: '#444444', maxLines: 3 });
+
+  // Body measurements: one row per day and source, a column per measure.
+  const byDay = new Map<string, { date: string; source: 'clinic' | 'parent'; values: Map<MeasurementKind, string[]> }>();
+  for (const m of view.measurements) {
+    const key = `${m.date}|${m.source}`;
+    let row = byDay.get(key);
+    if (!row) byDay.set(key, (row = { date: m.date, source: m.source, values: new Map() }));
+    row.values.set(m.kind, [...(row.values.get(m.kind) ?? []), formatValue(m.kind, m.value)]);
+  }
+  const measureRows = [...byDay.values()]
+    .sort((a, b) => a.date.localeCompare(b.date) || a.source.localeCompare(b.source))
+    .map((r) => {
+      const a = ageOn(child.birthDate, r.date);
+      return [r.date, a ? formatAge(a, lang) : '', ...MEASUREMENT_KINDS.map((k) => (r.values.get(k) ?? []).join(' / ')), r.source === 'clinic' ? t.clinic : t.parent];
+    });
+  if (measureRows.length === 0) {
+    sheet.section(t.measurements, 14);
+    sheet.paragraph(t.none, 9);
+  } else {
+    sheet.table(
+      t.measurements,
+      [
+        { title: t.date, width: 0.14 },
+        { title: t.age, width: 0.15 },
+        ...MEASUREMENT_KINDS.map((k) => ({ title: MEASURE_HEAD[lang][k], width: 0.125, align: 'right' as const })),
+        { title: t.source, width: 0.21 },
+      ],
+      measureRows,
+    );
+  }
+
+  // The height and weight charts, as on the page, with the percentile band when a table is installed.
+  const span = chartSpan(view, today);
+  const chartW = WIDTH * 0.86;
+  const chartH = (chartW * 420) / 640;
+  sheet.section(t.growth, chartH + 4);
+  (['height', 'weight'] as const).forEach((measure, i) => {
+    if (i > 0) sheet.ensure(chartH + 4);
+    const reference = input.references?.find((r) => findSeries(r, child.sex, measure));
+    const svg = growthChartSvg({ measure, sex: child.sex, measurements: view.measurements, birthDate: child.birthDate, ...(reference ? { reference } : {}), lang, span, id: `pdf-${measure}` });
+    sheet.y += 4 + drawChartSvg(sheet, svg, LEFT + (WIDTH - chartW) / 2, sheet.y + 4, chartW);
+  });
+
+  // Check-ups and notes.
+  if (view.checkups.length === 0) {
+    sheet.section(t.checkups, 14);
+    sheet.paragraph(t.none, 9);
+  } else {
+    sheet.table(
+      t.checkups,
+      [
+        { title: t.date, width: 0.2 },
+        { title: t.age, width: 0.2 },
+        { title: t.checkup, width: 0.6 },
+      ],
+      view.checkups.map((c) => {
+        const a = ageOn(child.birthDate, c.date);
+        return [c.date, a ? formatAge(a, lang) : '', c.type];
+      }),
+    );
+  }
+  if (view.notes.length === 0) {
+    sheet.section(t.notes, 14);
+    sheet.paragraph(t.none, 9);
+  } else {
+    sheet.table(
+      t.notes,
+      [
+        { title: t.date, width: 0.15 },
+        { title: t.by, width: 0.15 },
+        { title: t.text, width: 0.7 },
+      ],
+      view.notes.map((n) => [n.date, n.by === 'you' ? t.byYou : t.byOther, n.text]),
+      [1, 2, NOTE_LINES],
+    );
+  }
+
+  // The footer of every page: the title, the child, and "n / N".
+  const pages = doc.bufferedPageRange().count;
+  const footer = sheet.printable(`${t.footer}・${child.name ?? ''}`);
+  for (let p = 0; p < pages; p++) {
+    doc.switchToPage(p);
+    const y = BOTTOM + 12;
+    sheet.drawLines(sheet.lines(footer, REGULAR, WIDTH * 0.7, 7.5, 1), REGULAR, LEFT, y, WIDTH * 0.7, 7.5, 'left', '#444444');
+    sheet.drawLines([`${String(p + 1)} / ${String(pages)}`], REGULAR, LEFT + WIDTH * 0.7, y, WIDTH * 0.3, 7.5, 'right', '#444444');
+  }
+  doc.end();
+  await ended;
+  return Buffer.concat(chunks);
+}
