@@ -65,6 +65,11 @@ const CLASSES: Array<[RegExp, RegExp, RouteClass]> = [
   [/^GET$/, /^\/handbook\/assets\/handbook\.css$/, 'public'],
   [/^(GET|POST)$/, /^\/handbook(\/claim|\/children\/:id(\/entries|\/invite|\/export\.json)?)?$/, 'session-page'],
   [/^(GET|POST)$/, /^\/staff\/handbook(\/children(\/:id(\/code)?)?)?$/, 'staff'],
+  // School notices, the parents' pages (src/services/school/pages.ts): a session (a pupil or notice
+  // of another family is a 404, tested in school/pages.test.ts). The calendar feed is for calendar
+  // apps that cannot sign in: its unguessable token is the credential (unknown token: 404).
+  [/^GET$/, /^\/school\/(assets\/school\.css|calendar\/:token\.ics)$/, 'public'],
+  [/^(GET|POST)$/, /^\/school(\/enrol|\/absence|\/calendar(\/token)?|\/notices\/:id(\/answers|\/attachments\/:aid)?)?$/, 'session-page'],
   [/^GET$/, /^\/fhir\/metadata$/, 'public'],
   [/^POST$/, /^\/fhir(\/Immunization|\/Observation)?$/, 'fhir-write'],
   [/^GET$/, /^\/ngsi-ld\/v1\//, 'hub-read'],

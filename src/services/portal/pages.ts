@@ -199,7 +199,7 @@ export function siteNav(lang: PageLanguage, p: Principal, here: string): SafeHtm
   const staff = p.roles.some((g) => g.role === 'publisher' || g.role === 'administrator');
   const processor = p.roles.some((g) => g.role === 'application_processor');
   const nurse = p.roles.some((g) => g.role === 'health_centre');
-  return html`<nav class="site-nav" aria-label="${lang === 'ja' ? 'サイト' : 'Site'}"><ul>${link('/', t.home)}${link('/my', t.my)}${link('/forms', lang === 'ja' ? '手続き' : 'Forms')}${link('/tourism', t.tourism)}${link('/assistant', lang === 'ja' ? 'アシスタント' : 'Assistant')}${staff ? link('/staff', t.staff) : processor ? link('/staff/forms', lang === 'ja' ? '申請の受付' : 'Applications') : ''}${nurse ? link('/staff/handbook', lang === 'ja' ? '保健センター' : 'Health centre') : ''}${
+  return html`<nav class="site-nav" aria-label="${lang === 'ja' ? 'サイト' : 'Site'}"><ul>${link('/', t.home)}${link('/my', t.my)}${signedIn ? link('/school', lang === 'ja' ? '学校' : 'School') : ''}${link('/forms', lang === 'ja' ? '手続き' : 'Forms')}${link('/tourism', t.tourism)}${link('/assistant', lang === 'ja' ? 'アシスタント' : 'Assistant')}${staff ? link('/staff', t.staff) : processor ? link('/staff/forms', lang === 'ja' ? '申請の受付' : 'Applications') : ''}${nurse ? link('/staff/handbook', lang === 'ja' ? '保健センター' : 'Health centre') : ''}${
     signedIn ? link('/id/signout', t.signOut) : html`${link(`/id/signin?return_to=${encodeURIComponent(here)}`, t.signIn)}${link('/id/signup', t.signUp)}`
   }</ul></nav>`;
 }
@@ -471,7 +471,7 @@ ${item.attachments.length > 0 ? html`<h2>${t.attachments}</h2><ul class="attachm
     const sharedList = shared.shared.map((c) => CATEGORY_LABEL[lang][c] ?? c).join(lang === 'ja' ? '、' : ', ');
     const body = html`
 <section aria-labelledby="services"><h2 id="services">${lang === 'ja' ? '手続きと子育て' : 'Procedures and your children'}</h2>
-<ul><li><a href="/forms/applications">${lang === 'ja' ? '申請の状況' : 'My applications'}</a></li><li><a href="/forms">${lang === 'ja' ? '届出・申請書をつくる' : 'Make the forms for a life event'}</a></li><li><a href="/handbook">${lang === 'ja' ? '電子母子手帳' : 'Child health handbook'}</a></li></ul></section>
+<ul><li><a href="/forms/applications">${lang === 'ja' ? '申請の状況' : 'My applications'}</a></li><li><a href="/forms">${lang === 'ja' ? '届出・申請書をつくる' : 'Make the forms for a life event'}</a></li><li><a href="/handbook">${lang === 'ja' ? '電子母子手帳' : 'Child health handbook'}</a></li><li><a href="/school">${lang === 'ja' ? '学校からのお知らせ' : 'School notices'}</a></li></ul></section>
 <section aria-labelledby="personalise"><h2 id="personalise">${t.personalisation}</h2>
 <p>${shared.shared.length > 0 ? t.sharedNow(sharedList) : t.sharedNone}</p>
 <form method="post" action="/my/personalise">${csrfField(req, reply)}
