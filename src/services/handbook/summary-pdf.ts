@@ -26,8 +26,11 @@ import { loadSchedule, type ScheduleResult } from './vaccines/schedule.ts';
 export type SummaryLanguage = 'ja' | 'en';
 
 export interface HandbookSummaryInput {
-  /** What the guardian sees, from `HandbookService.view` (clinic records only with live consent). */
-  view: ChildView;
+  /**
+   * What the guardian sees, from `HandbookService.view` (clinic records only with live consent):
+   * the parts a summary prints.
+   */
+  view: Pick<ChildView, 'child' | 'linkage' | 'doses' | 'measurements' | 'checkups' | 'notes'>;
   /** `scheduleFor(child, view.doses, today)`: the state of each dose on the day printed. */
   schedule: ScheduleResult;
   /** The installed growth reference tables (`loadGrowthReferences`); none draws the points alone. */
@@ -58,7 +61,7 @@ const T = {
     status: '状況',
     when: '接種日・接種の目安',
     where: '接種場所・記録元',
-    routineUntil: (d: string) => `（定期接種は ${d} まで）`,
+    routineUntil: (d: string) => `定期接種は ${d} まで`,
     problems: '医師に確認が必要な接種',
     scheduleSource: '接種スケジュールの出典',
     measurements: '身体計測',
@@ -97,7 +100,7 @@ const T = {
     status: 'Status',
     when: 'Given on / when',
     where: 'Where given / source',
-    routineUntil: (d: string) => ` (routine until ${d})`,
+    routineUntil: (d: string) => `routine until ${d}`,
     problems: 'Doses to check with your doctor',
     scheduleSource: 'Schedule source',
     measurements: 'Body measurements',
@@ -218,10 +221,11 @@ class Sheet {
   }
 
   drawLines(lines: readonly string[], font: string, x: number, y: number, width: number, size: number, align: 'left' | 'right' | 'center' = 'left', color = 'black'): void {
-    this.doc.font(font, size).fillColor(color);
     lines.forEach((line, i) => {
       if (line === '') return;
+      // Measured before the font is set: the measurer sets its own size to measure a new character.
       const w = this.m.width(line, font) * size;
+      this.doc.font(font, size).fillColor(color);
       const dx = align === 'left' ? 0 : align === 'center' ? (width - w) / 2 : width - w;
       this.doc.text(line, x + Math.max(dx, 0), y + i * size * this.lf, { lineBreak: false });
     });
@@ -481,7 +485,7 @@ function drawText(sheet: Sheet, a: Record<string, string>, content: string): voi
 // The summary
 
 /** The chart's view: the first two years in monthly detail while the child and the records fit in them. */
-function chartSpan(view: ChildView, today: string): ChartSpan {
+function chartSpan(view: HandbookSummaryInput['view'], today: string): ChartSpan {
   const months = (date: string) => ageOn(view.child.birthDate, date)?.exact ?? 0;
   return months(today) < 24 && view.measurements.every((m) => months(m.date) <= 24) ? 24 : 72;
 }
@@ -561,7 +565,7 @@ export async function renderHandbookSummary(input: HandbookSummaryInput, lang: S
         d.status === 'given' && d.given
           ? d.given.date
           : d.recommendedFrom
-            ? `${d.recommendedFrom} – ${d.recommendedUntil ?? ''}${d.latest ? t.routineUntil(d.latest) : ''}`
+            ? `${d.recommendedFrom} – ${d.recommendedUntil ?? ''}${d.latest ? `\n${t.routineUntil(d.latest)}` : ''}`
             : d.latest
               ? `– ${d.latest}`
               : '';
