@@ -162,7 +162,7 @@ export async function benchForms(quick: boolean): Promise<FormsBenchRow> {
   const demo = catalogueForms();
   const source = demo ?? syntheticForms();
   const items = source.forms.map((form, i) => ({ form, answers: plausibleAnswers(source.dictionary, form, i) }));
-  const runs = quick ? 10 : 50;
+  const runs = quick ? 3 : 50;
   // Warm-up: the font files are read and the width caches fill on the first run.
   for (let i = 0; i < 2; i++) await renderForms(source.dictionary, items);
   const times: number[] = [];

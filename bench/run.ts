@@ -52,7 +52,7 @@ interface Sizes {
 }
 
 const FULL: Sizes = { upsertBatches: 20, singleOps: 20_000, queryEntities: 100_000, queries: 300, temporalInstances: 100_000 };
-const QUICK: Sizes = { upsertBatches: 2, singleOps: 300, queryEntities: 3_000, queries: 30, temporalInstances: 5_000 };
+const QUICK: Sizes = { upsertBatches: 2, singleOps: 100, queryEntities: 1_000, queries: 20, temporalInstances: 2_000 };
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 

@@ -4,7 +4,7 @@
  * its own there (created here, dropped on close), so the same suite runs on both stores.
  */
 import { createHash } from 'node:crypto';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -27,18 +27,20 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
 }
 
 /**
- * A PGlite data folder with every migration applied, as a gzipped tar: creating a PGlite database
- * (initdb in WebAssembly) takes seconds, loading this takes a fraction, and each test file starts
- * from it. It is kept in the temporary folder under a name made of the migrations and the PGlite
- * version, so a changed migration makes a new one; concurrent test processes write it under a
- * temporary name and rename it into place, so nobody reads half a file.
+ * A PGlite data folder with every migration applied, as a tar: creating a PGlite database (initdb
+ * in WebAssembly) takes seconds, loading this takes a fraction, and each test file starts from it.
+ * It is not compressed (40 MB): a gzipped one takes 0.3 to 1 s longer to load, in every test
+ * file. It is kept in the temporary folder under a name made of the migrations and the PGlite
+ * version, so a changed migration makes a new one (making one removes those older than a day);
+ * concurrent test processes write it under a temporary name and rename it into place, so nobody
+ * reads half a file.
  */
 async function migratedTemplate(): Promise<Blob> {
   // The package does not export its package.json; read it beside its main module.
   const main = createRequire(import.meta.url).resolve('@electric-sql/pglite');
   const version = await pgliteVersion(main);
   const key = createHash('sha256').update(version).update(JSON.stringify(allMigrations.map((m) => [m.id, m.sql]))).digest('hex').slice(0, 20);
-  const file = path.join(tmpdir(), `machi-test-pglite-${key}.tar.gz`);
+  const file = path.join(tmpdir(), `machi-test-pglite-${key}.tar`);
   try {
     return new Blob([await readFile(file)]);
   } catch {
@@ -46,12 +48,27 @@ async function migratedTemplate(): Promise<Blob> {
   }
   const store = await openPglite();
   await migrate(store, allMigrations);
-  const dump = await store.dump();
+  const dump = await store.dump('none');
   await store.close();
   const part = `${file}.${process.pid}.part`;
   await writeFile(part, new Uint8Array(await dump.arrayBuffer()));
   await rename(part, file);
+  await removeOldTemplates(file);
   return dump;
+}
+
+/** Templates of earlier migrations, older than a day: 40 MB each in the temporary folder. */
+async function removeOldTemplates(keep: string): Promise<void> {
+  const dayAgo = Date.now() - 86_400_000;
+  for (const name of await readdir(tmpdir())) {
+    const file = path.join(tmpdir(), name);
+    if (file === keep || !/^machi-test-pglite-[0-9a-f]{20}\.tar(\.gz)?$/.test(name)) continue;
+    try {
+      if ((await stat(file)).mtimeMs < dayAgo) await unlink(file);
+    } catch {
+      // removed by a concurrent test process
+    }
+  }
 }
 
 /** The version in the package.json of the package whose entry point is `main`. */
