@@ -199,7 +199,8 @@ export function siteNav(lang: PageLanguage, p: Principal, here: string): SafeHtm
   const staff = p.roles.some((g) => g.role === 'publisher' || g.role === 'administrator');
   const processor = p.roles.some((g) => g.role === 'application_processor');
   const nurse = p.roles.some((g) => g.role === 'health_centre');
-  return html`<nav class="site-nav" aria-label="${lang === 'ja' ? 'サイト' : 'Site'}"><ul>${link('/', t.home)}${link('/my', t.my)}${signedIn ? link('/school', lang === 'ja' ? '学校' : 'School') : ''}${link('/forms', lang === 'ja' ? '手続き' : 'Forms')}${link('/tourism', t.tourism)}${link('/assistant', lang === 'ja' ? 'アシスタント' : 'Assistant')}${staff ? link('/staff', t.staff) : processor ? link('/staff/forms', lang === 'ja' ? '申請の受付' : 'Applications') : ''}${nurse ? link('/staff/handbook', lang === 'ja' ? '保健センター' : 'Health centre') : ''}${
+  const teacher = p.roles.some((g) => g.role === 'school');
+  return html`<nav class="site-nav" aria-label="${lang === 'ja' ? 'サイト' : 'Site'}"><ul>${link('/', t.home)}${link('/my', t.my)}${signedIn ? link('/school', lang === 'ja' ? '学校' : 'School') : ''}${link('/forms', lang === 'ja' ? '手続き' : 'Forms')}${link('/tourism', t.tourism)}${link('/assistant', lang === 'ja' ? 'アシスタント' : 'Assistant')}${staff ? link('/staff', t.staff) : processor ? link('/staff/forms', lang === 'ja' ? '申請の受付' : 'Applications') : ''}${nurse ? link('/staff/handbook', lang === 'ja' ? '保健センター' : 'Health centre') : ''}${teacher ? link('/staff/school', lang === 'ja' ? '学校連絡' : 'School notices') : ''}${
     signedIn ? link('/id/signout', t.signOut) : html`${link(`/id/signin?return_to=${encodeURIComponent(here)}`, t.signIn)}${link('/id/signup', t.signUp)}`
   }</ul></nav>`;
 }
