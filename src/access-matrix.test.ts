@@ -70,6 +70,11 @@ const CLASSES: Array<[RegExp, RegExp, RouteClass]> = [
   // apps that cannot sign in: its unguessable token is the credential (unknown token: 404).
   [/^GET$/, /^\/school\/(assets\/school\.css|calendar\/:token\.ics)$/, 'public'],
   [/^(GET|POST)$/, /^\/school(\/enrol|\/absence|\/calendar(\/token)?|\/notices\/:id(\/answers|\/attachments\/:aid)?)?$/, 'session-page'],
+  // School notices, the staff side (src/services/school/staff-pages.ts): staff with the role
+  // `school` in the school's id (a school's staff see only their school: tested in
+  // school/staff-pages.test.ts); the gate refuses before a body or an upload is read.
+  [/^GET$/, /^\/staff\/school\/assets\/school-staff\.css$/, 'public'],
+  [/^(GET|POST)$/, /^\/staff\/school(\/:school(\/.*)?)?$/, 'staff'],
   [/^GET$/, /^\/fhir\/metadata$/, 'public'],
   [/^POST$/, /^\/fhir(\/Immunization|\/Observation)?$/, 'fhir-write'],
   [/^GET$/, /^\/ngsi-ld\/v1\//, 'hub-read'],
