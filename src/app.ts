@@ -88,7 +88,8 @@ export async function buildApp(config: Config, given?: Store): Promise<App> {
   const forms = createForms({ store, identity, consent });
   await forms.register(http);
   // The child health handbook: clinics' records reach parents only with their consent.
-  const handbook = createHandbook({ store, identity, consent, portal, publicBase: identity.hubResource.replace(/\/ngsi-ld$/, '') });
+  // Its vaccination reminders go out through the assistant's LINE pushes, each morning when LINE is on.
+  const handbook = createHandbook({ store, identity, consent, portal, publicBase: identity.hubResource.replace(/\/ngsi-ld$/, ''), line: { notifier: assistant.notifier, daily: Boolean(config.lineChannelSecret && config.lineChannelAccessToken) } });
   await handbook.register(http);
   await http.ready();
   // Notification workers (hub/subscriptions): dispatch recorded changes, deliver with retries.

@@ -47,6 +47,12 @@ export interface Config {
   lineChannelAccessToken: string | undefined;
   /** The LINE API's base URL (a local stand-in in tests). */
   lineApiBase: string;
+  /**
+   * The secret the key that encrypts stored LINE user ids (kept only for linked citizens, so that
+   * the city can push to them) is derived from; required with LINE. Not the channel secret, so
+   * that reissuing that in the LINE console does not make the stored ids unreadable.
+   */
+  lineUserIdKey: string | undefined;
   /** An OpenAI-compatible chat completions endpoint that may rephrase the assistant's answers; unset: off. */
   assistantLlmUrl: string | undefined;
   assistantLlmModel: string | undefined;
@@ -128,6 +134,10 @@ export function loadConfig(env: Env, defaults: Partial<Config> = {}): Config {
   if ((lineChannelSecret === undefined) !== (lineChannelAccessToken === undefined)) problems.push('LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN must be set together (the webhook verifies with one and replies with the other)');
   const lineApiBase = (env.LINE_API_BASE || defaults.lineApiBase || 'https://api.line.me').replace(/\/+$/, '');
   if (!/^https?:\/\/[^/?#]+(\/[^?#]*)?$/.test(lineApiBase)) problems.push(`LINE_API_BASE must be an http(s) URL, got '${lineApiBase}'`);
+  const lineUserIdKey = env.LINE_USER_ID_KEY || defaults.lineUserIdKey || undefined;
+  // Never echo the value: it is a secret.
+  if (lineUserIdKey !== undefined && lineUserIdKey.length < 32) problems.push('LINE_USER_ID_KEY must be at least 32 characters (e.g. the output of: openssl rand -base64 32)');
+  if (lineChannelSecret !== undefined && lineUserIdKey === undefined) problems.push('LINE_USER_ID_KEY must be set with LINE (at least 32 random characters, e.g. openssl rand -base64 32): it encrypts the LINE user ids of linked citizens, kept so that messages can be pushed to them');
   const assistantLlmUrl = env.MACHI_ASSISTANT_LLM_URL || defaults.assistantLlmUrl || undefined;
   if (assistantLlmUrl !== undefined && !/^https?:\/\/[^/?#]+/.test(assistantLlmUrl)) problems.push(`MACHI_ASSISTANT_LLM_URL must be an http(s) URL, got '${assistantLlmUrl}'`);
   const assistantLlmModel = env.MACHI_ASSISTANT_LLM_MODEL || defaults.assistantLlmModel || undefined;
@@ -156,6 +166,7 @@ export function loadConfig(env: Env, defaults: Partial<Config> = {}): Config {
     lineChannelSecret,
     lineChannelAccessToken,
     lineApiBase,
+    lineUserIdKey,
     assistantLlmUrl,
     assistantLlmModel,
     assistantLlmKey,

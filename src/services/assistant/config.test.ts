@@ -7,6 +7,8 @@ import { test } from 'node:test';
 import { ConfigError, loadConfig } from '../../core/config.ts';
 import { RateLimiter } from './rate-limit.ts';
 
+const KEY = 'k'.repeat(16) + 'ey-of-32-characters!';
+
 const problems = (env: Record<string, string>): string[] => {
   try {
     loadConfig(env);
@@ -24,12 +26,22 @@ test('MACHI_TODAY must be a real calendar date', () => {
 });
 
 test('LINE: secret and token together; the API base an http(s) URL, https://api.line.me by default', () => {
-  const c = loadConfig({ LINE_CHANNEL_SECRET: 's', LINE_CHANNEL_ACCESS_TOKEN: 't' });
+  const c = loadConfig({ LINE_CHANNEL_SECRET: 's', LINE_CHANNEL_ACCESS_TOKEN: 't', LINE_USER_ID_KEY: KEY });
   assert.equal(c.lineApiBase, 'https://api.line.me');
+  assert.equal(c.lineUserIdKey, KEY);
   assert.equal(loadConfig({ LINE_API_BASE: 'http://127.0.0.1:9999/' }).lineApiBase, 'http://127.0.0.1:9999');
   assert.match(problems({ LINE_CHANNEL_SECRET: 's' }).join('\n'), /must be set together/);
   assert.match(problems({ LINE_CHANNEL_ACCESS_TOKEN: 't' }).join('\n'), /must be set together/);
   assert.match(problems({ LINE_API_BASE: 'ftp://x' }).join('\n'), /LINE_API_BASE must be an http\(s\) URL/);
+});
+
+test('LINE_USER_ID_KEY: required with LINE, at least 32 characters, never echoed in the problem', () => {
+  const missing = problems({ LINE_CHANNEL_SECRET: 's', LINE_CHANNEL_ACCESS_TOKEN: 't' }).join('\n');
+  assert.match(missing, /LINE_USER_ID_KEY must be set with LINE/);
+  const short = problems({ LINE_CHANNEL_SECRET: 's', LINE_CHANNEL_ACCESS_TOKEN: 't', LINE_USER_ID_KEY: 'tooShortSecretValue' }).join('\n');
+  assert.match(short, /LINE_USER_ID_KEY must be at least 32 characters/);
+  assert.doesNotMatch(short, /tooShortSecretValue/);
+  assert.equal(loadConfig({}).lineUserIdKey, undefined, 'without LINE it is not needed');
 });
 
 test('the rephrasing endpoint needs a model; the rate limit a positive integer', () => {

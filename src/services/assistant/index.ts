@@ -16,8 +16,9 @@ import { inProcessHubReader, type HubReader } from '../../hub/client.ts';
 import type { Portal } from '../portal/index.ts';
 import { ageOn } from '../portal/model.ts';
 import { Engine, japanDate, type AnswerInput, type KnownProfile, type LanguageLike } from './engine.ts';
-import { LineChannel, Links } from './line.ts';
+import { LineChannel, LineIdCipher, Links } from './line.ts';
 import { createRephraser } from './llm.ts';
+import { LinePush, type LineNotifier } from './push.ts';
 import type { AssistantAnswer, AssistantData, LanguageVocabulary } from './model.ts';
 import { hubAssistantData, vocabularyOf } from './data/index.ts';
 import { loadLanguage } from './language/index.ts';
@@ -28,6 +29,7 @@ import { Sessions } from './sessions.ts';
 
 export { assistantMigrations } from './migrations.ts';
 export { ASSISTANT_CLIENT, ASSISTANT_PURPOSE } from './pages.ts';
+export type { LineNotifier, LinePushOutcome, LinePushRequest } from './push.ts';
 
 /** The data and language parts; tests may give their own (real objects built by hand). */
 export interface AssistantParts {
@@ -57,6 +59,8 @@ export interface Assistant {
   drainLine(): Promise<void>;
   /** The stored form of a LINE user id (tests check what is kept). */
   lineUserKey(userId: string): Promise<string | undefined>;
+  /** Push messages to citizens who linked LINE, for other services (consent-gated; push.ts). */
+  readonly notifier: LineNotifier;
 }
 
 /** How long a tenant's vocabulary is reused (the data part caches the hub for as long). */
@@ -65,7 +69,12 @@ const VOCABULARY_TTL_MS = 60_000;
 export function createAssistant(deps: AssistantDeps): Assistant {
   const now = deps.now ?? (() => new Date());
   const sessions = new Sessions(deps.store, now);
-  const links = new Links(deps.store, now);
+  const lineOn = Boolean(deps.config.lineChannelSecret && deps.config.lineChannelAccessToken);
+  // The LINE user ids of linked citizens are kept encrypted under LINE_USER_ID_KEY (loadConfig
+  // requires it with LINE); a Config built in code without it (tests) derives the key from the
+  // channel secret instead.
+  const idSecret = deps.config.lineUserIdKey ?? deps.config.lineChannelSecret;
+  const links = new Links(deps.store, now, lineOn && idSecret ? new LineIdCipher(idSecret) : undefined);
   // Messages a minute per client IP, conversation or LINE user (MACHI_ASSISTANT_RATE_LIMIT, 30).
   const limiter = new RateLimiter(deps.config.assistantRateLimit, 60_000);
   const lineLimiter = new RateLimiter(deps.config.assistantRateLimit, 60_000);
@@ -162,6 +171,16 @@ export function createAssistant(deps: AssistantDeps): Assistant {
         })
       : undefined;
 
+  const notifier = new LinePush({
+    store: deps.store,
+    links,
+    consent: deps.consent,
+    outbound: deps.outbound,
+    line: lineOn ? { accessToken: deps.config.lineChannelAccessToken!, apiBase: deps.config.lineApiBase } : undefined,
+    log: deps.log,
+    now,
+  });
+
   return {
     async register(app) {
       hub = inProcessHubReader(app);
@@ -189,11 +208,18 @@ export function createAssistant(deps: AssistantDeps): Assistant {
       registerAssistantPages(app, { engine, sessions, links, limiter, subjectFor: (a) => deps.identity.subjectFor(ASSISTANT_CLIENT, a) });
       // Events a crash left behind are handled once the server runs.
       if (line) app.addHook('onReady', async () => void line.drain());
+      // Push messages a crash left queued are sent once the server runs; the worker then polls
+      // for those other processes (the CLI) queue, and stops with the server.
+      if (line) {
+        app.addHook('onReady', async () => notifier.start());
+        app.addHook('onClose', async () => notifier.stop());
+      }
     },
     answer: (input) => engine.answer(input),
     drainLine: async () => {
       if (line) await line.drain();
     },
     lineUserKey: async (userId) => (line ? line.userKey(userId) : undefined),
+    notifier,
   };
 }

@@ -10,9 +10,10 @@
  *   between the two reprocesses it. Redeliveries carry the same `webhookEventId` and are dropped
  *   (`assistant.line_seen`).
  * - LINE users are known here only by an HMAC of their user id; neither the id nor message text
- *   is ever logged.
+ *   is ever logged. The id itself is kept only for users linked to the regional ID (push messages
+ *   need it), encrypted (`LineIdCipher`), and deleted with the link.
  */
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Outbound } from '../../core/outbound.ts';
 import type { Store } from '../../core/storage.ts';
 import { AppError } from '../../core/errors.ts';
@@ -93,25 +94,72 @@ function storable(e: LineEvent): string {
   return JSON.stringify(e).replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\u0001');
 }
 
+/**
+ * Encrypts LINE user ids at rest: AES-256-GCM (NIST SP 800-38D) with a random 96-bit IV per
+ * value, under a key derived with HKDF-SHA256 (RFC 5869) from a secret of the configuration
+ * (LINE_USER_ID_KEY), which is never in the database: a copy of the tables alone does not tell
+ * who the city's LINE users are. The row's `line_user` (the HMAC) is the additional authenticated
+ * data, so a ciphertext copied into another row does not decrypt.
+ */
+export class LineIdCipher {
+  readonly #key: Buffer;
+
+  constructor(secret: string) {
+    this.#key = Buffer.from(hkdfSync('sha256', secret, 'machi-assistant', 'line-user-id/v1', 32));
+  }
+
+  /** `v1.` + base64url(IV ‖ tag ‖ ciphertext). */
+  encrypt(lineUser: string, userId: string): string {
+    const iv = randomBytes(12);
+    const c = createCipheriv('aes-256-gcm', this.#key, iv);
+    c.setAAD(Buffer.from(lineUser));
+    const body = Buffer.concat([c.update(userId, 'utf8'), c.final()]);
+    return `v1.${Buffer.concat([iv, c.getAuthTag(), body]).toString('base64url')}`;
+  }
+
+  /** The user id, or undefined when the value was not made with this key for this row. */
+  decrypt(lineUser: string, stored: string): string | undefined {
+    if (!stored.startsWith('v1.')) return undefined;
+    const raw = Buffer.from(stored.slice(3), 'base64url');
+    if (raw.length < 12 + 16 + 1) return undefined;
+    try {
+      const d = createDecipheriv('aes-256-gcm', this.#key, raw.subarray(0, 12));
+      d.setAAD(Buffer.from(lineUser));
+      d.setAuthTag(raw.subarray(12, 28));
+      return Buffer.concat([d.update(raw.subarray(28)), d.final()]).toString('utf8');
+    } catch {
+      return undefined;
+    }
+  }
+}
+
 /** LINE users linked to the regional ID, and the one-time tokens that link them. */
 export class Links {
   readonly #store: Store;
   readonly #now: () => Date;
+  readonly #cipher: LineIdCipher | undefined;
 
-  constructor(store: Store, now: () => Date = () => new Date()) {
+  /** Without a cipher (LINE off) no user id is kept: links still work, pushes do not. */
+  constructor(store: Store, now: () => Date = () => new Date(), cipher?: LineIdCipher) {
     this.#store = store;
     this.#now = now;
+    this.#cipher = cipher;
   }
 
-  /** A new one-time token for `lineUser` (its HMAC); only the token's SHA-256 is stored. */
-  async issue(tenant: string, lineUser: string): Promise<string> {
+  /**
+   * A new one-time token for `lineUser` (its HMAC); only the token's SHA-256 is stored. The user
+   * id, when given, rides with the token (encrypted) to the link it makes.
+   */
+  async issue(tenant: string, lineUser: string, userId?: string): Promise<string> {
     const token = randomBytes(32).toString('base64url');
+    const enc = userId !== undefined && this.#cipher ? this.#cipher.encrypt(lineUser, userId) : null;
     await this.#store.query('DELETE FROM assistant.link_tokens WHERE line_user = $1 OR expires_at < $2', [lineUser, this.#now().toISOString()]);
-    await this.#store.query('INSERT INTO assistant.link_tokens (token_hash, tenant, line_user, expires_at) VALUES ($1, $2, $3, $4)', [
+    await this.#store.query('INSERT INTO assistant.link_tokens (token_hash, tenant, line_user, expires_at, user_id_enc) VALUES ($1, $2, $3, $4, $5)', [
       sha256(token),
       tenant,
       lineUser,
       new Date(this.#now().getTime() + LINK_TOKEN_MS).toISOString(),
+      enc,
     ]);
     return token;
   }
@@ -126,13 +174,18 @@ export class Links {
   /** Uses the token up and links its LINE user to the subject and account. */
   async confirm(token: string, subject: string, accountId: string): Promise<boolean> {
     return this.#store.transaction(async (tx) => {
-      const r = await tx.query<{ tenant: string; line_user: string }>('DELETE FROM assistant.link_tokens WHERE token_hash = $1 AND expires_at > $2 RETURNING tenant, line_user', [sha256(token), this.#now().toISOString()]);
+      const r = await tx.query<{ tenant: string; line_user: string; user_id_enc: string | null }>(
+        'DELETE FROM assistant.link_tokens WHERE token_hash = $1 AND expires_at > $2 RETURNING tenant, line_user, user_id_enc',
+        [sha256(token), this.#now().toISOString()],
+      );
       const row = r.rows[0];
       if (!row) return false;
+      // A relink keeps an id already known when the token carried none (a token issued before ids were kept).
       await tx.query(
-        `INSERT INTO assistant.links (line_user, tenant, subject, account_id, linked_at) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (line_user) DO UPDATE SET tenant = EXCLUDED.tenant, subject = EXCLUDED.subject, account_id = EXCLUDED.account_id, linked_at = EXCLUDED.linked_at`,
-        [row.line_user, row.tenant, subject, accountId, this.#now().toISOString()],
+        `INSERT INTO assistant.links (line_user, tenant, subject, account_id, linked_at, user_id_enc) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (line_user) DO UPDATE SET tenant = EXCLUDED.tenant, subject = EXCLUDED.subject, account_id = EXCLUDED.account_id, linked_at = EXCLUDED.linked_at,
+           user_id_enc = coalesce(EXCLUDED.user_id_enc, assistant.links.user_id_enc)`,
+        [row.line_user, row.tenant, subject, accountId, this.#now().toISOString(), row.user_id_enc],
       );
       return true;
     });
@@ -141,6 +194,35 @@ export class Links {
   async accountOf(lineUser: string): Promise<string | undefined> {
     const r = await this.#store.query<{ account_id: string }>('SELECT account_id FROM assistant.links WHERE line_user = $1', [lineUser], 'assistant_link_account');
     return r.rows[0]?.account_id;
+  }
+
+  /**
+   * Keeps the user id of a linked user who has none stored (linked before ids were kept), when
+   * they write again. Nothing happens for users who are not linked.
+   */
+  async remember(lineUser: string, userId: string): Promise<void> {
+    if (!this.#cipher) return;
+    await this.#store.query('UPDATE assistant.links SET user_id_enc = $2 WHERE line_user = $1 AND user_id_enc IS NULL', [lineUser, this.#cipher.encrypt(lineUser, userId)], 'assistant_link_remember');
+  }
+
+  /**
+   * Where a push to the account goes: its most recently linked LINE user whose id is known, or
+   * undefined. The id itself is decrypted only at sending (`userIdOf`).
+   */
+  async pushTarget(tenant: string, accountId: string): Promise<{ lineUser: string } | undefined> {
+    const r = await this.#store.query<{ line_user: string }>(
+      'SELECT line_user FROM assistant.links WHERE tenant = $1 AND account_id = $2 AND user_id_enc IS NOT NULL ORDER BY linked_at DESC, line_user LIMIT 1',
+      [tenant, accountId],
+    );
+    return r.rows[0] ? { lineUser: r.rows[0].line_user } : undefined;
+  }
+
+  /** The LINE user id of a link still in place (for the Push API's `to`), or undefined. */
+  async userIdOf(lineUser: string): Promise<string | undefined> {
+    if (!this.#cipher) return undefined;
+    const r = await this.#store.query<{ user_id_enc: string | null }>('SELECT user_id_enc FROM assistant.links WHERE line_user = $1', [lineUser]);
+    const enc = r.rows[0]?.user_id_enc;
+    return enc ? this.#cipher.decrypt(lineUser, enc) : undefined;
   }
 
   async unlink(lineUser: string): Promise<boolean> {
@@ -306,6 +388,8 @@ export class LineChannel {
           return;
         }
         const command = text.normalize('NFKC').replace(/\s+/g, '');
+        // A link made before user ids were kept gets its id now, so that pushes can reach it.
+        if (!UNLINK.test(command)) await this.#d.links.remember(user, userId);
         if (UNLINK.test(command)) {
           const was = await this.#d.links.unlink(user);
           // What the conversation learnt while linked (the district) goes with the link.
@@ -315,14 +399,14 @@ export class LineChannel {
           return;
         }
         if (LINK.test(command)) {
-          await this.#replyLink(e.replyToken, tenant, user);
+          await this.#replyLink(e.replyToken, tenant, user, userId);
           return;
         }
         const account = await this.#d.links.accountOf(user);
         const profile = account ? await this.#d.profileOf(account) : undefined;
         const answer = await this.#d.engine.answer({ text, channel: 'line', tenant, fixedSessionId: sessionId, ...(profile ? { profile } : {}) });
         if (answer.intent === 'link_account') {
-          await this.#replyLink(e.replyToken, tenant, user);
+          await this.#replyLink(e.replyToken, tenant, user, userId);
           return;
         }
         await this.#reply(e.replyToken, answer.replies.map((r) => r.text));
@@ -335,8 +419,8 @@ export class LineChannel {
     }
   }
 
-  async #replyLink(replyToken: string, tenant: string, user: string): Promise<void> {
-    const token = await this.#d.links.issue(tenant, user);
+  async #replyLink(replyToken: string, tenant: string, user: string, userId: string): Promise<void> {
+    const token = await this.#d.links.issue(tenant, user, userId);
     const url = `${this.#d.publicBase}/assistant/link/${token}`;
     await this.#reply(replyToken, [`地域IDと連携するには、10分以内に次のリンクを開いてサインインし、確認してください。\n${url}`, '連携をやめるときは「連携解除」と送ってください。']);
     this.#d.log.info({ eventType: 'message', outcome: 'link-issued' }, 'LINE event handled');

@@ -58,4 +58,42 @@ CREATE TABLE assistant.secrets (
 );
 `,
   },
+  {
+    id: 'assistant/002-line-push',
+    sql: `
+-- The LINE user id itself, for linked users only (push messages need it): AES-256-GCM under a key
+-- derived from LINE_USER_ID_KEY, which is not in the database; authenticated with the row's
+-- line_user, so a ciphertext moved to another row does not decrypt. Deleted with the link.
+ALTER TABLE assistant.links ADD COLUMN user_id_enc text;
+-- Carried from the 連携 message to the confirmation (ten minutes at most).
+ALTER TABLE assistant.link_tokens ADD COLUMN user_id_enc text;
+CREATE INDEX links_account ON assistant.links (tenant, account_id);
+-- Push messages (Messaging API push): recorded when a service asks, sent by a worker, kept after
+-- that (without their text) so that the same key is never sent twice.
+CREATE TABLE assistant.line_push (
+  tenant text NOT NULL,
+  key text NOT NULL,
+  account_id text NOT NULL,
+  -- The link (HMAC of the LINE user id) it goes to; if that link is gone at sending, it is not sent.
+  line_user text NOT NULL,
+  recipient text NOT NULL,
+  purpose text NOT NULL,
+  -- Emptied once the message is sent or given up.
+  text text NOT NULL,
+  -- X-Line-Retry-Key: the same on every try, so that LINE delivers a retried request once.
+  retry_key uuid NOT NULL,
+  status text NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'sent', 'failed')),
+  attempts integer NOT NULL DEFAULT 0,
+  -- When a worker may take it next (a retry's backoff, or the lease of the worker holding it).
+  next_at timestamptz NOT NULL DEFAULT now(),
+  -- The last HTTP status from LINE (or 0: no answer), and why it failed.
+  last_status integer,
+  failure text,
+  queued_at timestamptz NOT NULL DEFAULT now(),
+  sent_at timestamptz,
+  PRIMARY KEY (tenant, key)
+);
+CREATE INDEX line_push_due ON assistant.line_push (next_at) WHERE status = 'queued';
+`,
+  },
 ];

@@ -2,20 +2,24 @@
  * The maternal and child health handbook (母子健康手帳, issue 8): check-ups, vaccinations and
  * growth that reach the parents' phones by data linkage from the health centre and clinics, only
  * while the parents opt in. A built-in service: the OIDC client `machi-handbook` of the regional
- * ID, whose flows and views go through the consent gate (purpose `handbook-linkage`).
+ * ID, whose flows and views go through the consent gate (purpose `handbook-linkage`). Parents
+ * who agree to `handbook-line-reminders` get vaccination reminders on LINE (reminders.ts).
  */
 import type { FastifyInstance } from 'fastify';
 import type { Consent } from '../../consent/index.ts';
 import type { Store } from '../../core/storage.ts';
 import type { Identity } from '../../identity/index.ts';
+import type { LineNotifier } from '../assistant/push.ts';
 import type { Portal } from '../portal/index.ts';
 import { registerFhirRoutes } from './fhir/routes.ts';
 import { registerHandbookPages } from './pages.ts';
+import { REMINDERS_CATEGORIES, REMINDERS_PURPOSE, sendVaccinationReminders, startDailyReminders, type ReminderSummary } from './reminders.ts';
 import { registerHandbookStaffPages } from './staff-pages.ts';
 import { HANDBOOK_CLIENT, HandbookService, HEALTH_DEPARTMENT, LINKAGE_CATEGORIES, LINKAGE_PURPOSE } from './service.ts';
 
 export { handbookMigrations } from './migrations.ts';
 export { HANDBOOK_CLIENT, HandbookService, LINKAGE_PURPOSE } from './service.ts';
+export { REMINDERS_PURPOSE, type ReminderSummary } from './reminders.ts';
 
 export interface HandbookDeps {
   store: Store;
@@ -25,6 +29,8 @@ export interface HandbookDeps {
   portal?: Pick<Portal, 'service'>;
   /** The public URL of this City OS (for /fhir locations and the CapabilityStatement). */
   publicBase: string;
+  /** LINE pushes (the assistant's notifier); `daily` runs the reminders each morning in this process. */
+  line?: { notifier: LineNotifier; daily: boolean };
   now?: () => Date;
 }
 
@@ -32,12 +38,22 @@ export interface Handbook {
   readonly service: HandbookService;
   /** Registers the client and the purpose (and, as they are built, the pages and /fhir). */
   register(http: FastifyInstance): Promise<void>;
+  /**
+   * Sends the day's vaccination reminders through LINE (the daily job and `machi handbook
+   * send-reminders`); `lineOff` in the summary when there is no LINE.
+   */
+  sendReminders(o?: { date?: string; progress?: (line: string) => void }): Promise<ReminderSummary>;
 }
 
 export function createHandbook(deps: HandbookDeps): Handbook {
   const service = new HandbookService({ store: deps.store, consent: deps.consent, subjectFor: (c, a) => deps.identity.subjectFor(c, a), ...(deps.now ? { now: deps.now } : {}) });
+  const publicBase = deps.publicBase.replace(/\/$/, '');
+  const noLine = { push: async () => 'line_off' as const, drain: async () => {} };
+  const sendReminders: Handbook['sendReminders'] = (o = {}) =>
+    sendVaccinationReminders({ store: deps.store, service, consent: deps.consent, notifier: deps.line?.notifier ?? noLine, publicBase }, o);
   return {
     service,
+    sendReminders,
     async register(http) {
       await deps.identity.clients.ensure({ clientId: HANDBOOK_CLIENT, name: '真知市 電子母子手帳 (Machi City child health handbook)', confidential: true, clientCredentials: true, scopes: [] });
       await deps.consent.ensurePurpose({
@@ -56,10 +72,36 @@ export function createHandbook(deps: HandbookDeps): Handbook {
           en: 'Every arrival of a record and every view is recorded. If you withdraw, records stop appearing at once and new ones are not linked (the health centre keeps its own records as the law requires).',
         },
       });
+      await deps.consent.ensurePurpose({
+        id: REMINDERS_PURPOSE,
+        department: HEALTH_DEPARTMENT,
+        title: { ja: '予防接種のお知らせをLINEで受け取る', en: 'Vaccination reminders on LINE' },
+        description: {
+          ja: 'お子さんの予防接種の時期が来たとき、また標準的な接種期間を過ぎたときに、市のLINE公式アカウントからお知らせします（地域IDとLINEの連携が必要です）。',
+          en: "The city's LINE account tells you when a vaccination of your child is due, and again if it is past its recommended period (your regional ID must be linked to LINE).",
+        },
+        categories: [...REMINDERS_CATEGORIES],
+        legalBasis: 'consent',
+        durationDays: 2190,
+        notice: {
+          ja: '電子母子手帳の予防接種の記録から、接種の時期が来た回を毎朝確かめます。お知らせの文面（お子さんの名前、ワクチンと回数、手帳へのリンク）は、LINEヤフー株式会社のLINEを通って届きます。お知らせのたびに利用の記録が残り、「わたしのデータ」でいつでも確認・撤回できます。撤回すると、その時点からお知らせは届きません。',
+          en: "Each morning we check the vaccination records of the handbook for doses that are due. The message (your child's name, the vaccine and dose, a link to the handbook) reaches you through LINE, run by LY Corporation. Every message is recorded; see or withdraw it at any time under \"My data\". Once you withdraw, no more reminders are sent.",
+        },
+      });
       registerHandbookPages(http, service);
       registerHandbookStaffPages(http, service);
       deps.portal?.service.addReminderSource((tenant, accountId, lang) => service.vaccinationReminders(tenant, accountId, lang));
       await registerFhirRoutes(http, service, deps.publicBase);
+      if (deps.line?.daily) {
+        const job = startDailyReminders(
+          async () => {
+            const s = await sendReminders();
+            http.log.info({ date: s.date, guardians: s.guardians, queued: s.queued, duplicate: s.duplicate, notLinked: s.notLinked, noConsent: s.noConsent, withoutConsent: s.withoutConsent }, 'handbook LINE reminders sent');
+          },
+          (err) => http.log.error({ err }, 'handbook LINE reminders failed'),
+        );
+        http.addHook('onClose', async () => job.stop());
+      }
     },
   };
 }
