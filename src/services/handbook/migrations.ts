@@ -110,4 +110,70 @@ CREATE TABLE handbook.staff_reads (
 CREATE INDEX staff_reads_child_idx ON handbook.staff_reads (tenant, child_id, at);
 `,
   },
+  {
+    // Pregnancies (妊娠の経過, issue 8): the health centre registers one when it issues the 母子健康手帳
+    // (the mother's resident key, the expected delivery day). The link code, the records, the
+    // parents' entries and the staff readings are generalised to belong to a child or a pregnancy
+    // (exactly one), so that the code, consent and idempotency rules are the children's.
+    // Records gain the prenatal kinds and the doctors' milestone findings; entries the mothers'
+    // own check-ups and the parents' milestone answers.
+    id: 'handbook/003-pregnancies-milestones',
+    sql: `
+CREATE TABLE handbook.pregnancies (
+  tenant text NOT NULL,
+  id uuid NOT NULL,
+  mother_resident_key text NOT NULL,
+  mother_name text,
+  due_date date NOT NULL,
+  -- set with the birth record, when the child is registered
+  child_id uuid,
+  birth jsonb,
+  created_by text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (tenant, id),
+  FOREIGN KEY (tenant, child_id) REFERENCES handbook.children (tenant, id) ON DELETE SET NULL (child_id)
+);
+CREATE INDEX pregnancies_mother_idx ON handbook.pregnancies (tenant, mother_resident_key, due_date);
+
+CREATE TABLE handbook.pregnancy_guardians (
+  tenant text NOT NULL,
+  pregnancy_id uuid NOT NULL,
+  account_id text NOT NULL,
+  subject text NOT NULL,
+  -- 'code' (the mother, with the code of the health centre) or 'invited' (whom she added)
+  via text NOT NULL CHECK (via IN ('code', 'invited')),
+  added_by text,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (tenant, pregnancy_id, account_id),
+  FOREIGN KEY (tenant, pregnancy_id) REFERENCES handbook.pregnancies (tenant, id) ON DELETE CASCADE
+);
+CREATE INDEX pregnancy_guardians_account_idx ON handbook.pregnancy_guardians (tenant, account_id);
+
+ALTER TABLE handbook.link_codes ALTER COLUMN child_id DROP NOT NULL;
+ALTER TABLE handbook.link_codes ADD COLUMN pregnancy_id uuid;
+ALTER TABLE handbook.link_codes ADD FOREIGN KEY (tenant, pregnancy_id) REFERENCES handbook.pregnancies (tenant, id) ON DELETE CASCADE;
+ALTER TABLE handbook.link_codes ADD CONSTRAINT link_codes_one_owner CHECK ((child_id IS NULL) <> (pregnancy_id IS NULL));
+
+ALTER TABLE handbook.records ALTER COLUMN child_id DROP NOT NULL;
+ALTER TABLE handbook.records ADD COLUMN pregnancy_id uuid;
+ALTER TABLE handbook.records ADD FOREIGN KEY (tenant, pregnancy_id) REFERENCES handbook.pregnancies (tenant, id) ON DELETE CASCADE;
+ALTER TABLE handbook.records ADD CONSTRAINT records_one_owner CHECK ((child_id IS NULL) <> (pregnancy_id IS NULL));
+ALTER TABLE handbook.records DROP CONSTRAINT records_kind_check;
+ALTER TABLE handbook.records ADD CONSTRAINT records_kind_check CHECK (kind IN ('immunization', 'measurement', 'checkup', 'milestone', 'prenatal', 'prenatal-visit'));
+CREATE INDEX records_pregnancy_idx ON handbook.records (tenant, pregnancy_id, kind);
+
+ALTER TABLE handbook.entries ALTER COLUMN child_id DROP NOT NULL;
+ALTER TABLE handbook.entries ADD COLUMN pregnancy_id uuid;
+ALTER TABLE handbook.entries ADD FOREIGN KEY (tenant, pregnancy_id) REFERENCES handbook.pregnancies (tenant, id) ON DELETE CASCADE;
+ALTER TABLE handbook.entries ADD CONSTRAINT entries_one_owner CHECK ((child_id IS NULL) <> (pregnancy_id IS NULL));
+ALTER TABLE handbook.entries DROP CONSTRAINT entries_kind_check;
+ALTER TABLE handbook.entries ADD CONSTRAINT entries_kind_check CHECK (kind IN ('immunization', 'measurement', 'note', 'milestone', 'prenatal'));
+CREATE INDEX entries_pregnancy_idx ON handbook.entries (tenant, pregnancy_id, kind);
+
+ALTER TABLE handbook.staff_reads ALTER COLUMN child_id DROP NOT NULL;
+ALTER TABLE handbook.staff_reads ADD COLUMN pregnancy_id uuid;
+ALTER TABLE handbook.staff_reads ADD FOREIGN KEY (tenant, pregnancy_id) REFERENCES handbook.pregnancies (tenant, id) ON DELETE CASCADE;
+CREATE INDEX staff_reads_pregnancy_idx ON handbook.staff_reads (tenant, pregnancy_id, at);
+`,
+  },
 ];

@@ -73,3 +73,61 @@ export interface ScheduledDose {
   /** With status 'given'. */
   given?: DoseGiven;
 }
+
+/** A parent's answer to a development question of a check-up (保護者の記録). */
+export interface MilestoneAnswer {
+  /** The milestone's code (checkups/checkups.json). */
+  milestone: string;
+  answer: 'yes' | 'no';
+  /** When it first happened, for the questions that ask "いつ" and a 'yes'. */
+  date?: IsoDate;
+}
+
+/** A doctor's finding on a development milestone, from a clinic's check-up. */
+export interface MilestoneFinding {
+  milestone: string;
+  /** Whether the doctor found the milestone reached. */
+  achieved: boolean;
+  /** The day of the check-up. */
+  date: IsoDate;
+  note?: string;
+}
+
+/** Urine dipstick results as the handbook writes them (尿蛋白・尿糖: −, ±, +, 2+, 3+, 4+). */
+export const DIPSTICK_VALUES = ['-', '±', '+', '2+', '3+', '4+'] as const;
+export type Dipstick = (typeof DIPSTICK_VALUES)[number];
+
+/**
+ * One pregnancy check-up (妊婦健康診査), or the part of it one record carries: a clinic sends one
+ * Observation per measurement, so a visit is put together from the records of one day.
+ */
+export interface PrenatalCheckup {
+  date: IsoDate;
+  /** Completed weeks of pregnancy (妊娠週数). */
+  gestationalWeeks?: number;
+  weightKg?: number;
+  /** mmHg. */
+  systolic?: number;
+  diastolic?: number;
+  urineProtein?: Dipstick;
+  urineGlucose?: Dipstick;
+  note?: string;
+}
+
+export const DELIVERY_MODES = ['vaginal', 'vacuum', 'forceps', 'caesarean'] as const;
+export type DeliveryMode = (typeof DELIVERY_MODES)[number];
+
+/** The birth record (出産の状態), set by the health centre when the child is registered. */
+export interface BirthRecord {
+  date: IsoDate;
+  gestationalWeeks: number;
+  gestationalDays?: number;
+  deliveryMode: DeliveryMode;
+  /** grams, as the handbook writes a birth weight. */
+  weightG: number;
+  lengthCm?: number;
+  headCm?: number;
+  chestCm?: number;
+  /** Where the child was born (the hospital or clinic). */
+  place?: string;
+}

@@ -13,8 +13,21 @@
  *   clients (the client-credentials grant). SMART on FHIR is not required, so the service code is
  *   `OAuth`, not `SMART-on-FHIR` (valueset-restful-security-service).
  */
-import { MACHI_VACCINE_SYSTEM, MEASUREMENT_CODES, RESIDENT_KEY_SYSTEM } from './validate.ts';
-import { MACHI_CHECKUP_SYSTEM } from './map.ts';
+import { loadCheckups } from '../checkups/checkups.ts';
+import {
+  LOINC_BP_PANEL,
+  LOINC_DIASTOLIC,
+  LOINC_GESTATIONAL_AGE,
+  LOINC_SYSTEM,
+  LOINC_SYSTOLIC,
+  LOINC_URINE_GLUCOSE,
+  LOINC_URINE_PROTEIN,
+  MACHI_DIPSTICK_SYSTEM,
+  MACHI_VACCINE_SYSTEM,
+  MEASUREMENT_CODES,
+  RESIDENT_KEY_SYSTEM,
+} from './validate.ts';
+import { CHECKUP_TYPES, MACHI_CHECKUP_SYSTEM, PRENATAL_CHECKUP } from './map.ts';
 
 /** The day this statement last changed (CapabilityStatement.date is required). */
 const STATEMENT_DATE = '2026-12-02';
@@ -84,12 +97,16 @@ export function capabilityStatement(baseUrl: string): CapabilityStatement {
           },
           {
             type: 'Observation',
-            documentation: `Body measurements: ${measurements}; valueQuantity in UCUM; identifier required.`,
+            documentation:
+              `Body measurements: ${measurements}; valueQuantity in UCUM; identifier required. ` +
+              `Pregnancy check-ups (subject: the mother): ${LOINC_SYSTEM}|${LOINC_BP_PANEL} with components ${LOINC_SYSTOLIC}/${LOINC_DIASTOLIC} in mm[Hg], ` +
+              `gestational age ${LOINC_GESTATIONAL_AGE.join('/')} in wk or d, urine ${LOINC_URINE_PROTEIN}/${LOINC_URINE_GLUCOSE} as valueCodeableConcept of ${MACHI_DIPSTICK_SYSTEM}, weight 29463-7. ` +
+              `Development milestones of infant check-ups: code in ${loadCheckups().system}, valueBoolean.`,
             interaction: [{ code: 'create' }],
           },
           {
             type: 'Encounter',
-            documentation: `Infant check-ups, Encounter.type in ${MACHI_CHECKUP_SYSTEM}; only inside a transaction or batch.`,
+            documentation: `Infant check-ups (${CHECKUP_TYPES.join(', ')}) and pregnancy check-ups (${PRENATAL_CHECKUP}, subject: the mother), Encounter.type in ${MACHI_CHECKUP_SYSTEM}; only inside a transaction or batch.`,
             interaction: [{ code: 'create', documentation: 'Only as an entry of a transaction or batch Bundle.' }],
           },
           {

@@ -21,8 +21,14 @@
  * Observations not yet final and Encounters not finished are ignored (nothing to show yet).
  */
 import { createHash } from 'node:crypto';
-import type { DoseGiven, IsoDate, Measurement, MeasurementKind, Sex } from '../model.ts';
+import type { DoseGiven, IsoDate, Measurement, MeasurementKind, MilestoneFinding, PrenatalCheckup, Sex } from '../model.ts';
 import {
+  LOINC_DIASTOLIC,
+  LOINC_SYSTEM,
+  LOINC_SYSTOLIC,
+  dipstickOf,
+  milestoneCodeOf,
+  prenatalKindOf,
   MACHI_VACCINE_SYSTEM,
   MEASUREMENT_CODES,
   RESIDENT_KEY_SYSTEM,
@@ -52,6 +58,11 @@ import {
 export const MACHI_CHECKUP_SYSTEM = 'https://machi.city/fhir/CodeSystem/checkup';
 export const CHECKUP_TYPES = ['1m', '3-4m', '6-7m', '9-10m', '1y6m', '3y'] as const;
 export type CheckupType = (typeof CHECKUP_TYPES)[number];
+/**
+ * A pregnancy check-up visit (妊婦健康診査, 母子保健法 art. 13) in the same code system: its
+ * Encounter's subject is the mother, and the Observations of the visit refer to it.
+ */
+export const PRENATAL_CHECKUP = 'prenatal';
 
 type Keyed = { senderKey: string; residentKey: string };
 
@@ -60,6 +71,12 @@ export type HandbookRecord =
   | (Keyed & { kind: 'dose'; status: 'completed'; dose: DoseGiven })
   | (Keyed & { kind: 'measurement'; measurement: Measurement })
   | (Keyed & { kind: 'checkup'; date: IsoDate; type: CheckupType })
+  /** A doctor's finding on a development milestone (subject: the child). */
+  | (Keyed & { kind: 'milestone'; finding: MilestoneFinding })
+  /** One finding of a pregnancy check-up (subject: the mother). */
+  | (Keyed & { kind: 'prenatal'; prenatal: PrenatalCheckup })
+  /** A pregnancy check-up visit (an Encounter whose subject is the mother). */
+  | (Keyed & { kind: 'prenatal-visit'; date: IsoDate })
   /** Remove what the store holds under senderKey. */
   | (Keyed & { kind: 'retraction'; resourceType: 'Immunization' | 'Observation' | 'Encounter'; status: string })
   /** Valid, but nothing for the handbook (a Patient entry, a preliminary value, another kind of visit). */
@@ -220,6 +237,29 @@ function mapObservation(p: Problems, path: string, r: Observation, scope: Scope,
   }
   const at = r.effectiveDateTime !== undefined ? `${path}.effectiveDateTime` : `${path}.effectiveInstant`;
   const date = dayOf(p, at, r.effectiveDateTime ?? r.effectiveInstant);
+  // Annotation.text is markdown; the handbook shows it as plain text.
+  const note = r.note?.map((n) => n.text.trim()).filter((t) => t !== '').join(' / ').slice(0, 1000) || undefined;
+  const milestone = milestoneCodeOf(r.code);
+  const prenatal = prenatalKindOf(r.code);
+  if (measurementCodeOf(r.code) === undefined && (milestone !== undefined || prenatal !== undefined)) {
+    if (senderKey === undefined || residentKey === undefined || date === undefined) return undefined;
+    if (milestone !== undefined) {
+      // The validator has confirmed the code and the valueBoolean.
+      return { kind: 'milestone', senderKey, residentKey, finding: { milestone, achieved: r.valueBoolean === true, date, ...(note ? { note } : {}) } };
+    }
+    const found: PrenatalCheckup = { date, ...(note ? { note } : {}) };
+    if (prenatal === 'bloodPressure') {
+      const component = (code: string) => r.component?.find((c) => c.code.coding?.some((x) => x.system === LOINC_SYSTEM && x.code === code))?.valueQuantity?.value;
+      found.systolic = component(LOINC_SYSTOLIC)!;
+      found.diastolic = component(LOINC_DIASTOLIC)!;
+    } else if (prenatal === 'gestationalAge') {
+      const q = r.valueQuantity!;
+      // Completed weeks, as the handbook writes 妊娠週数 (36 weeks 5 days is week 36).
+      found.gestationalWeeks = Math.floor(q.code === 'd' ? q.value! / 7 : q.value!);
+    } else if (prenatal === 'urineProtein') found.urineProtein = dipstickOf(r.valueCodeableConcept)!;
+    else found.urineGlucose = dipstickOf(r.valueCodeableConcept)!;
+    return { kind: 'prenatal', senderKey, residentKey, prenatal: found };
+  }
   const code = measurementCodeOf(r.code);
   const q = r.valueQuantity;
   const factor = q?.code === undefined || code === undefined ? undefined : (code.units as Readonly<Record<string, number>>)[q.code];
@@ -237,8 +277,8 @@ function mapObservation(p: Problems, path: string, r: Observation, scope: Scope,
 function mapEncounter(p: Problems, path: string, r: Encounter, scope: Scope, options: FhirOptions): HandbookRecord | undefined {
   const type = r.type?.flatMap((t) => t.coding ?? []).find((c) => c.system === MACHI_CHECKUP_SYSTEM)?.code;
   if (type === undefined) return { kind: 'ignored', reason: `an Encounter without a type of ${MACHI_CHECKUP_SYSTEM} is not a check-up the handbook records` };
-  if (!(CHECKUP_TYPES as readonly string[]).includes(type)) {
-    return p.add('code-invalid', `${path}.type`, `${path}.type: ${JSON.stringify(type)} is not a check-up of ${MACHI_CHECKUP_SYSTEM} (${CHECKUP_TYPES.join(', ')})`);
+  if (!(CHECKUP_TYPES as readonly string[]).includes(type) && type !== PRENATAL_CHECKUP) {
+    return p.add('code-invalid', `${path}.type`, `${path}.type: ${JSON.stringify(type)} is not a check-up of ${MACHI_CHECKUP_SYSTEM} (${[...CHECKUP_TYPES, PRENATAL_CHECKUP].join(', ')})`);
   }
   const senderKey = senderKeyOf(p, path, r);
   const residentKey = residentKeyOf(p, `${path}.subject`, r.subject, scope, options);
@@ -249,6 +289,7 @@ function mapEncounter(p: Problems, path: string, r: Encounter, scope: Scope, opt
   if (r.status !== 'finished') return { kind: 'ignored', reason: `an Encounter with status ${r.status} is not a check-up that took place` };
   const date = dayOf(p, `${path}.period.start`, r.period?.start);
   if (senderKey === undefined || residentKey === undefined || date === undefined) return undefined;
+  if (type === PRENATAL_CHECKUP) return { kind: 'prenatal-visit', senderKey, residentKey, date };
   return { kind: 'checkup', senderKey, residentKey, date, type: type as CheckupType };
 }
 

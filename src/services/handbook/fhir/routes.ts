@@ -137,6 +137,15 @@ async function receiveMapped(svc: HandbookService, tenant: string, client: strin
     case 'checkup':
       incoming = { kind: 'checkup', senderKey: r.senderKey, residentKey: r.residentKey, checkup: { date: r.date, type: r.type }, retracted: false };
       break;
+    case 'milestone':
+      incoming = { kind: 'milestone', senderKey: r.senderKey, residentKey: r.residentKey, finding: r.finding, retracted: false };
+      break;
+    case 'prenatal':
+      incoming = { kind: 'prenatal', senderKey: r.senderKey, residentKey: r.residentKey, prenatal: r.prenatal, retracted: false };
+      break;
+    case 'prenatal-visit':
+      incoming = { kind: 'prenatal-visit', senderKey: r.senderKey, residentKey: r.residentKey, visit: { date: r.date }, retracted: false };
+      break;
     case 'retraction': {
       const kind = r.resourceType === 'Immunization' ? 'immunization' : r.resourceType === 'Observation' ? 'measurement' : 'checkup';
       return svc.retract(tenant, client, r.senderKey, r.residentKey, kind);

@@ -35,6 +35,8 @@
  * and says where it could not: see the constants' comments.
  */
 
+import { loadCheckups, milestoneOf } from '../checkups/checkups.ts';
+
 /** R4 issue-type codes we use (valueset-issue-type). */
 export type IssueCode =
   | 'structure'
@@ -149,6 +151,11 @@ export interface Observation {
   effectiveDateTime?: string;
   effectiveInstant?: string;
   valueQuantity?: Quantity;
+  valueBoolean?: boolean;
+  valueCodeableConcept?: CodeableConcept;
+  encounter?: Reference;
+  note?: Array<{ text: string }>;
+  component?: Array<{ code: CodeableConcept; valueQuantity?: Quantity; [element: string]: unknown }>;
   [element: string]: unknown;
 }
 
@@ -254,6 +261,56 @@ export const MEASUREMENT_CODES = [
 ] as const;
 
 export type MeasurementCode = (typeof MEASUREMENT_CODES)[number];
+
+/**
+ * Pregnancy check-ups (妊婦健康診査), sent as Observations whose subject is the mother. The codes,
+ * as we checked them against LOINC's names:
+ * - 85354-9 Blood pressure panel with all children optional (the R4 vital-signs BP profile), with
+ *   components 8480-6 Systolic blood pressure and 8462-4 Diastolic blood pressure, in mm[Hg];
+ * - gestational age: 49051-6 Gestational age in weeks, 11884-4 Gestational age Estimated,
+ *   11885-1 Gestational age Estimated from last menstrual period, 18185-9 Gestational age; in
+ *   UCUM wk or d (the handbook keeps completed weeks);
+ * - 20454-5 Protein [Presence] in Urine by Test strip and 25428-4 Glucose [Presence] in Urine by
+ *   Test strip, valued in Machi's dipstick code system below;
+ * - the mother's weight is 29463-7 Body weight, as for children (the resident key tells them apart).
+ */
+export const LOINC_BP_PANEL = '85354-9';
+export const LOINC_SYSTOLIC = '8480-6';
+export const LOINC_DIASTOLIC = '8462-4';
+export const LOINC_GESTATIONAL_AGE = ['49051-6', '11884-4', '11885-1', '18185-9'] as const;
+export const LOINC_URINE_PROTEIN = '20454-5';
+export const LOINC_URINE_GLUCOSE = '25428-4';
+
+/**
+ * The dipstick grades the handbook writes (−, ±, +, 2+, 3+, 4+). The LOINC answer lists and the
+ * SNOMED CT findings for them could not be confirmed here, so Machi publishes this code system;
+ * `DIPSTICK_CODES` maps each code to the handbook's notation.
+ */
+export const MACHI_DIPSTICK_SYSTEM = 'https://machi.city/fhir/CodeSystem/urine-dipstick';
+export const DIPSTICK_CODES: Readonly<Record<string, '-' | '±' | '+' | '2+' | '3+' | '4+'>> = { negative: '-', trace: '±', '1+': '+', '2+': '2+', '3+': '3+', '4+': '4+' };
+
+/** What a pregnancy check-up Observation measures, by its code; undefined for other codes. */
+export function prenatalKindOf(concept: CodeableConcept): 'bloodPressure' | 'gestationalAge' | 'urineProtein' | 'urineGlucose' | undefined {
+  for (const c of concept.coding ?? []) {
+    if (c.system !== LOINC_SYSTEM || c.code === undefined) continue;
+    if (c.code === LOINC_BP_PANEL) return 'bloodPressure';
+    if ((LOINC_GESTATIONAL_AGE as readonly string[]).includes(c.code)) return 'gestationalAge';
+    if (c.code === LOINC_URINE_PROTEIN) return 'urineProtein';
+    if (c.code === LOINC_URINE_GLUCOSE) return 'urineGlucose';
+  }
+  return undefined;
+}
+
+/** The milestone code of a doctor's finding (checkups.json `system`), if the concept has one. */
+export function milestoneCodeOf(concept: CodeableConcept): string | undefined {
+  return concept.coding?.find((c) => c.system === loadCheckups().system)?.code;
+}
+
+/** The dipstick grade of a valueCodeableConcept, if it has one of ours. */
+export function dipstickOf(concept: CodeableConcept | undefined): '-' | '±' | '+' | '2+' | '3+' | '4+' | undefined {
+  for (const c of concept?.coding ?? []) if (c.system === MACHI_DIPSTICK_SYSTEM && c.code !== undefined && DIPSTICK_CODES[c.code] !== undefined) return DIPSTICK_CODES[c.code];
+  return undefined;
+}
 
 /** Options a city sets once at its entry point. */
 export interface FhirOptions {
@@ -1025,11 +1082,17 @@ function checkProfile(ctx: Context, path: string, r: Resource): void {
 
 function checkObservation(ctx: Context, path: string, o: Observation): void {
   const code = measurementCodeOf(o.code);
-  if (code === undefined) {
+  const prenatal = code === undefined ? prenatalKindOf(o.code) : undefined;
+  const milestone = code === undefined && prenatal === undefined ? milestoneCodeOf(o.code) : undefined;
+  if (code === undefined && prenatal === undefined && milestone === undefined) {
     const known = MEASUREMENT_CODES.map((m) => `${m.system}|${m.code}`).join(', ');
-    ctx.issues.add('code-invalid', `${path}.code`, `${path}.code must name a body measurement: ${known}`);
+    ctx.issues.add(
+      'code-invalid',
+      `${path}.code`,
+      `${path}.code must name a body measurement (${known}), a pregnancy check-up finding (${LOINC_SYSTEM}|${LOINC_BP_PANEL}, ${LOINC_GESTATIONAL_AGE.join(', ')}, ${LOINC_URINE_PROTEIN}, ${LOINC_URINE_GLUCOSE}) or a development milestone of ${loadCheckups().system}`,
+    );
   }
-  if (o.subject === undefined) ctx.issues.add('required', `${path}.subject`, `${path}.subject (the child) is required`);
+  if (o.subject === undefined) ctx.issues.add('required', `${path}.subject`, `${path}.subject (the child, or the mother for a pregnancy check-up) is required`);
   if (o.effectiveDateTime === undefined && o.effectiveInstant === undefined) {
     const other = ['effectivePeriod', 'effectiveTiming'].find((k) => o[k] !== undefined);
     if (other !== undefined) ctx.issues.add('not-supported', `${path}.${other}`, `${path}.${other}: a measurement is taken on one day; use effectiveDateTime`);
@@ -1037,6 +1100,8 @@ function checkObservation(ctx: Context, path: string, o: Observation): void {
   }
   // A retraction needs no value; everything else is a number with its unit.
   if (o.status === 'entered-in-error' || o.status === 'cancelled') return;
+  if (milestone !== undefined) return checkMilestone(ctx, path, o, milestone);
+  if (prenatal !== undefined) return checkPrenatal(ctx, path, o, prenatal);
   const q = o.valueQuantity;
   if (q === undefined) {
     const other = Object.keys(o).find((k) => k.startsWith('value'));
@@ -1055,6 +1120,66 @@ function checkObservation(ctx: Context, path: string, o: Observation): void {
     ctx.issues.add('code-invalid', `${at}.code`, `${at}.code must be a UCUM unit of ${code.kind}: ${units.join(' or ')}`);
   } else if (q.value !== undefined && (q.value <= 0 || q.value * factor > code.max)) {
     ctx.issues.add('value', `${at}.value`, `${at}.value ${q.value} ${q.code} is not a plausible ${code.kind}`);
+  }
+}
+
+/** The value keys (value[x]) an Observation or a component carries. */
+function valueKeys(o: Record<string, unknown>): string[] {
+  return Object.keys(o).filter((k) => /^value[A-Z]/.test(k));
+}
+
+/** A doctor's finding on a development milestone: a known milestone, valueBoolean (reached or not). */
+function checkMilestone(ctx: Context, path: string, o: Observation, code: string): void {
+  if (milestoneOf(code) === undefined) {
+    ctx.issues.add('code-invalid', `${path}.code`, `${path}.code: ${JSON.stringify(code.slice(0, 60))} is not a milestone of ${loadCheckups().system} (see the handbook's checkups.json)`);
+  }
+  if (o.valueBoolean === undefined) {
+    const other = valueKeys(o)[0];
+    if (other !== undefined) ctx.issues.add('not-supported', `${path}.${other}`, `${path}.${other}: a milestone finding is a valueBoolean (true: reached)`);
+    else ctx.issues.add('required', `${path}.value[x]`, `${path}.value[x] (a valueBoolean: reached or not) is required`);
+  }
+}
+
+/** A UCUM quantity in one of `units`, within [min, max] once converted by the unit's factor. */
+function checkQuantity(ctx: Context, at: string, q: Quantity | undefined, units: Readonly<Record<string, number>>, min: number, max: number, what: string): void {
+  if (q === undefined) return ctx.issues.add('required', at, `${at} (a valueQuantity) is required`);
+  if (q.value === undefined) return ctx.issues.add('required', `${at}.value`, `${at}.value is required`);
+  if (q.comparator !== undefined) ctx.issues.add('not-supported', `${at}.comparator`, `${at}.comparator: a measurement is an exact value`);
+  if (q.system !== UCUM_SYSTEM) ctx.issues.add('code-invalid', `${at}.system`, `${at}.system must be ${UCUM_SYSTEM} (UCUM)`);
+  const factor = q.code === undefined ? undefined : units[q.code];
+  if (factor === undefined) return ctx.issues.add('code-invalid', `${at}.code`, `${at}.code must be a UCUM unit of ${what}: ${Object.keys(units).join(' or ')}`);
+  const v = q.value * factor;
+  if (v < min || v > max) ctx.issues.add('value', `${at}.value`, `${at}.value ${q.value} ${q.code} is not a plausible ${what}`);
+}
+
+/** A pregnancy check-up finding: blood pressure as a panel with two components, weeks, or a dipstick grade. */
+function checkPrenatal(ctx: Context, path: string, o: Observation, kind: NonNullable<ReturnType<typeof prenatalKindOf>>): void {
+  if (kind === 'bloodPressure') {
+    // R4 vital signs: the panel carries its values in components, none of its own.
+    const own = valueKeys(o)[0];
+    if (own !== undefined) ctx.issues.add('invalid', `${path}.${own}`, `${path}.${own}: a blood pressure panel has its values in component (systolic ${LOINC_SYSTOLIC}, diastolic ${LOINC_DIASTOLIC})`);
+    const components = o.component ?? [];
+    const find = (code: string) => components.findIndex((c) => c.code.coding?.some((x) => x.system === LOINC_SYSTEM && x.code === code));
+    const values: number[] = [];
+    for (const [code, name, min, max] of [[LOINC_SYSTOLIC, 'systolic', 50, 260], [LOINC_DIASTOLIC, 'diastolic', 20, 180]] as const) {
+      const i = find(code);
+      if (i < 0) {
+        ctx.issues.add('required', `${path}.component`, `${path}.component must include the ${name} blood pressure (${LOINC_SYSTEM}|${code})`);
+        continue;
+      }
+      checkQuantity(ctx, `${path}.component[${i}].valueQuantity`, components[i]!.valueQuantity, { 'mm[Hg]': 1 }, min, max, `${name} blood pressure`);
+      values.push(components[i]!.valueQuantity?.value ?? Number.NaN);
+    }
+    if (values.length === 2 && values[0]! <= values[1]!) ctx.issues.add('value', `${path}.component`, `${path}.component: the systolic pressure must be higher than the diastolic`);
+    return;
+  }
+  if (kind === 'gestationalAge') return checkQuantity(ctx, `${path}.valueQuantity`, o.valueQuantity, { wk: 1, d: 1 / 7 }, 0, 45, 'gestational age (0 to 45 weeks)');
+  if (dipstickOf(o.valueCodeableConcept) === undefined) {
+    ctx.issues.add(
+      o.valueCodeableConcept === undefined ? 'required' : 'code-invalid',
+      `${path}.valueCodeableConcept`,
+      `${path}.valueCodeableConcept must have a coding of ${MACHI_DIPSTICK_SYSTEM} (${Object.keys(DIPSTICK_CODES).join(', ')})`,
+    );
   }
 }
 
