@@ -39,7 +39,7 @@ async function migratedTemplate(): Promise<Blob> {
   // The package does not export its package.json; read it beside its main module.
   const main = createRequire(import.meta.url).resolve('@electric-sql/pglite');
   const version = await pgliteVersion(main);
-  const key = createHash('sha256').update(version).update(JSON.stringify(allMigrations.map((m) => [m.id, m.sql]))).digest('hex').slice(0, 20);
+  const key = migrationsKey(version).slice(0, 20);
   const file = path.join(tmpdir(), `machi-test-pglite-${key}.tar`);
   try {
     return new Blob([await readFile(file)]);
@@ -71,6 +71,11 @@ async function removeOldTemplates(keep: string): Promise<void> {
   }
 }
 
+/** A hash of every migration (and `salt`): a changed or added migration changes it. */
+function migrationsKey(salt: string): string {
+  return createHash('sha256').update(salt).update(JSON.stringify(allMigrations.map((m) => [m.id, m.sql]))).digest('hex');
+}
+
 /** The version in the package.json of the package whose entry point is `main`. */
 async function pgliteVersion(main: string): Promise<string> {
   for (let dir = path.dirname(main); dir !== path.dirname(dir); dir = path.dirname(dir)) {
@@ -85,8 +90,9 @@ async function pgliteVersion(main: string): Promise<string> {
 }
 
 /**
- * A fresh store: PGlite in memory (migrated, from the template, unless `empty`), or a new, empty
- * database on the test PostgreSQL server (migrations there run at the app's start).
+ * A fresh store: PGlite in memory (migrated, from the template, unless `empty`), or a new database
+ * on the test PostgreSQL server: a copy of a migrated template database (unless `empty`), which
+ * takes a fraction of running the migrations in every test file.
  */
 export async function freshStore(o: { empty?: boolean } = {}): Promise<{ store: Store; drop: () => Promise<void> }> {
   const url = process.env.MACHI_TEST_DATABASE_URL;
@@ -96,23 +102,56 @@ export async function freshStore(o: { empty?: boolean } = {}): Promise<{ store: 
     return { store, drop: () => store.close() };
   }
   const name = `machi_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const dbUrl = new URL(url);
-  dbUrl.pathname = `/${name}`;
-  const store = await openPostgres(dbUrl.toString(), 20);
+  const template = o.empty ? undefined : await migratedServerTemplate(url);
+  await onServer(url, (admin) => admin.query(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`));
+  const store = await openPostgres(databaseUrl(url, name), 20);
   return {
     store,
     drop: async () => {
       await store.close();
-      const a = new pg.Client({ connectionString: url });
-      await a.connect();
-      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await a.end();
+      await onServer(url, (admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
     },
   };
+}
+
+/**
+ * The server's counterpart of `migratedTemplate`: a database with every migration applied, named
+ * after the migrations (`machi_tmpl_<key>`), that test databases are created from. The first test
+ * process to need it builds it under a name of its own and renames it into place; a process that
+ * loses that race drops its copy. `.ci/run` removes the templates of earlier migrations.
+ */
+async function migratedServerTemplate(url: string): Promise<string> {
+  const name = `machi_tmpl_${migrationsKey('server').slice(0, 20)}`;
+  const exists = await onServer(url, async (admin) => (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1);
+  if (exists) return name;
+  const part = `${name}_${process.pid}`;
+  await onServer(url, (admin) => admin.query(`CREATE DATABASE ${part}`));
+  const store = await openPostgres(databaseUrl(url, part), 2);
+  await migrate(store, allMigrations);
+  await store.close();
+  try {
+    await onServer(url, (admin) => admin.query(`ALTER DATABASE ${part} RENAME TO ${name}`));
+  } catch {
+    // Another process put its template in place first.
+    await onServer(url, (admin) => admin.query(`DROP DATABASE IF EXISTS ${part} WITH (FORCE)`));
+  }
+  return name;
+}
+
+async function onServer<T>(url: string, fn: (admin: pg.Client) => Promise<T>): Promise<T> {
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    return await fn(admin);
+  } finally {
+    await admin.end();
+  }
+}
+
+function databaseUrl(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
 }
 
 /**
