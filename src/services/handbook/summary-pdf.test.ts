@@ -114,6 +114,10 @@ describe('renderHandbookSummary', () => {
     const view = buildView();
     const pdf = await render(view);
     assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
+    const raw = pdf.toString('latin1');
+    assert.match(raw, /\/BaseFont \/[A-Z]{6}\+NotoSansJP/, 'Noto Sans JP embedded as a subset');
+    assert.match(raw, /\/FontFile2/);
+    assert.doesNotMatch(raw, /\/JavaScript|\/JS\b|\/OpenAction|\/Annots|\/AcroForm/, 'no scripts, links or form fields');
     const pages = await readPdf(pdf);
     const text = allText(pages);
     assert.match(squash(pages[0]!.text), /母子健康手帳記録の要約/);
@@ -137,7 +141,10 @@ describe('renderHandbookSummary', () => {
   });
 
   it('says when clinic records are not included, and prints in English', async () => {
-    const ja = allText(await readPdf(await render(buildView({ linkage: false }))));
+    const ja = allText(await readPdf(await render(buildView({ linkage: false, child: { id: 'child-3', residentKey: 'RK-3', birthDate: '2025-04-10' } }))));
+    assert.match(ja, /氏名（氏名未登録）/);
+    assert.match(ja, /性別未登録/);
+    assert.match(ja, /母子健康手帳記録の要約1\/\d/, 'the footer without a name');
     assert.match(ja, /医療機関からの記録:連携に同意していないため含みません/);
     assert.doesNotMatch(ja, /同意しているため含みます/);
     const en = await readPdf(await render(buildView({ linkage: false }), 'en'));

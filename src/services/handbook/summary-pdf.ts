@@ -668,7 +668,7 @@ export async function renderHandbookSummary(input: HandbookSummaryInput, lang: S
 
   // The footer of every page: the title, the child, and "n / N".
   const pages = doc.bufferedPageRange().count;
-  const footer = sheet.printable(`${t.footer}・${child.name ?? ''}`);
+  const footer = sheet.printable(child.name ? `${t.footer}・${child.name}` : t.footer);
   for (let p = 0; p < pages; p++) {
     doc.switchToPage(p);
     const y = BOTTOM + 12;
