@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { loadGrowthReferences } from '../services/handbook/growth/import.ts';
+import { testConfig } from '../../test/app.ts';
 import { capturedIO } from '../../test/cli.ts';
 import { runHandbook } from './handbook.ts';
 
@@ -31,7 +32,7 @@ test('a valid CSV becomes a reference table that the charts load', async () => {
   const out = path.join(dir, 'tables');
   await mkdir(out);
   const r = capturedIO();
-  assert.equal(await runHandbook(['import-growth-reference', file, ...SOURCE, '--out', out], r.io), 0, r.err());
+  assert.equal(await runHandbook(['import-growth-reference', file, ...SOURCE, '--out', out], testConfig(), r.io), 0, r.err());
   assert.match(r.out(), /wrote .*synthetic\.json: 1 series/);
   const loaded = await loadGrowthReferences(out);
   assert.deepEqual(loaded.problems, []);
@@ -44,10 +45,18 @@ test('a broken CSV writes nothing and names the line; a wrong command line is ex
   const out = path.join(dir, 'none');
   await mkdir(out);
   const r = capturedIO();
-  assert.equal(await runHandbook(['import-growth-reference', file, ...SOURCE, '--out', out], r.io), 1);
+  assert.equal(await runHandbook(['import-growth-reference', file, ...SOURCE, '--out', out], testConfig(), r.io), 1);
   assert.match(r.err(), /line 3:/);
   assert.deepEqual(await readdir(out), []);
-  assert.equal(await runHandbook(['import-growth-reference'], capturedIO().io), 2);
-  assert.equal(await runHandbook(['import-growth-reference', file, '--colour', 'blue'], capturedIO().io), 2);
-  assert.equal(await runHandbook(['frobnicate'], capturedIO().io), 2);
+  assert.equal(await runHandbook(['import-growth-reference'], testConfig(), capturedIO().io), 2);
+  assert.equal(await runHandbook(['import-growth-reference', file, '--colour', 'blue'], testConfig(), capturedIO().io), 2);
+  assert.equal(await runHandbook(['frobnicate'], testConfig(), capturedIO().io), 2);
+});
+
+test('send-reminders: a wrong date or argument is exit code 2, before anything is opened', async () => {
+  for (const args of [['--date', '2026-02-30'], ['--date'], ['--date=tomorrow'], ['--colour', 'blue']]) {
+    const r = capturedIO();
+    assert.equal(await runHandbook(['send-reminders', ...args], testConfig(), r.io), 2, args.join(' '));
+    assert.match(r.err(), /--date must be a date YYYY-MM-DD|unknown argument/);
+  }
 });

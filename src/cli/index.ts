@@ -25,6 +25,8 @@ commands:
   forms check|load <dir>        check or load a city's forms catalogue (forms help)
   handbook import-growth-reference <csv>
                                 install the growth survey's percentile table (handbook help)
+  handbook send-reminders [--date YYYY-MM-DD]
+                                the day's vaccination reminders through LINE (handbook help)
   clients add|list|disable|rotate-secret
                                 register the services that sign in with Machi ID (clients help)
   keys list|rotate|retire KID   the signing keys of Machi ID
@@ -59,7 +61,7 @@ export async function runCli(argv: string[], config: Config): Promise<number | u
     case 'forms':
       return runForms(rest, config);
     case 'handbook':
-      return runHandbook(rest);
+      return runHandbook(rest, config);
     case 'bench': {
       const { runBench } = await import('../../bench/run.ts');
       return runBench(rest, config);
