@@ -245,8 +245,9 @@ class Sheet {
   /** A section's grey bar with its heading; `continued` marks its repetition on a new page. */
   bar(heading: string, continued: boolean): void {
     this.doc.rect(LEFT, this.y, WIDTH, HEAD_BAR).fillAndStroke(BAR_SHADE, BORDER);
-    const text = this.lines(heading + (continued ? this.continued : ''), BOLD, WIDTH - 4 * PAD, 10, 1);
-    this.drawLines(text, BOLD, LEFT + 2 * PAD, this.y + 2, WIDTH - 4 * PAD, 10);
+    const size = 9.5;
+    const text = this.lines(heading + (continued ? this.continued : ''), BOLD, WIDTH - 4 * PAD, size, 1);
+    this.drawLines(text, BOLD, LEFT + 2 * PAD, this.y + (HEAD_BAR - size * this.lf) / 2, WIDTH - 4 * PAD, size);
     this.y += HEAD_BAR;
   }
 

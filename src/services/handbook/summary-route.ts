@@ -19,9 +19,16 @@ import { loadSchedule, scheduleFor } from './vaccines/schedule.ts';
 export const SUMMARY_PATH = '/handbook/children/:id/summary.pdf';
 
 export function registerHandbookSummaryRoute(app: FastifyInstance, svc: HandbookService): void {
-  // The installed tables are read once, as the child's page reads them.
+  // The installed tables are read once, as the child's page reads them (again after a failure).
   let references: Promise<GrowthReferenceTable[]> | undefined;
-  const referenceTables = () => (references ??= loadGrowthReferences().then((r) => [...r.tables.values()]));
+  const referenceTables = () =>
+    (references ??= loadGrowthReferences().then(
+      (r) => [...r.tables.values()],
+      (e: unknown) => {
+        references = undefined;
+        throw e;
+      },
+    ));
 
   app.get<{ Params: { id: string } }>(SUMMARY_PATH, async (req, reply) => {
     const p = req.principal;
