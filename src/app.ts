@@ -21,8 +21,9 @@ import { createTv } from './services/tv/index.ts';
 import { assistantMigrations, createAssistant, type Assistant } from './services/assistant/index.ts';
 import { createForms, formsMigrations, type Forms } from './services/forms/index.ts';
 import { createHandbook, handbookMigrations, type Handbook } from './services/handbook/index.ts';
+import { schoolMigrations } from './services/school/migrations.ts';
 
-export const allMigrations: Migration[] = [...hubMigrations, ...identityMigrations, ...consentMigrations, ...portalMigrations, ...tourismMigrations, ...assistantMigrations, ...formsMigrations, ...handbookMigrations];
+export const allMigrations: Migration[] = [...hubMigrations, ...identityMigrations, ...consentMigrations, ...portalMigrations, ...tourismMigrations, ...assistantMigrations, ...formsMigrations, ...handbookMigrations, ...schoolMigrations];
 
 export interface App {
   config: Config;

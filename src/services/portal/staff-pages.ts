@@ -17,6 +17,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
 import type { Principal } from '../../core/auth.ts';
 import { AppError, isAppError } from '../../core/errors.ts';
+import { cleanFilename as cleanUploadName, contentDisposition, extensionOf, FILE_SIGNATURES, isPlainText, sniffFileType } from '../../core/uploads.ts';
 import {
   checkCsrf,
   csrfField,
@@ -498,62 +499,10 @@ export function placements(item: Item, others: readonly Item[], now: Date): Pers
 
 // ---- attachments -------------------------------------------------------------------------------
 
-/** The types an attachment may have, as detected from its first bytes. */
-const SIGNATURES: ReadonlyArray<{ type: string; ext: readonly string[]; test: (b: Uint8Array) => boolean }> = [
-  // ISO 32000-1 clause 7.5.2: a PDF file begins with "%PDF-".
-  { type: 'application/pdf', ext: ['pdf'], test: (b) => startsWith(b, [0x25, 0x50, 0x44, 0x46, 0x2d]) },
-  // PNG (ISO/IEC 15948 clause 5.2): the eight-byte signature.
-  { type: 'image/png', ext: ['png'], test: (b) => startsWith(b, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]) },
-  // JPEG (ITU-T T.81 B.1.1.2): SOI marker FFD8 followed by another marker.
-  { type: 'image/jpeg', ext: ['jpg', 'jpeg'], test: (b) => startsWith(b, [0xff, 0xd8, 0xff]) },
-  // WebP (RFC 9649): a RIFF container, "RIFF", a 32-bit size, then "WEBP".
-  { type: 'image/webp', ext: ['webp'], test: (b) => startsWith(b, [0x52, 0x49, 0x46, 0x46]) && startsWith(b.subarray(8), [0x57, 0x45, 0x42, 0x50]) },
-];
-
 const TEXT_TYPE = 'text/plain; charset=utf-8';
 
-function startsWith(b: Uint8Array, sig: readonly number[]): boolean {
-  return b.length >= sig.length && sig.every((x, i) => b[i] === x);
-}
-
-/** Plain text: valid UTF-8 with no control characters other than tab, line breaks and form feed. */
-function isPlainText(b: Uint8Array): boolean {
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(b);
-  } catch {
-    return false;
-  }
-  return !/[\u0000-\u0008\u000b\u000e-\u001f\u007f]/.test(text);
-}
-
-/**
- * A file name as it may be stored and sent back: the last path part only (browsers on Windows
- * send `C:\...\name`), Unicode NFC, without control and bidirectional-override characters
- * (which can disguise an extension), without leading dots, at most 200 characters with the
- * extension kept.
- */
-export function cleanFilename(name: string): string {
-  const last = name.split(/[\\/]/).pop() ?? '';
-  let s = last
-    .normalize('NFC')
-    .replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '')
-    .trim()
-    .replace(/^\.+/, '')
-    .trim();
-  const chars = [...s];
-  if (chars.length > ATTACHMENT_LIMITS.filenameChars) {
-    const dot = s.lastIndexOf('.');
-    const ext = dot > 0 && s.length - dot <= 10 ? [...s.slice(dot)] : [];
-    s = chars.slice(0, ATTACHMENT_LIMITS.filenameChars - ext.length).join('') + ext.join('');
-  }
-  return s;
-}
-
-function extensionOf(name: string): string {
-  const dot = name.lastIndexOf('.');
-  return dot > 0 ? name.slice(dot + 1).toLowerCase() : '';
-}
+/** Stored names are cut to `ATTACHMENT_LIMITS.filenameChars` (see core/uploads.ts). */
+export const cleanFilename = (name: string): string => cleanUploadName(name, ATTACHMENT_LIMITS.filenameChars);
 
 /**
  * The content type of an upload, decided by its first bytes (magic numbers) and checked against
@@ -561,8 +510,8 @@ function extensionOf(name: string): string {
  */
 export function attachmentType(content: Uint8Array, filename: string, declared: string, lang: PageLanguage): string {
   const ext = extensionOf(filename);
-  const found = SIGNATURES.find((s) => s.test(content));
-  const claimedImageOrPdf = SIGNATURES.find((s) => s.ext.includes(ext) || s.type === declared.toLowerCase());
+  const found = sniffFileType(content);
+  const claimedImageOrPdf = FILE_SIGNATURES.find((s) => s.ext.includes(ext) || s.type === declared.toLowerCase());
   if (found) {
     if (ext !== '' && !found.ext.includes(ext)) {
       throw new AppError('UnsupportedMediaType', lang === 'ja' ? `ファイルの中身は ${found.type} ですが、名前の拡張子は .${ext} です。正しい拡張子にしてください` : `the file's content is ${found.type} but its name ends in .${ext}; give it the right extension`);
@@ -582,13 +531,6 @@ export function attachmentType(content: Uint8Array, filename: string, declared: 
     'UnsupportedMediaType',
     lang === 'ja' ? '添付できるのは PDF、PNG、JPEG、WebP、テキスト（.txt、UTF-8）だけです' : 'only PDF, PNG, JPEG, WebP and plain text (.txt, UTF-8) files can be attached',
   );
-}
-
-/** Content-Disposition with the name in ASCII and in UTF-8 (RFC 6266 clause 4.3, RFC 8187). */
-function disposition(kind: 'inline' | 'attachment', filename: string): string {
-  const ascii = filename.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
-  const encoded = encodeURIComponent(filename).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-  return `${kind}; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }
 
 // ---- form values -------------------------------------------------------------------------------
@@ -1130,7 +1072,7 @@ export async function registerStaffPages(http: FastifyInstance, service: PortalS
         return c.reply
           .code(200)
           .header('content-type', a.contentType)
-          .header('content-disposition', disposition(inline ? 'inline' : 'attachment', a.filename))
+          .header('content-disposition', contentDisposition(inline ? 'inline' : 'attachment', a.filename))
           .header('x-content-type-options', 'nosniff')
           // Whatever the file holds, it runs no script and reaches nothing (CSP Level 3, sandbox).
           .header('content-security-policy', "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'")
