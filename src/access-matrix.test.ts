@@ -65,6 +65,11 @@ const CLASSES: Array<[RegExp, RegExp, RouteClass]> = [
   [/^GET$/, /^\/handbook\/assets\/handbook\.css$/, 'public'],
   [/^(GET|POST)$/, /^\/handbook(\/claim|\/children\/:id(\/entries|\/invite|\/export\.json)?)?$/, 'session-page'],
   [/^(GET|POST)$/, /^\/staff\/handbook(\/children(\/:id(\/code)?)?)?$/, 'staff'],
+  // Milestone answers, the pregnancy record (its guardians only; 404 for others, tested in
+  // handbook/pregnancy.test.ts) and the health centre's pregnancy pages.
+  [/^POST$/, /^\/handbook\/children\/:id\/milestones$/, 'session-page'],
+  [/^(GET|POST)$/, /^\/handbook\/pregnancies\/:id(\/checkups|\/invite)?$/, 'session-page'],
+  [/^(GET|POST)$/, /^\/staff\/handbook\/pregnancies(\/:id(\/code|\/birth)?)?$/, 'staff'],
   // School notices, the parents' pages (src/services/school/pages.ts): a session (a pupil or notice
   // of another family is a 404, tested in school/pages.test.ts). The calendar feed is for calendar
   // apps that cannot sign in: its unguessable token is the credential (unknown token: 404).

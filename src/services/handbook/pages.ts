@@ -13,12 +13,15 @@ import { AppError } from '../../core/errors.ts';
 import { checkCsrf, csrfField, formBody, html, pageLanguage, raw, type PageLanguage, type SafeHtml } from '../../core/pages.ts';
 import { sendSitePage } from '../portal/pages.ts';
 import { parseJapaneseDate } from '../forms/japanese.ts';
+import { checkupSummaries } from './checkups/checkups.ts';
+import { BIRTH_TITLE, birthSection, checkupsSection, checkupsSource } from './checkups/section.ts';
 import { exportBundle } from './fhir/map.ts';
 import { growthChartSvg } from './growth/chart.ts';
 import { findSeries, type GrowthReferenceTable } from './growth/reference.ts';
 import { loadGrowthReferences } from './growth/import.ts';
-import { MEASUREMENT_KINDS, type DoseStatus, type MeasurementKind } from './model.ts';
+import { MEASUREMENT_KINDS, type DoseStatus, type MeasurementKind, type MilestoneAnswer } from './model.ts';
 import { HANDBOOK_CLIENT, LINKAGE_CATEGORIES, LINKAGE_PURPOSE, MEASUREMENT_RANGE, type HandbookService } from './service.ts';
+import { registerPregnancyPages } from './pregnancy-pages.ts';
 import { loadSchedule, scheduleFor } from './vaccines/schedule.ts';
 
 const T = {
@@ -61,6 +64,9 @@ const T = {
     problems: '確認が必要な接種',
     source: '出典',
     back: '電子母子手帳に戻る',
+    pregnancies: '妊娠の経過',
+    due: '出産予定日',
+    milestoneSaved: '発達の記録を保存しました。',
     export: '記録をダウンロード（HL7 FHIR 形式）',
   },
   en: {
@@ -102,6 +108,9 @@ const T = {
     problems: 'Doses to check with your doctor',
     source: 'Source',
     back: 'Back to the handbook',
+    pregnancies: 'Pregnancy record',
+    due: 'Due',
+    milestoneSaved: 'Your answers are saved.',
     export: 'Download the record (HL7 FHIR)',
   },
 } as const;
@@ -140,6 +149,7 @@ export function registerHandbookPages(app: FastifyInstance, svc: HandbookService
     const lang = pageLanguage(req, reply);
     const t = T[lang];
     const children = await svc.children(tenantOf(req.principal), me);
+    const pregnancies = await svc.pregnancies(tenantOf(req.principal), me);
     return page(req, reply, lang, {
       title: t.title,
       ...(o.errors ? { errors: o.errors } : {}),
@@ -148,6 +158,7 @@ export function registerHandbookPages(app: FastifyInstance, svc: HandbookService
       body: html`<p>${t.intro}</p>
 <h2>${t.children}</h2>
 ${children.length === 0 ? html`<p>${t.none}</p>` : html`<ul class="children">${children.map((c) => html`<li><a href="/handbook/children/${c.id}">${c.name ?? c.residentKey}</a> <span class="meta">${t.born} ${c.birthDate}</span></li>`)}</ul>`}
+${pregnancies.length === 0 ? '' : html`<h2>${t.pregnancies}</h2><ul class="children">${pregnancies.map((p) => html`<li><a href="/handbook/pregnancies/${p.id}">${t.pregnancies}</a> <span class="meta">${t.due} ${p.dueDate}</span></li>`)}</ul>`}
 <form method="post" action="/handbook/claim" class="box" novalidate>${csrfField(req, reply)}<h2>${t.claim}</h2>
 <label for="code">${t.code}</label><p class="hint" id="code-hint">${t.codeHint}</p>${o.errors ? html`<p class="field-error" id="code-error">${o.errors[0]}</p>` : ''}
 <input type="text" id="code" name="code" value="${o.code ?? ''}" autocomplete="off" maxlength="20" aria-describedby="code-hint${o.errors ? ' code-error' : ''}"${o.errors ? html` aria-invalid="true"` : ''}>
@@ -168,8 +179,9 @@ ${children.length === 0 ? html`<p>${t.none}</p>` : html`<ul class="children">${c
     if (!me) return reply;
     const code = form.get('code') ?? '';
     try {
-      const child = await svc.claim(tenantOf(req.principal), me, code);
-      return reply.code(303).header('location', `/handbook/children/${child.id}`).send();
+      // A child's code or a pregnancy's: the same codes, the same form.
+      const claimed = await svc.redeem(tenantOf(req.principal), me, code);
+      return reply.code(303).header('location', claimed.kind === 'child' ? `/handbook/children/${claimed.child.id}` : `/handbook/pregnancies/${claimed.pregnancy.id}`).send();
     } catch (e) {
       if (e instanceof AppError && e.status === 400) return listPage(req, reply, me, { errors: [e.message], code, status: 400 });
       throw e;
@@ -214,8 +226,10 @@ ${computed.problems.length > 0 ? html`<h3>${t.problems}</h3><ul>${computed.probl
 <h2 id="growth">${t.growth}</h2>
 ${measured.length === 0 ? html`<p>${t.noRecords}</p>` : measured.map((k) => html`<figure class="chart">${raw(chartFor(k))}<figcaption>${MEASURE_LABEL[lang][k]}</figcaption></figure>
 <table class="measurements"><caption>${MEASURE_LABEL[lang][k]}</caption><thead><tr><th scope="col">${t.date}</th><th scope="col">${t.value}</th><th scope="col">${t.source}</th></tr></thead><tbody>${view.measurements.filter((m) => m.kind === k).map((m) => html`<tr><td>${m.date}</td><td>${m.value}</td><td>${m.source === 'clinic' ? t.fromClinic : t.fromParent}</td></tr>`)}</tbody></table>`)}
+${view.birth ? html`<h2 id="birth">${BIRTH_TITLE[lang]}</h2>${birthSection(view.birth, lang)}` : ''}
 <h2 id="checkups">${t.checkups}</h2>
-${view.checkups.length === 0 ? html`<p>${t.noRecords}</p>` : html`<ul>${view.checkups.map((c) => html`<li>${c.date}: ${c.type}</li>`)}</ul>`}
+${checkupsSection(checkupSummaries(view, today), lang, { action: `/handbook/children/${child.id}/milestones`, csrf })}
+<p class="meta">${t.source}: ${checkupsSource(lang)}</p>
 <h2 id="notes">${t.notes}</h2>
 ${view.notes.length === 0 ? html`<p>${t.noRecords}</p>` : html`<ul>${view.notes.map((n) => html`<li>${n.date}: ${n.text}</li>`)}</ul>`}
 <div class="entry-forms">
@@ -285,6 +299,50 @@ ${view.notes.length === 0 ? html`<p>${t.noRecords}</p>` : html`<ul>${view.notes.
   });
 
   /**
+   * The parent's answers to one check-up's development questions: each question answered
+   * (はい/いいえ, and the day where the handbook asks いつ) that differs from the latest answer is
+   * kept; a problem with any of them keeps none and says which.
+   */
+  app.post<{ Params: { id: string } }>('/handbook/children/:id/milestones', async (req, reply) => {
+    const form = formBody(req);
+    checkCsrf(req, form);
+    const me = parentOf(req, reply);
+    if (!me) return reply;
+    const lang = pageLanguage(req, reply);
+    const tenant = tenantOf(req.principal);
+    const view = await svc.view(tenant, me, req.params.id);
+    const latest = new Map(view.milestoneAnswers.map((a) => [a.milestone, a]));
+    const answers: MilestoneAnswer[] = [];
+    for (const [key, value] of form.entries()) {
+      if (!key.startsWith('m:')) continue;
+      const milestone = key.slice(2);
+      if (value !== 'yes' && value !== 'no') continue;
+      const typed = (form.get(`d:${milestone}`) ?? '').trim();
+      let date: string | undefined;
+      if (typed !== '' && value === 'yes') {
+        const parsed = parseJapaneseDate(typed);
+        if (!parsed.ok) return childPage(req, reply, me, { errors: [lang === 'ja' ? `日付: ${parsed.ja}` : `Date: ${parsed.en}`], status: 400 });
+        date = parsed.value;
+      }
+      const before = latest.get(milestone);
+      if (before?.answer === value && before.date === date) continue;
+      answers.push({ milestone, answer: value, ...(date ? { date } : {}) });
+    }
+    try {
+      // Checked all first (the service checks again as it keeps each), so that one bad answer keeps none.
+      for (const a of answers) svc.checkMilestoneAnswer(a, view.child.birthDate);
+      for (const a of answers) await svc.addEntry(tenant, me, req.params.id, { kind: 'milestone', answer: a });
+    } catch (e) {
+      if (e instanceof AppError && e.status === 400) return childPage(req, reply, me, { errors: [e.message], status: 400 });
+      throw e;
+    }
+    const checkup = (form.get('checkup') ?? '').replace(/[^a-z0-9-]/g, '');
+    return reply.code(303).header('location', `/handbook/children/${req.params.id}?saved=1${checkup ? `#checkup-${checkup}` : ''}`).send();
+  });
+
+  registerPregnancyPages(app, svc, { page, parentOf, tenantOf });
+
+  /**
    * The child's record as an HL7 FHIR R4 Bundle (collection) to keep or take to another city or
    * clinic: what the parent sees (clinic records only with the linkage consent), nothing more.
    */
@@ -320,5 +378,8 @@ const STYLESHEET = `
 .status-given { color: #1a5d1a; }
 .chart { margin: 1rem 0; max-width: 100%; overflow-x: auto; }
 .chart svg { max-width: 100%; height: auto; }
+.checkup { border-top: 1px solid #ccc; margin-top: 1rem; }
+.checkup-open h3 .status { font-weight: bold; }
+.milestones td:first-child { width: 50%; }
 .entry-forms { display: grid; gap: 1rem; grid-template-columns: repeat(auto-fill, minmax(16rem, 1fr)); }
 `;

@@ -219,7 +219,7 @@ export class HandbookService {
   }
 
   /** Health-centre staff: a child's full record (every record, delivered or not); each reading is kept. */
-  async staffView(by: Principal, tenant: string, childId: string): Promise<{ child: db.Child; records: db.StoredRecord[]; guardians: number; reads: Array<{ accountId: string; at: string }> }> {
+  async staffView(by: Principal, tenant: string, childId: string): Promise<{ child: db.Child; records: db.StoredRecord[]; entries: db.Entry[]; guardians: number; reads: Array<{ accountId: string; at: string }>; birth?: BirthRecord }> {
     requireRole(by, 'health_centre', HEALTH_DEPARTMENT, "reading a child's health records");
     const child = await db.findChild(this.#d.store, tenant, childId);
     if (!child) throw new AppError('ResourceNotFound', `there is no child '${childId}'`);
@@ -227,7 +227,12 @@ export class HandbookService {
     return {
       child,
       records: await db.recordsOf(this.#d.store, tenant, child.id),
+      entries: await db.entriesOf(this.#d.store, tenant, child.id),
       guardians: (await db.guardiansOf(this.#d.store, tenant, child.id)).length,
+      ...await (async () => {
+        const birth = (await db.pregnancyOfChild(this.#d.store, tenant, child.id))?.birth;
+        return birth ? { birth } : {};
+      })(),
       reads: await db.staffReadsOf(this.#d.store, tenant, { childId: child.id }),
     };
   }
@@ -398,6 +403,16 @@ export class HandbookService {
     }
     const data = e.kind === 'immunization' ? { ...e.dose } : e.kind === 'measurement' ? { ...e.measurement } : e.kind === 'note' ? { date: e.date, text: e.text } : { ...e.answer };
     return db.insertEntry(this.#d.store, tenant, { childId: child.id, kind: e.kind, data, authorAccount: accountId });
+  }
+
+  /**
+   * Checks a development answer without keeping it: a known question, yes or no, a date only
+   * where the handbook asks when, not before the birth and not in the future.
+   */
+  checkMilestoneAnswer(a: MilestoneAnswer, birthDate: IsoDate): void {
+    checkAnswer(a);
+    if (a.date !== undefined && a.date < birthDate) throw new AppError('BadRequestData', `the date ${a.date} is before the child's birth (${birthDate})`);
+    if (a.date !== undefined && a.date > this.today()) throw new AppError('BadRequestData', `the date ${a.date} is in the future`);
   }
 
   /** Today in Japan. */

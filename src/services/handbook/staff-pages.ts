@@ -10,6 +10,10 @@ import { AppError } from '../../core/errors.ts';
 import { checkCsrf, csrfField, formBody, html, pageLanguage, type PageLanguage, type SafeHtml } from '../../core/pages.ts';
 import { parseJapaneseDate } from '../forms/japanese.ts';
 import { sendSitePage } from '../portal/pages.ts';
+import { checkupSummaries } from './checkups/checkups.ts';
+import { BIRTH_TITLE, birthSection, checkupsSection } from './checkups/section.ts';
+import { DELIVERY_MODES, type BirthRecord, type DeliveryMode, type Measurement, type MilestoneAnswer, type MilestoneFinding } from './model.ts';
+import { prenatalTable } from './pregnancy-pages.ts';
 import { HEALTH_DEPARTMENT, type HandbookService } from './service.ts';
 
 const BASE = '/staff/handbook';
@@ -41,6 +45,28 @@ const T = {
     codeIssued: (code: string, until: string) => `登録コード: ${code}（${until} まで有効・1回限り）。この画面を閉じると再表示できません。`,
     reads: '閲覧の記録',
     signIn: '職員としてサインインしてください。',
+    checkups: '乳幼児健診',
+    pregnancies: '妊娠の届出',
+    latestPregnancies: '最近登録された妊娠',
+    motherKey: 'お母さんの宛名番号',
+    motherName: 'お母さんの氏名',
+    due: '出産予定日',
+    registerPregnancy: '妊娠を登録する（母子健康手帳の交付時）',
+    pregnancy: '妊娠の経過',
+    prenatal: '妊婦健康診査',
+    birth: '出産の状態を記録する（お子さんの登録後）',
+    childKey: 'お子さんの宛名番号',
+    birthDate: '出生日',
+    weeks: '妊娠週数（週）',
+    days: '（日）',
+    mode: '分娩の方法',
+    modes: { vaginal: '経腟分娩', vacuum: '吸引分娩', forceps: '鉗子分娩', caesarean: '帝王切開' } satisfies Record<DeliveryMode, string>,
+    weightG: '出生体重 (g)',
+    lengthCm: '身長 (cm)',
+    headCm: '頭囲 (cm)',
+    chestCm: '胸囲 (cm)',
+    place: '出生の場所',
+    child: 'お子さん',
   },
   en: {
     title: 'Health centre: child health handbook',
@@ -68,6 +94,28 @@ const T = {
     codeIssued: (code: string, until: string) => `Registration code: ${code} (valid until ${until}, once). It cannot be shown again.`,
     reads: 'Who read this record',
     signIn: 'Please sign in as staff.',
+    checkups: 'Infant check-ups',
+    pregnancies: 'Pregnancies',
+    latestPregnancies: 'Pregnancies registered last',
+    motherKey: "Mother's resident key",
+    motherName: "Mother's name",
+    due: 'Due date',
+    registerPregnancy: 'Register a pregnancy (when issuing the handbook)',
+    pregnancy: 'Pregnancy record',
+    prenatal: 'Pregnancy check-ups',
+    birth: 'Record the birth (after registering the child)',
+    childKey: "Child's resident key",
+    birthDate: 'Born',
+    weeks: 'Weeks of pregnancy',
+    days: '(days)',
+    mode: 'Delivery',
+    modes: { vaginal: 'Vaginal', vacuum: 'Vacuum-assisted', forceps: 'Forceps', caesarean: 'Caesarean' } satisfies Record<DeliveryMode, string>,
+    weightG: 'Birth weight (g)',
+    lengthCm: 'Length (cm)',
+    headCm: 'Head circumference (cm)',
+    chestCm: 'Chest circumference (cm)',
+    place: 'Place of birth',
+    child: 'Child',
   },
 } as const;
 
@@ -97,6 +145,7 @@ export function registerHandbookStaffPages(app: FastifyInstance, svc: HandbookSe
     const t = T[lang];
     const key = typeof (req.query as { key?: unknown }).key === 'string' ? ((req.query as { key: string }).key.trim() || undefined) : undefined;
     const children = await svc.staffChildren(by, tenantOf(by), key);
+    const pregnancies = await svc.staffPregnancies(by, tenantOf(by), key);
     const v = o.values ?? {};
     const csrf = csrfField(req, reply);
     return page(req, reply, lang, {
@@ -111,7 +160,14 @@ ${children.length === 0 ? html`<p>${t.none}</p>` : html`<table><thead><tr><th sc
 <label for="r-name">${t.name}</label><input type="text" id="r-name" name="name" value="${v.name ?? ''}" autocomplete="off" maxlength="100">
 <label for="r-born">${t.born}</label><input type="text" id="r-born" name="birthDate" value="${v.birthDate ?? ''}" inputmode="numeric" placeholder="2026-04-01">
 <fieldset><legend>${t.sex}</legend>${(['female', 'male', ''] as const).map((s) => html`<div class="choice"><input type="radio" id="r-sex-${s || 'none'}" name="sex" value="${s}"${(v.sex ?? '') === s ? html` checked` : ''}> <label for="r-sex-${s || 'none'}" style="display:inline">${s === '' ? t.unknown : t[s]}</label></div>`)}</fieldset>
-<button type="submit">${t.save}</button></form>`,
+<button type="submit">${t.save}</button></form>
+<h2>${key ? t.pregnancies : t.latestPregnancies}</h2>
+${pregnancies.length === 0 ? html`<p>${t.none}</p>` : html`<table><thead><tr><th scope="col">${t.motherKey}</th><th scope="col">${t.motherName}</th><th scope="col">${t.due}</th></tr></thead><tbody>${pregnancies.map((p) => html`<tr><td><a href="${BASE}/pregnancies/${p.id}">${p.motherResidentKey}</a></td><td>${p.motherName ?? ''}</td><td>${p.dueDate}</td></tr>`)}</tbody></table>`}
+<form method="post" action="${BASE}/pregnancies" class="box" novalidate>${csrf}<h2>${t.registerPregnancy}</h2>
+<label for="p-key">${t.motherKey}</label><input type="text" id="p-key" name="motherResidentKey" value="${v.motherResidentKey ?? ''}" autocomplete="off" maxlength="64">
+<label for="p-name">${t.motherName}</label><input type="text" id="p-name" name="motherName" value="${v.motherName ?? ''}" autocomplete="off" maxlength="100">
+<label for="p-due">${t.due}</label><input type="text" id="p-due" name="dueDate" value="${v.dueDate ?? ''}" inputmode="numeric" placeholder="2026-04-01">
+<button type="submit">${t.registerPregnancy}</button></form>`,
     });
   };
 
@@ -143,16 +199,33 @@ ${children.length === 0 ? html`<p>${t.none}</p>` : html`<table><thead><tr><th sc
   const childPage = async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply, by: Principal, notice?: string) => {
     const lang = pageLanguage(req, reply);
     const t = T[lang];
-    const { child, records, guardians, reads } = await svc.staffView(by, tenantOf(by), req.params.id);
+    const { child, records, entries, guardians, reads, birth } = await svc.staffView(by, tenantOf(by), req.params.id);
     const csrf = csrfField(req, reply);
+    // Staff see every record, delivered to the parents or not, and the parents' answers.
+    const summaries = checkupSummaries(
+      {
+        child,
+        checkups: records.filter((r) => r.kind === 'checkup').map((r) => r.data as { date: string; type: string }),
+        measurements: [
+          ...records.filter((r) => r.kind === 'measurement').map((r) => ({ ...(r.data as unknown as Measurement), source: 'clinic' as const })),
+          ...entries.filter((e) => e.kind === 'measurement').map((e) => ({ ...(e.data as unknown as Measurement), source: 'parent' as const })),
+        ],
+        milestoneAnswers: entries.filter((e) => e.kind === 'milestone').map((e) => e.data as unknown as MilestoneAnswer),
+        milestoneFindings: records.filter((r) => r.kind === 'milestone').map((r) => r.data as unknown as MilestoneFinding),
+      },
+      new Date(Date.now() + 9 * 3600_000).toISOString().slice(0, 10),
+    );
     return page(req, reply, lang, {
       title: `${child.name ?? child.residentKey}`,
       ...(notice ? { notice } : {}),
       body: html`<dl class="summary"><dt>${t.key}</dt><dd>${child.residentKey}</dd><dt>${t.born}</dt><dd>${child.birthDate}</dd><dt>${t.sex}</dt><dd>${child.sex ? t[child.sex] : t.unknown}</dd></dl>
 <p>${t.guardians(guardians)}</p>
 <form method="post" action="${BASE}/children/${child.id}/code">${csrf}<button type="submit">${t.code}</button></form>
+${birth ? html`<h2>${BIRTH_TITLE[lang]}</h2>${birthSection(birth, lang)}` : ''}
+<h2>${t.checkups}</h2>
+${checkupsSection(summaries, lang)}
 <h2>${t.records}</h2>
-${records.length === 0 ? html`<p>${t.none}</p>` : html`<table><thead><tr><th scope="col">${t.kind}</th><th scope="col">${t.received}</th><th scope="col">${t.delivered}</th><th scope="col">JSON</th></tr></thead><tbody>${records.map((r) => html`<tr><td>${r.kind}</td><td>${r.receivedAt}</td><td>${r.delivered ? t.yes : t.no}</td><td><code>${JSON.stringify(r.data)}</code></td></tr>`)}</tbody></table>`}
+${recordsTable(records, lang)}
 <h2>${t.reads}</h2><ul>${reads.map((x) => html`<li>${x.at}: ${x.accountId}</li>`)}</ul>
 <p><a href="${BASE}">${t.title}</a></p>`,
     });
@@ -164,6 +237,96 @@ ${records.length === 0 ? html`<p>${t.none}</p>` : html`<table><thead><tr><th sco
     return childPage(req, reply, by);
   });
 
+  app.post(`${BASE}/pregnancies`, async (req, reply) => {
+    const by = staffOf(req, reply);
+    if (!by) return reply;
+    const form = formBody(req);
+    checkCsrf(req, form);
+    const lang = pageLanguage(req, reply);
+    const values = { motherResidentKey: (form.get('motherResidentKey') ?? '').trim(), motherName: (form.get('motherName') ?? '').trim(), dueDate: form.get('dueDate') ?? '' };
+    const due = parseJapaneseDate(values.dueDate);
+    if (!due.ok) return listPage(req, reply, by, { errors: [lang === 'ja' ? `出産予定日: ${due.ja}` : `Due date: ${due.en}`], values, status: 400 });
+    try {
+      const p = await svc.staffRegisterPregnancy(by, tenantOf(by), { motherResidentKey: values.motherResidentKey, dueDate: due.value, ...(values.motherName ? { motherName: values.motherName } : {}) });
+      return reply.code(303).header('location', `${BASE}/pregnancies/${p.id}`).send();
+    } catch (e) {
+      if (e instanceof AppError && e.status === 400) return listPage(req, reply, by, { errors: [e.message], values, status: 400 });
+      throw e;
+    }
+  });
+
+  const pregnancyPage = async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply, by: Principal, o: { notice?: string; errors?: string[]; values?: Record<string, string>; status?: number } = {}) => {
+    const lang = pageLanguage(req, reply);
+    const t = T[lang];
+    const { pregnancy: p, records, checkups, guardians, reads, child } = await svc.staffPregnancyView(by, tenantOf(by), req.params.id);
+    const csrf = csrfField(req, reply);
+    const v = o.values ?? {};
+    const field = (name: string, label: string, mode = 'numeric') => html`<label for="b-${name}">${label}</label><input type="text" id="b-${name}" name="${name}" value="${v[name] ?? ''}" inputmode="${mode}">`;
+    return page(req, reply, lang, {
+      title: `${t.pregnancy}: ${p.motherName ?? p.motherResidentKey}`,
+      ...(o.notice ? { notice: o.notice } : {}),
+      ...(o.errors ? { errors: o.errors } : {}),
+      ...(o.status ? { status: o.status } : {}),
+      body: html`<dl class="summary"><dt>${t.motherKey}</dt><dd>${p.motherResidentKey}</dd><dt>${t.motherName}</dt><dd>${p.motherName ?? t.unknown}</dd><dt>${t.due}</dt><dd>${p.dueDate}</dd>${child ? html`<dt>${t.child}</dt><dd><a href="${BASE}/children/${child.id}">${child.name ?? child.residentKey}</a></dd>` : ''}</dl>
+<p>${t.guardians(guardians)}</p>
+<form method="post" action="${BASE}/pregnancies/${p.id}/code">${csrf}<button type="submit">${t.code}</button></form>
+<h2>${t.prenatal}</h2>
+${prenatalTable(checkups, lang)}
+${p.birth ? html`<h2>${BIRTH_TITLE[lang]}</h2>${birthSection(p.birth, lang)}` : ''}
+<form method="post" action="${BASE}/pregnancies/${p.id}/birth" class="box" novalidate>${csrf}<h2>${t.birth}</h2>
+${field('childResidentKey', t.childKey, 'text')}${field('date', t.birthDate)}${field('weeks', t.weeks)}${field('days', t.days)}
+<label for="b-mode">${t.mode}</label><select id="b-mode" name="mode">${DELIVERY_MODES.map((m) => html`<option value="${m}"${v.mode === m ? html` selected` : ''}>${t.modes[m]}</option>`)}</select>
+${field('weightG', t.weightG)}${field('lengthCm', t.lengthCm, 'decimal')}${field('headCm', t.headCm, 'decimal')}${field('chestCm', t.chestCm, 'decimal')}${field('place', t.place, 'text')}
+<button type="submit">${t.save}</button></form>
+<h2>${t.records}</h2>
+${recordsTable(records, lang)}
+<h2>${t.reads}</h2><ul>${reads.map((x) => html`<li>${x.at}: ${x.accountId}</li>`)}</ul>
+<p><a href="${BASE}">${t.title}</a></p>`,
+    });
+  };
+
+  app.get<{ Params: { id: string } }>(`${BASE}/pregnancies/:id`, async (req, reply) => {
+    const by = staffOf(req, reply);
+    if (!by) return reply;
+    return pregnancyPage(req, reply, by);
+  });
+
+  app.post<{ Params: { id: string } }>(`${BASE}/pregnancies/:id/code`, async (req, reply) => {
+    const by = staffOf(req, reply);
+    if (!by) return reply;
+    const form = formBody(req);
+    checkCsrf(req, form);
+    const { code, expiresAt } = await svc.issuePregnancyCode(by, tenantOf(by), req.params.id);
+    return pregnancyPage(req, reply, by, { notice: T[pageLanguage(req, reply)].codeIssued(code, expiresAt.slice(0, 10)) });
+  });
+
+  app.post<{ Params: { id: string } }>(`${BASE}/pregnancies/:id/birth`, async (req, reply) => {
+    const by = staffOf(req, reply);
+    if (!by) return reply;
+    const form = formBody(req);
+    checkCsrf(req, form);
+    const lang = pageLanguage(req, reply);
+    const values: Record<string, string> = {};
+    for (const k of ['childResidentKey', 'date', 'weeks', 'days', 'mode', 'weightG', 'lengthCm', 'headCm', 'chestCm', 'place']) values[k] = (form.get(k) ?? '').normalize('NFKC').trim();
+    const refuse = (message: string) => pregnancyPage(req, reply, by, { errors: [message], values, status: 400 });
+    const date = parseJapaneseDate(values.date!);
+    if (!date.ok) return refuse(lang === 'ja' ? `出生日: ${date.ja}` : `Born: ${date.en}`);
+    const num = (k: string) => (values[k] === '' ? undefined : Number(values[k]));
+    const birth: BirthRecord = { date: date.value, gestationalWeeks: num('weeks') ?? Number.NaN, deliveryMode: values.mode as DeliveryMode, weightG: num('weightG') ?? Number.NaN };
+    for (const [k, f] of [['days', 'gestationalDays'], ['lengthCm', 'lengthCm'], ['headCm', 'headCm'], ['chestCm', 'chestCm']] as const) {
+      const n = num(k);
+      if (n !== undefined) birth[f] = n;
+    }
+    if (values.place) birth.place = values.place;
+    try {
+      await svc.staffRecordBirth(by, tenantOf(by), req.params.id, values.childResidentKey!, birth);
+    } catch (e) {
+      if (e instanceof AppError && e.status === 400) return refuse(e.message);
+      throw e;
+    }
+    return reply.code(303).header('location', `${BASE}/pregnancies/${req.params.id}#birth`).send();
+  });
+
   app.post<{ Params: { id: string } }>(`${BASE}/children/:id/code`, async (req, reply) => {
     const by = staffOf(req, reply);
     if (!by) return reply;
@@ -172,4 +335,11 @@ ${records.length === 0 ? html`<p>${t.none}</p>` : html`<table><thead><tr><th sco
     const { code, expiresAt } = await svc.issueLinkCode(by, tenantOf(by), req.params.id);
     return childPage(req, reply, by, T[pageLanguage(req, reply)].codeIssued(code, expiresAt.slice(0, 10)));
   });
+}
+
+/** Every record as it arrived, for the health centre (delivered to the parents or not). */
+function recordsTable(records: ReadonlyArray<{ kind: string; receivedAt: string; delivered: boolean; data: Record<string, unknown> }>, lang: PageLanguage): SafeHtml {
+  const t = T[lang];
+  if (records.length === 0) return html`<p>${t.none}</p>`;
+  return html`<table><thead><tr><th scope="col">${t.kind}</th><th scope="col">${t.received}</th><th scope="col">${t.delivered}</th><th scope="col">JSON</th></tr></thead><tbody>${records.map((r) => html`<tr><td>${r.kind}</td><td>${r.receivedAt}</td><td>${r.delivered ? t.yes : t.no}</td><td><code>${JSON.stringify(r.data)}</code></td></tr>`)}</tbody></table>`;
 }

@@ -686,3 +686,129 @@ describe('capabilityStatement', () => {
     }
   });
 });
+
+/* ---------------------------------------------------------------- pregnancy check-ups and milestones */
+
+const MOTHER = { identifier: { system: RESIDENT_KEY_SYSTEM, value: 'M-0001' } };
+
+function buildBloodPressure(overrides: Json = {}): Json {
+  return {
+    resourceType: 'Observation',
+    identifier: [{ system: 'https://womens-clinic.example/fhir/sid/obs', value: 'bp-1' }],
+    status: 'final',
+    category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'vital-signs' }] }],
+    code: { coding: [{ system: 'http://loinc.org', code: '85354-9', display: 'Blood pressure panel with all children optional' }] },
+    subject: MOTHER,
+    encounter: { reference: 'urn:uuid:0c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5' },
+    effectiveDateTime: '2026-05-12T10:00:00+09:00',
+    component: [
+      { code: { coding: [{ system: 'http://loinc.org', code: '8480-6' }] }, valueQuantity: { value: 118, unit: 'mmHg', system: 'http://unitsofmeasure.org', code: 'mm[Hg]' } },
+      { code: { coding: [{ system: 'http://loinc.org', code: '8462-4' }] }, valueQuantity: { value: 72, unit: 'mmHg', system: 'http://unitsofmeasure.org', code: 'mm[Hg]' } },
+    ],
+    note: [{ text: 'むくみなし' }],
+    ...overrides,
+  };
+}
+
+const prenatalObservation = (code: string, value: Json, overrides: Json = {}): Json => ({
+  ...buildBloodPressure({ component: undefined, note: undefined }),
+  identifier: [{ system: 'https://womens-clinic.example/fhir/sid/obs', value: `obs-${code}` }],
+  code: { coding: [{ system: 'http://loinc.org', code }] },
+  ...value,
+  ...overrides,
+});
+
+function buildMilestone(overrides: Json = {}): Json {
+  return {
+    resourceType: 'Observation',
+    identifier: [{ system: 'https://health-centre.example/fhir/sid/obs', value: 'ms-1' }],
+    status: 'final',
+    code: { coding: [{ system: 'https://machi.city/fhir/CodeSystem/development-milestone', code: '6-7m-sits-alone' }] },
+    subject: { identifier: { system: RESIDENT_KEY_SYSTEM, value: 'R-0001' } },
+    effectiveDateTime: '2025-11-02',
+    valueBoolean: true,
+    ...overrides,
+  };
+}
+
+function mapped(input: Json): HandbookRecord {
+  const r = mapResource(ok(input));
+  assert.ok(r.ok, JSON.stringify(!r.ok && r.outcome));
+  return r.record;
+}
+
+describe('pregnancy check-ups (subject: the mother)', () => {
+  test('a blood pressure panel maps to systolic/diastolic with the note, on the Japanese day', () => {
+    const r = mapped(buildBloodPressure());
+    assert.deepEqual(r, { kind: 'prenatal', senderKey: 'https://womens-clinic.example/fhir/sid/obs|bp-1', residentKey: 'M-0001', prenatal: { date: '2026-05-12', systolic: 118, diastolic: 72, note: 'むくみなし' } });
+  });
+
+  test('gestational age in weeks or days is kept as completed weeks (each LOINC code we take)', () => {
+    for (const code of ['49051-6', '11884-4', '11885-1', '18185-9']) {
+      const r = mapped(prenatalObservation(code, { valueQuantity: { value: 24, unit: 'wk', system: 'http://unitsofmeasure.org', code: 'wk' } }));
+      assert.equal(r.kind === 'prenatal' && r.prenatal.gestationalWeeks, 24, code);
+    }
+    const days = mapped(prenatalObservation('49051-6', { valueQuantity: { value: 174, unit: 'd', system: 'http://unitsofmeasure.org', code: 'd' } }));
+    assert.equal(days.kind === 'prenatal' && days.prenatal.gestationalWeeks, 24, '174 days is 24 weeks 6 days: week 24');
+  });
+
+  test('urine protein and glucose by dipstick grade', () => {
+    const protein = mapped(prenatalObservation('20454-5', { valueCodeableConcept: { coding: [{ system: 'https://machi.city/fhir/CodeSystem/urine-dipstick', code: 'trace' }] } }));
+    assert.equal(protein.kind === 'prenatal' && protein.prenatal.urineProtein, '±');
+    const glucose = mapped(prenatalObservation('25428-4', { valueCodeableConcept: { coding: [{ system: 'https://machi.city/fhir/CodeSystem/urine-dipstick', code: 'negative' }] } }));
+    assert.equal(glucose.kind === 'prenatal' && glucose.prenatal.urineGlucose, '-');
+  });
+
+  test('the visit is an Encounter of type prenatal', () => {
+    const r = mapped(buildEncounter({ type: [{ coding: [{ system: 'https://machi.city/fhir/CodeSystem/checkup', code: 'prenatal' }] }], subject: MOTHER, period: { start: '2026-05-12T09:30:00+09:00' } }));
+    assert.deepEqual(r, { kind: 'prenatal-visit', senderKey: 'https://health-centre.example/fhir/sid/enc|enc-5', residentKey: 'M-0001', date: '2026-05-12' });
+  });
+
+  test('invalid: each problem named by its FHIRPath', () => {
+    const cases: Array<[string, Json, string, string]> = [
+      ['no diastolic', buildBloodPressure({ component: [(buildBloodPressure().component as Json[])[0]] }), 'Observation.component', 'required'],
+      ['BP in kPa', changed(buildBloodPressure(), (o) => (((o.component as Json[])[0]!.valueQuantity as Json).code = 'kPa')), 'Observation.component[0].valueQuantity.code', 'code-invalid'],
+      ['systolic below diastolic', changed(buildBloodPressure(), (o) => (((o.component as Json[])[0]!.valueQuantity as Json).value = 60)), 'Observation.component', 'value'],
+      ['a panel with a value of its own', buildBloodPressure({ valueQuantity: { value: 118, system: 'http://unitsofmeasure.org', code: 'mm[Hg]' } }), 'Observation.valueQuantity', 'invalid'],
+      ['50 weeks', prenatalObservation('49051-6', { valueQuantity: { value: 50, system: 'http://unitsofmeasure.org', code: 'wk' } }), 'Observation.valueQuantity.value', 'value'],
+      ['weeks in months', prenatalObservation('49051-6', { valueQuantity: { value: 6, system: 'http://unitsofmeasure.org', code: 'mo' } }), 'Observation.valueQuantity.code', 'code-invalid'],
+      ['urine as free text', prenatalObservation('20454-5', { valueString: '+' }), 'Observation.valueCodeableConcept', 'required'],
+      ['urine grade unknown', prenatalObservation('25428-4', { valueCodeableConcept: { coding: [{ system: 'https://machi.city/fhir/CodeSystem/urine-dipstick', code: '5+' }] } }), 'Observation.valueCodeableConcept', 'code-invalid'],
+      ['an unknown milestone', buildMilestone({ code: { coding: [{ system: 'https://machi.city/fhir/CodeSystem/development-milestone', code: 'juggles' }] } }), 'Observation.code', 'code-invalid'],
+      ['a milestone as a string', buildMilestone({ valueBoolean: undefined, valueString: 'yes' }), 'Observation.valueString', 'not-supported'],
+      ['a milestone without a value', buildMilestone({ valueBoolean: undefined }), 'Observation.value[x]', 'required'],
+    ];
+    for (const [name, input, expression, code] of cases) {
+      const outcome = refused(json(input));
+      assert.ok(
+        outcome.issue.some((i) => i.expression[0] === expression && i.code === code),
+        `${name}: expected ${code} at ${expression}, got ${JSON.stringify(outcome.issue)}`,
+      );
+    }
+  });
+});
+
+describe('development milestones (subject: the child)', () => {
+  test("a doctor's finding maps to the milestone, reached or not, with the note", () => {
+    assert.deepEqual(mapped(buildMilestone()), { kind: 'milestone', senderKey: 'https://health-centre.example/fhir/sid/obs|ms-1', residentKey: 'R-0001', finding: { milestone: '6-7m-sits-alone', achieved: true, date: '2025-11-02' } });
+    const r = mapped(buildMilestone({ valueBoolean: false, note: [{ text: '次回再確認' }] }));
+    assert.equal(r.kind === 'milestone' && r.finding.achieved, false);
+    assert.equal(r.kind === 'milestone' && r.finding.note, '次回再確認');
+  });
+  test('entered-in-error needs no value and retracts', () => {
+    assert.equal(mapped(buildMilestone({ status: 'entered-in-error', valueBoolean: undefined })).kind, 'retraction');
+  });
+});
+
+describe('the README example', () => {
+  test('every FHIR JSON in "How a clinic system sends a record" is valid and maps to a record', async () => {
+    const readme = await readFile(new URL('../../../../README.md', import.meta.url), 'utf8');
+    const section = readme.split('## How a clinic system sends a record')[1]!.split('\n## ')[0]!;
+    // The -d '...' bodies of the curl examples.
+    const bodies = [...section.matchAll(/-d '(\{[\s\S]*?\})'/g)].map((m) => JSON.parse(m[1]!) as Json);
+    assert.ok(bodies.length >= 2, 'the immunization and the pregnancy check-up examples');
+    const kinds = bodies.map((b) => mapped(b).kind);
+    assert.ok(kinds.includes('dose'));
+    assert.ok(kinds.includes('prenatal'), 'a pregnancy check-up example');
+  });
+});
