@@ -108,7 +108,7 @@ async function sendReminders(args: string[], config: Config, io: HandbookIO): Pr
     // What was queued goes out now; a message LINE does not take yet stays for the server's worker.
     await app.assistant.notifier.drain();
     io.out.write(
-      `${s.date}: ${s.guardians} guardian(s) of ${s.children} child record(s); ${s.withoutConsent} without consent to LINE reminders (nothing read)\n` +
+      `${s.date}: ${s.guardians} guardian(s) of ${s.children} child(ren); ${s.withoutConsent} without consent to LINE reminders (nothing read)\n` +
         `queued ${s.queued}, duplicate ${s.duplicate}, not linked ${s.notLinked}, no consent ${s.noConsent}\n`,
     );
     return 0;

@@ -69,7 +69,8 @@ ALTER TABLE assistant.links ADD COLUMN user_id_enc text;
 ALTER TABLE assistant.link_tokens ADD COLUMN user_id_enc text;
 CREATE INDEX links_account ON assistant.links (tenant, account_id);
 -- Push messages (Messaging API push): recorded when a service asks, sent by a worker, kept after
--- that (without their text) so that the same key is never sent twice.
+-- that (without their text) so that the same key never goes to the same account twice (the
+-- other guardian of a child gets the same message under the same key).
 CREATE TABLE assistant.line_push (
   tenant text NOT NULL,
   key text NOT NULL,
@@ -91,7 +92,7 @@ CREATE TABLE assistant.line_push (
   failure text,
   queued_at timestamptz NOT NULL DEFAULT now(),
   sent_at timestamptz,
-  PRIMARY KEY (tenant, key)
+  PRIMARY KEY (tenant, account_id, key)
 );
 CREATE INDEX line_push_due ON assistant.line_push (next_at) WHERE status = 'queued';
 `,

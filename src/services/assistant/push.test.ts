@@ -97,6 +97,17 @@ describe(`[${storeKind}] push`, () => {
     assert.ok(log.every((x) => x.outcome === 'allowed' && x.recipient === HANDBOOK_CLIENT));
   });
 
+  test('the same key to another account is another message: each gets it once', async () => {
+    const a = await linkedAccount(app, api, newLineUserId());
+    const b = await linkedAccount(app, api, newLineUserId());
+    await consentTo(a.accountId);
+    await consentTo(b.accountId);
+    const key = `test:${storeKind}:shared`;
+    assert.equal(await app.assistant.notifier.push(request(a.accountId, { key })), 'queued');
+    assert.equal(await app.assistant.notifier.push(request(b.accountId, { key })), 'queued');
+    assert.equal(await app.assistant.notifier.push(request(b.accountId, { key })), 'duplicate');
+  });
+
   test('without consent: no_consent, a refused row in the access log, nothing stored or sent', async () => {
     const { accountId } = await linkedAccount(app, api, newLineUserId());
     const r = request(accountId);

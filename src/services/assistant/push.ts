@@ -7,7 +7,8 @@
  *   refused. LINE is a third party (LINE Yahoo Corporation) that the text passes through.
  * - A message is recorded in `assistant.line_push` before `push` answers 'queued', and sent by a
  *   worker afterwards, as the webhook's events are: a crash between the two loses nothing, the
- *   next start sends it. The key is unique per tenant, so a message is queued once, ever.
+ *   next start sends it. A key is queued once per tenant and account, ever: both parents of a
+ *   child get the message of one key, each of them once.
  * - Each message has a retry key (X-Line-Retry-Key, a UUID kept with the row): after a timeout or
  *   a 5xx the same request is sent again with the same key, and LINE delivers it at most once
  *   (LINE Messaging API reference, "Retry failed API requests"; an already accepted key answers
@@ -74,6 +75,7 @@ export interface LinePushDeps {
 
 interface Claimed {
   tenant: string;
+  account_id: string;
   key: string;
   line_user: string;
   text: string;
@@ -97,6 +99,10 @@ export class LinePush implements LineNotifier {
     this.#d = deps;
   }
 
+  /**
+   * Consent, then the link, then the outbox: 'no_consent' (logged refused), 'not_linked',
+   * 'duplicate' (this key went to this account before) or 'queued' (sent shortly).
+   */
   async push(r: LinePushRequest): Promise<LinePushOutcome> {
     if (!this.#d.line) return 'line_off';
     checkRequest(r);
@@ -108,7 +114,7 @@ export class LinePush implements LineNotifier {
         if (!target) return 'not_linked' as const;
         const inserted = await this.#d.store.query(
           `INSERT INTO assistant.line_push (tenant, key, account_id, line_user, recipient, purpose, text, retry_key, next_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (tenant, key) DO NOTHING RETURNING key`,
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (tenant, account_id, key) DO NOTHING RETURNING key`,
           [r.tenant, r.key, r.accountId, target.lineUser, r.recipient, r.purpose, r.text, randomUUID(), this.#now().toISOString()],
         );
         return inserted.rowCount > 0 ? ('queued' as const) : ('duplicate' as const);
@@ -177,10 +183,10 @@ export class LinePush implements LineNotifier {
     // crash mid-send is retried by the next worker with the same retry key.
     const claimed = await this.#d.store.query<Claimed>(
       `UPDATE assistant.line_push SET next_at = $2, attempts = attempts + 1
-       WHERE (tenant, key) IN (
-         SELECT tenant, key FROM assistant.line_push WHERE status = 'queued' AND next_at <= $1
+       WHERE (tenant, account_id, key) IN (
+         SELECT tenant, account_id, key FROM assistant.line_push WHERE status = 'queued' AND next_at <= $1
          ORDER BY next_at LIMIT ${BATCH} FOR UPDATE SKIP LOCKED)
-       RETURNING tenant, key, line_user, text, retry_key::text AS retry_key, attempts`,
+       RETURNING tenant, account_id, key, line_user, text, retry_key::text AS retry_key, attempts`,
       [now.toISOString(), new Date(now.getTime() + LEASE_MS).toISOString()],
     );
     for (const row of claimed.rows) await this.#send(row);
@@ -229,8 +235,9 @@ export class LinePush implements LineNotifier {
     }
     const delay = Math.min((this.#d.retryBaseMs ?? RETRY_BASE_MS) * 2 ** (row.attempts - 1), MAX_BACKOFF_MS);
     this.#d.log.info({ service, attempts: row.attempts, status, retryInMs: delay }, 'LINE push to be retried');
-    await this.#d.store.query('UPDATE assistant.line_push SET next_at = $3, last_status = $4, failure = $5 WHERE tenant = $1 AND key = $2', [
+    await this.#d.store.query('UPDATE assistant.line_push SET next_at = $4, last_status = $5, failure = $6 WHERE tenant = $1 AND account_id = $2 AND key = $3', [
       row.tenant,
+      row.account_id,
       row.key,
       new Date(this.#now().getTime() + delay).toISOString(),
       status,
@@ -241,9 +248,9 @@ export class LinePush implements LineNotifier {
   /** Ends a message: its text is not kept (the key is, against a second sending). */
   async #finish(row: Claimed, status: 'sent' | 'failed', httpStatus: number | null, failure: string | null): Promise<void> {
     await this.#d.store.query(
-      `UPDATE assistant.line_push SET status = $3, last_status = $4, failure = $5, text = '', sent_at = CASE WHEN $3 = 'sent' THEN $6::timestamptz END
-       WHERE tenant = $1 AND key = $2`,
-      [row.tenant, row.key, status, httpStatus, failure, this.#now().toISOString()],
+      `UPDATE assistant.line_push SET status = $4, last_status = $5, failure = $6, text = '', sent_at = CASE WHEN $4 = 'sent' THEN $7::timestamptz END
+       WHERE tenant = $1 AND account_id = $2 AND key = $3`,
+      [row.tenant, row.account_id, row.key, status, httpStatus, failure, this.#now().toISOString()],
     );
   }
 

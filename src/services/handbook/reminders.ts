@@ -40,7 +40,7 @@ export interface ReminderDeps {
 
 export interface ReminderSummary {
   date: IsoDate;
-  /** Guardian–child pairs looked at (children young enough for routine doses). */
+  /** Children young enough for routine doses that have a guardian. */
   children: number;
   guardians: number;
   /** Guardians without a live consent to the reminders: skipped, nothing read. */
@@ -82,11 +82,11 @@ export async function sendVaccinationReminders(d: ReminderDeps, o: { date?: IsoD
     byGuardian.set(k, [...(byGuardian.get(k) ?? []), p]);
   }
   summary.guardians = byGuardian.size;
+  summary.children = new Set(pairs.map((p) => JSON.stringify([p.tenant, p.child_id]))).size;
   let n = 0;
   for (const children of byGuardian.values()) {
     n += 1;
     const { tenant, account_id: accountId } = children[0]!;
-    summary.children += children.length;
     const consent = (await d.consent.list(accountId)).find(
       (c) => c.recipient === HANDBOOK_CLIENT && c.purpose === REMINDERS_PURPOSE && c.status === 'active' && REMINDERS_CATEGORIES.every((k) => c.categories.includes(k)),
     );
