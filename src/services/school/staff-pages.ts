@@ -21,6 +21,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../../core/auth.ts';
 import { AppError, isAppError } from '../../core/errors.ts';
 import { checkCsrf, csrfField, formBody, html, LANGUAGE_NAMES, pageLanguage, SITE_LANGUAGES, type PageLanguage, type SafeHtml } from '../../core/pages.ts';
+import { contentDisposition, sniffFileType } from '../../core/uploads.ts';
 import { qrModules } from '../forms/qr.ts';
 import { sendSitePage } from '../portal/pages.ts';
 import {
@@ -532,8 +533,8 @@ async function newNoticePage(c: Ctx, svc: SchoolApi, schoolId: string, o: { valu
 <form method="post" action="${s}/notices" enctype="multipart/form-data" novalidate>${csrfField(c.req, c.reply)}
 ${f('kind', t.kind, { options: NOTICE_KINDS.map((k) => ({ value: k, label: t.kinds[k] })) })}
 ${f('audience', t.audience, { options: audienceOptions(c, school, groups, v.audience ?? '') })}
-${f('title', t.title, { attrs: html` maxlength="200" required` })}
-${f('body', t.body, { textarea: true, attrs: html` maxlength="10000" required` })}
+${f('title', t.title, { attrs: html` maxlength="100" required` })}
+${f('body', t.body, { textarea: true, attrs: html` maxlength="10000"` })}
 <fieldset><legend>${t.event}</legend>
 ${f('eventDate', t.eventDate, { type: 'date' })}
 ${f('eventEndDate', t.eventEndDate, { type: 'date' })}
@@ -555,13 +556,9 @@ ${e.files ? html`<p class="field-error" id="f-files-error">${e.files}</p>` : ''}
   });
 }
 
-/** A file's type from its first bytes, as the service decides it (PDF, PNG, JPEG). */
-function sniff(data: Buffer): string | undefined {
-  if (data.subarray(0, 5).toString('latin1') === '%PDF-') return 'application/pdf';
-  if (data.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
-  if (data[0] === 0xff && data[1] === 0xd8 && data[2] === 0xff) return 'image/jpeg';
-  return undefined;
-}
+/** The types a notice may carry, decided by the bytes as the service decides them. */
+const ATTACHMENT_TYPES: readonly string[] = ['application/pdf', 'image/png', 'image/jpeg'];
+const attachable = (data: Buffer) => ATTACHMENT_TYPES.includes(sniffFileType(data)?.type ?? '');
 
 interface Upload {
   fields: URLSearchParams;
@@ -606,7 +603,6 @@ function noticeInput(c: Ctx, v: Values): { input?: NoticeInput; errors: FieldErr
   const audience = parseAudience(v.audience ?? '');
   if (!audience) errors.audience = t.badAudience;
   if ((v.title ?? '').trim() === '') errors.title = t.required(t.title);
-  if ((v.body ?? '').trim() === '') errors.body = t.required(t.body);
   for (const d of ['eventDate', 'eventEndDate'] as const) if (v[d] && !isDate(v[d])) errors[d] = t.badDate;
   for (const d of ['eventStart', 'eventEnd'] as const) if (v[d] && !isTime(v[d])) errors[d] = t.badTime;
   if (v.kind === 'event' && !v.eventDate && !errors.eventDate) errors.eventDate = t.eventNeedsDate;
@@ -642,29 +638,24 @@ function noticeInput(c: Ctx, v: Values): { input?: NoticeInput; errors: FieldErr
   return { input, errors };
 }
 
+/** The service's names of refused inputs that these forms name otherwise. */
+const FORM_FIELD: Readonly<Record<string, string>> = {
+  'survey.question': 'question',
+  'survey.choices': 'choices',
+  'survey.deadline': 'deadline',
+  file: 'files',
+  absenceReasons: 'reasons',
+};
+
 /**
- * Which field a refusal of the service is about, read from its message (the service's messages
- * name what they refuse); anything else goes to the summary at the top only.
+ * A refusal of the service as the page shows it: in the page's language (the service gives a
+ * Japanese message beside its English one) and beside the field it names, else `fallback`.
  */
-function fieldOfMessage(message: string): string | undefined {
-  const m = message.toLowerCase();
-  const rules: Array<[RegExp, string]> = [
-    [/choice/, 'choices'],
-    [/deadline/, 'deadline'],
-    [/question/, 'question'],
-    [/send ?at|sendat|send time|scheduled|60 days/, 'sendAt'],
-    [/end date|eventenddate/, 'eventEndDate'],
-    [/start/, 'eventStart'],
-    [/event ?end|end time/, 'eventEnd'],
-    [/event|date/, 'eventDate'],
-    [/location|place/, 'location'],
-    [/audience|group|grade|class|club/, 'audience'],
-    [/title/, 'title'],
-    [/body|text/, 'body'],
-    [/kind/, 'kind'],
-    [/file|attachment|pdf|png|jpeg/, 'files'],
-  ];
-  return rules.find(([re]) => re.test(m))?.[1];
+function refusal(c: Ctx, err: AppError, fallback: string): FieldErrors {
+  const extra = err.extra ?? {};
+  const message = c.lang === 'ja' && typeof extra.ja === 'string' ? extra.ja : err.message;
+  const named = typeof extra.field === 'string' ? extra.field : fallback;
+  return { [FORM_FIELD[named] ?? named]: message };
 }
 
 async function createNoticePost(c: Ctx, svc: SchoolApi, schoolId: string): Promise<FastifyReply> {
@@ -678,7 +669,7 @@ async function createNoticePost(c: Ctx, svc: SchoolApi, schoolId: string): Promi
   else if (upload.files.length > UPLOAD.files) errors.files = t.tooManyFiles;
   else {
     const bad = upload.files.find((f) => f.data.byteLength > UPLOAD.fileBytes);
-    const wrong = upload.files.find((f) => !sniff(f.data));
+    const wrong = upload.files.find((f) => !attachable(f.data));
     if (bad) errors.files = t.fileTooLarge(bad.filename);
     else if (wrong) errors.files = t.fileType(wrong.filename);
   }
@@ -689,8 +680,8 @@ async function createNoticePost(c: Ctx, svc: SchoolApi, schoolId: string): Promi
     notice = await svc.createNotice(c.principal, c.tenant, schoolId, input);
   } catch (err) {
     if (isAppError(err) && err.status === 400) {
-      const f = fieldOfMessage(err.message);
-      return again(f ? { [f]: err.message } : {}, [err.message], 400);
+      const errs = refusal(c, err, 'title');
+      return again(errs, Object.values(errs), 400);
     }
     throw err;
   }
@@ -1036,7 +1027,8 @@ export function registerSchoolStaffPages(app: FastifyInstance, svc: SchoolApi, o
           const t = T[c.lang];
           const title = err.status === 404 ? t.notFound : err.status === 403 ? t.forbiddenTitle : t.area;
           const school = (req.params as { school?: string }).school;
-          return send(c, { title, errors: [err.message], body: html`<p><a href="${school ? `${BASE}/${encodeURIComponent(school)}` : BASE}">${t.backToSchool}</a></p>`, status: err.status });
+          const ja = err.extra?.ja;
+          return send(c, { title, errors: [c.lang === 'ja' && typeof ja === 'string' ? ja : err.message], body: html`<p><a href="${school ? `${BASE}/${encodeURIComponent(school)}` : BASE}">${t.backToSchool}</a></p>`, status: err.status });
         }
       };
     const param = (c: Ctx, name: string): string => (c.req.params as Record<string, string>)[name] ?? '';
@@ -1085,7 +1077,7 @@ export function registerSchoolStaffPages(app: FastifyInstance, svc: SchoolApi, o
         try {
           await svc.addTranslation(c.principal, c.tenant, school, param(c, 'id'), { lang: values.lang as NoticeTranslation['lang'], title: values.title!.trim(), body: values.body!.trim() });
         } catch (err) {
-          if (isAppError(err) && err.status === 400) return noticePage(c, svc, school, param(c, 'id'), { values, errors: { [/title/i.test(err.message) ? 'title' : /lang/i.test(err.message) ? 'lang' : 'body']: err.message }, status: 400 });
+          if (isAppError(err) && err.status === 400) return noticePage(c, svc, school, param(c, 'id'), { values, errors: refusal(c, err, 'body'), status: 400 });
           throw err;
         }
         return redirect(c, `${BASE}/${encodeURIComponent(school)}/notices/${encodeURIComponent(param(c, 'id'))}?done=translation`);
@@ -1098,7 +1090,7 @@ export function registerSchoolStaffPages(app: FastifyInstance, svc: SchoolApi, o
         // The type was decided from the bytes when it was stored; the file opens in no page of ours.
         return c.reply
           .header('content-type', meta.contentType)
-          .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(meta.filename)}`)
+          .header('content-disposition', contentDisposition('attachment', meta.filename))
           .header('x-content-type-options', 'nosniff')
           .header('content-security-policy', "default-src 'none'; sandbox")
           .header('cache-control', 'no-store')
@@ -1121,7 +1113,7 @@ export function registerSchoolStaffPages(app: FastifyInstance, svc: SchoolApi, o
         try {
           await svc.createGroup(c.principal, c.tenant, school, { kind: values.kind as Group['kind'], name: values.name!, ...(values.kind === 'class' ? { grade: Number(values.grade) } : {}) });
         } catch (err) {
-          if (isAppError(err) && (err.status === 400 || err.status === 409)) return groupsPage(c, svc, school, { values, errors: { [/grade/i.test(err.message) ? 'grade' : 'name']: err.message }, status: err.status });
+          if (isAppError(err) && (err.status === 400 || err.status === 409)) return groupsPage(c, svc, school, { values, errors: refusal(c, err, 'name'), status: err.status });
           throw err;
         }
         return redirect(c, `${BASE}/${encodeURIComponent(school)}/groups?done=group`);
@@ -1148,7 +1140,7 @@ export function registerSchoolStaffPages(app: FastifyInstance, svc: SchoolApi, o
         try {
           await svc.addPupil(c.principal, c.tenant, school, { name: values.name!, ...(values.kana ? { kana: values.kana } : {}), grade: cls.grade ?? 1, classId: cls.id, clubIds });
         } catch (err) {
-          if (isAppError(err) && (err.status === 400 || err.status === 409)) return again({ [/kana/i.test(err.message) ? 'kana' : /club/i.test(err.message) ? 'classId' : 'name']: err.message }, err.status);
+          if (isAppError(err) && (err.status === 400 || err.status === 409)) return again(refusal(c, err, 'name'), err.status);
           throw err;
         }
         return redirect(c, `${BASE}/${encodeURIComponent(school)}/groups/${encodeURIComponent(back)}?done=pupil`);
@@ -1173,7 +1165,7 @@ export function registerSchoolStaffPages(app: FastifyInstance, svc: SchoolApi, o
         try {
           await svc.updateSettings(c.principal, c.tenant, school, { absenceCutoff: values.absenceCutoff!, phone: values.phone!, absenceReasons: reasons });
         } catch (err) {
-          if (isAppError(err) && err.status === 400) return settingsPage(c, svc, school, { values, errors: { [/cut-?off|time/i.test(err.message) ? 'absenceCutoff' : /phone/i.test(err.message) ? 'phone' : 'reasons']: err.message }, status: 400 });
+          if (isAppError(err) && err.status === 400) return settingsPage(c, svc, school, { values, errors: refusal(c, err, 'reasons'), status: 400 });
           throw err;
         }
         return redirect(c, `${BASE}/${encodeURIComponent(school)}/settings?done=settings`);
