@@ -161,3 +161,142 @@ describe('sending records', () => {
     assert.equal((await post('/fhir/Immunization', immunization(key, 'x'), reader)).statusCode, 403);
   });
 });
+
+describe('pregnancy check-ups and development milestones', () => {
+  const ENC = 'urn:uuid:7d3e2f10-8a4b-4c5d-9e6f-0a1b2c3d4e5f';
+  const CLINIC = 'https://womens-clinic.example/fhir/sid';
+  const ucum = (value: number, code: string) => ({ value, unit: code, system: 'http://unitsofmeasure.org', code });
+  const mother = (key: string) => ({ identifier: { system: RESIDENT_KEY_SYSTEM, value: key } });
+  const visit = (key: string, id: string) => ({
+    resourceType: 'Encounter',
+    identifier: [{ system: `${CLINIC}/enc`, value: id }],
+    status: 'finished',
+    class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB' },
+    type: [{ coding: [{ system: 'https://machi.city/fhir/CodeSystem/checkup', code: 'prenatal' }] }],
+    subject: mother(key),
+    period: { start: '2026-10-05T09:30:00+09:00' },
+  });
+  const observation = (key: string, id: string, code: string, value: Record<string, unknown>) => ({
+    resourceType: 'Observation',
+    identifier: [{ system: `${CLINIC}/obs`, value: id }],
+    status: 'final',
+    code: { coding: [{ system: 'http://loinc.org', code }] },
+    subject: mother(key),
+    encounter: { reference: ENC },
+    effectiveDateTime: '2026-10-05T09:40:00+09:00',
+    ...value,
+  });
+
+  async function motherWithPregnancy(key: string, agree: boolean): Promise<{ accountId: string; pregnancyId: string }> {
+    const accountId = await app.accounts.createAccount({ email: `mother.${key}@example.jp`, password: PASSWORD, verified: true });
+    const p = await app.handbook.service.staffRegisterPregnancy(NURSE, '', { motherResidentKey: key, dueDate: '2027-04-20' });
+    const { code } = await app.handbook.service.issuePregnancyCode(NURSE, '', p.id);
+    await app.handbook.service.redeem('', accountId, code);
+    if (agree) await app.consent.grant({ subject: accountId, recipient: HANDBOOK_CLIENT, purpose: LINKAGE_PURPOSE, categories: ['child_health'], collectionMethod: 'web_form' });
+    return { accountId, pregnancyId: p.id };
+  }
+
+  test('a check-up visit as a transaction (Encounter + blood pressure + weight + weeks + urine) reaches the mother; a resend changes nothing', async () => {
+    const key = `M-fhir-${Date.now()}`;
+    const { accountId, pregnancyId } = await motherWithPregnancy(key, true);
+    const bundle = {
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [
+        { fullUrl: ENC, resource: visit(key, 'v-1'), request: { method: 'POST', url: 'Encounter' } },
+        {
+          resource: observation(key, 'bp-1', '85354-9', {
+            component: [
+              { code: { coding: [{ system: 'http://loinc.org', code: '8480-6' }] }, valueQuantity: ucum(124, 'mm[Hg]') },
+              { code: { coding: [{ system: 'http://loinc.org', code: '8462-4' }] }, valueQuantity: ucum(78, 'mm[Hg]') },
+            ],
+          }),
+          request: { method: 'POST', url: 'Observation' },
+        },
+        { resource: observation(key, 'w-1', '29463-7', { valueQuantity: ucum(61.4, 'kg') }), request: { method: 'POST', url: 'Observation' } },
+        { resource: observation(key, 'ga-1', '49051-6', { valueQuantity: ucum(20, 'wk'), note: [{ text: '胎児の発育良好' }] }), request: { method: 'POST', url: 'Observation' } },
+        { resource: observation(key, 'up-1', '20454-5', { valueCodeableConcept: { coding: [{ system: 'https://machi.city/fhir/CodeSystem/urine-dipstick', code: 'negative' }] } }), request: { method: 'POST', url: 'Observation' } },
+      ],
+    };
+    const res = await post('/fhir', bundle);
+    assert.equal(res.statusCode, 200, res.body);
+    assert.deepEqual((res.json() as { entry: Array<{ response: { status: string } }> }).entry.map((e) => e.response.status), Array(5).fill('201 Created'));
+    const view = await app.handbook.service.pregnancyView('', accountId, pregnancyId);
+    assert.deepEqual(view.checkups, [{ date: '2026-10-05', source: 'clinic', systolic: 124, diastolic: 78, weightKg: 61.4, gestationalWeeks: 20, urineProtein: '-', note: '胎児の発育良好' }]);
+
+    const again = await post('/fhir', bundle);
+    assert.deepEqual((again.json() as { entry: Array<{ response: { status: string } }> }).entry.map((e) => e.response.status), Array(5).fill('200 OK'));
+    const single = await post('/fhir/Observation', observation(key, 'w-1', '29463-7', { valueQuantity: ucum(61.4, 'kg') }));
+    assert.equal(single.statusCode, 200);
+    assert.equal((await app.handbook.service.staffPregnancyView(NURSE, '', pregnancyId)).records.length, 5, 'nothing added by the resends');
+
+    // entered-in-error takes the blood pressure back.
+    const retracted = await post('/fhir/Observation', { ...observation(key, 'bp-1', '85354-9', {}), status: 'entered-in-error' });
+    assert.ok(retracted.statusCode < 300, retracted.body);
+    assert.equal((await app.handbook.service.pregnancyView('', accountId, pregnancyId)).checkups[0]!.systolic, undefined);
+  });
+
+  test('invalid pregnancy observations get an OperationOutcome with the FHIRPath; an unknown mother is a 422', async () => {
+    const key = `M-bad-${Date.now()}`;
+    await motherWithPregnancy(key, false);
+    const cases: Array<[unknown, string]> = [
+      [observation(key, 'bp-x', '85354-9', { component: [{ code: { coding: [{ system: 'http://loinc.org', code: '8480-6' }] }, valueQuantity: ucum(124, 'mm[Hg]') }] }), 'Observation.component'],
+      [observation(key, 'ga-x', '49051-6', { valueQuantity: ucum(60, 'wk') }), 'Observation.valueQuantity.value'],
+      [observation(key, 'ug-x', '25428-4', { valueString: '+' }), 'Observation.valueCodeableConcept'],
+      [observation(key, 'zz-x', '12345-6', { valueQuantity: ucum(1, 'kg') }), 'Observation.code'],
+    ];
+    for (const [body, expression] of cases) {
+      const res = await post('/fhir/Observation', body);
+      assert.equal(res.statusCode, 400, res.body);
+      const outcome = res.json() as { resourceType: string; issue: Array<{ expression: string[] }> };
+      assert.equal(outcome.resourceType, 'OperationOutcome');
+      assert.ok(outcome.issue.some((i) => i.expression[0] === expression), `${expression}: ${res.body}`);
+    }
+    const unknown = await post('/fhir/Observation', observation('M-nobody', 'w-x', '29463-7', { valueQuantity: ucum(60, 'kg') }));
+    assert.equal(unknown.statusCode, 422);
+    assert.match(unknown.body, /send the Patient first/);
+    const outside = await post('/fhir/Observation', { ...observation(key, 'w-y', '29463-7', { valueQuantity: ucum(60, 'kg') }), effectiveDateTime: '2025-01-10' });
+    assert.equal(outside.statusCode, 422);
+    assert.match(outside.body, /covers 2025-01-10/);
+  });
+
+  test("an infant check-up with the doctor's milestone findings reaches the parent's page under consent", async () => {
+    const key = `RK-ms-fhir-${Date.now()}`;
+    const { accountId, childId } = await parentWithChild(key, true);
+    const encounter = {
+      resourceType: 'Encounter',
+      identifier: [{ system: 'urn:hc/enc', value: `67-${key}` }],
+      status: 'finished',
+      class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB' },
+      type: [{ coding: [{ system: 'https://machi.city/fhir/CodeSystem/checkup', code: '6-7m' }] }],
+      subject: { identifier: { system: RESIDENT_KEY_SYSTEM, value: key } },
+      period: { start: '2026-11-05T10:00:00+09:00' },
+    };
+    const finding = (code: string, value: boolean) => ({
+      resourceType: 'Observation',
+      identifier: [{ system: 'urn:hc/obs', value: `${code}-${key}` }],
+      status: 'final',
+      code: { coding: [{ system: 'https://machi.city/fhir/CodeSystem/development-milestone', code }] },
+      subject: { identifier: { system: RESIDENT_KEY_SYSTEM, value: key } },
+      encounter: { reference: 'urn:uuid:1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d' },
+      effectiveDateTime: '2026-11-05',
+      valueBoolean: value,
+    });
+    const res = await post('/fhir', {
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [
+        { fullUrl: 'urn:uuid:1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d', resource: encounter, request: { method: 'POST', url: 'Encounter' } },
+        { resource: finding('6-7m-sits-alone', true), request: { method: 'POST', url: 'Observation' } },
+        { resource: finding('6-7m-rolls-over', false), request: { method: 'POST', url: 'Observation' } },
+      ],
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    const view = await app.handbook.service.view('', accountId, childId);
+    assert.deepEqual(view.checkups, [{ date: '2026-11-05', type: '6-7m' }]);
+    assert.deepEqual(view.milestoneFindings.map((f) => [f.milestone, f.achieved]), [['6-7m-sits-alone', true], ['6-7m-rolls-over', false]]);
+    const bad = await post('/fhir/Observation', { ...finding('6-7m-juggles', true) });
+    assert.equal(bad.statusCode, 400);
+    assert.match(bad.body, /Observation\.code/);
+  });
+});
