@@ -63,7 +63,7 @@ const CLASSES: Array<[RegExp, RegExp, RouteClass]> = [
   // is not theirs is a 404, tested in handbook/service.test.ts); clinics send records to /fhir
   // with a token for the FHIR resource and scope fhir:write.
   [/^GET$/, /^\/handbook\/assets\/handbook\.css$/, 'public'],
-  [/^(GET|POST)$/, /^\/handbook(\/claim|\/children\/:id(\/entries|\/invite|\/export\.json)?)?$/, 'session-page'],
+  [/^(GET|POST)$/, /^\/handbook(\/claim|\/children\/:id(\/entries|\/invite|\/export\.json|\/summary\.pdf)?)?$/, 'session-page'],
   [/^(GET|POST)$/, /^\/staff\/handbook(\/children(\/:id(\/code)?)?)?$/, 'staff'],
   // Milestone answers, the pregnancy record (its guardians only; 404 for others, tested in
   // handbook/pregnancy.test.ts) and the health centre's pregnancy pages.

@@ -15,6 +15,7 @@ import { registerFhirRoutes } from './fhir/routes.ts';
 import { registerHandbookPages } from './pages.ts';
 import { REMINDERS_CATEGORIES, REMINDERS_PURPOSE, sendVaccinationReminders, startDailyReminders, type ReminderSummary } from './reminders.ts';
 import { registerHandbookStaffPages } from './staff-pages.ts';
+import { registerHandbookSummaryRoute } from './summary-route.ts';
 import { HANDBOOK_CLIENT, HandbookService, HEALTH_DEPARTMENT, LINKAGE_CATEGORIES, LINKAGE_PURPOSE } from './service.ts';
 
 export { handbookMigrations } from './migrations.ts';
@@ -89,6 +90,7 @@ export function createHandbook(deps: HandbookDeps): Handbook {
         },
       });
       registerHandbookPages(http, service);
+      registerHandbookSummaryRoute(http, service);
       registerHandbookStaffPages(http, service);
       deps.portal?.service.addReminderSource((tenant, accountId, lang) => service.vaccinationReminders(tenant, accountId, lang));
       await registerFhirRoutes(http, service, deps.publicBase);
