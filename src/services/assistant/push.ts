@@ -100,12 +100,16 @@ export class LinePush implements LineNotifier {
   }
 
   /**
-   * Consent, then the link, then the outbox: 'no_consent' (logged refused), 'not_linked',
-   * 'duplicate' (this key went to this account before) or 'queued' (sent shortly).
+   * A key already queued for this account is a 'duplicate' at once: nothing of the citizen is
+   * read for it (the service's daily reminder runs would otherwise log a read a day for every
+   * dose until it is given). Else consent, then the link, then the outbox: 'no_consent' (logged
+   * refused), 'not_linked', 'queued' (sent shortly), or 'duplicate' when a concurrent push won.
    */
   async push(r: LinePushRequest): Promise<LinePushOutcome> {
     if (!this.#d.line) return 'line_off';
     checkRequest(r);
+    const known = await this.#d.store.query('SELECT 1 FROM assistant.line_push WHERE tenant = $1 AND account_id = $2 AND key = $3', [r.tenant, r.accountId, r.key], 'assistant_push_known');
+    if (known.rows.length > 0) return 'duplicate';
     let outcome: LinePushOutcome;
     try {
       // The gate logs the push in the citizen's access log before anything is looked at.

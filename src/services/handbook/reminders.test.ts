@@ -114,6 +114,8 @@ describe(`[${storeKind}] LINE vaccination reminders`, () => {
       assert.equal(pushes.length, 0, date);
       assert.deepEqual({ queued: summary.queued, duplicate: summary.duplicate }, { queued: 0, duplicate: 2 }, date);
     }
+    // A message already sent is not put to the gate again: no new reminder rows in the access log.
+    assert.equal((await app.consent.accessLog(accounts.ja)).rows.filter((r) => r.purpose === REMINDERS_PURPOSE).length, 1);
   });
 
   test('the day the dose turns overdue (by the CLI): one more message each, with progress and a summary printed', async () => {
