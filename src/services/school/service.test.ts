@@ -13,6 +13,9 @@ import type { Principal } from '../../core/auth.ts';
 import { isAppError } from '../../core/errors.ts';
 import { PASSWORD } from '../../consent/http-testing.ts';
 import type { Group, NoticeInput, School } from './model.ts';
+import type { LinePushRequest } from '../assistant/push.ts';
+import { fakeLineApi, linkedAccount, newLineUserId, TEST_ACCESS_TOKEN, TEST_CHANNEL_SECRET, TEST_USER_ID_KEY, type FakeLineApi } from '../assistant/push-testing.ts';
+import { ensureSchoolClientAndPurpose } from './index.ts';
 import { LINE_PURPOSE, SCHOOL_CLIENT, SchoolService, type SchoolNotifier } from './service.ts';
 
 let app: TestApp;
@@ -30,7 +33,7 @@ class RecordingNotifier implements SchoolNotifier {
   readonly sent: Array<{ accountId: string; key: string; text: string; purpose: string; recipient: string; categories: string[] }> = [];
   readonly keys = new Set<string>();
   failAfter = Infinity;
-  async push(m: Parameters<SchoolNotifier['push']>[0]): Promise<'queued' | 'duplicate'> {
+  async push(m: LinePushRequest): Promise<'queued' | 'duplicate'> {
     if (this.keys.has(m.key)) return 'duplicate';
     if (this.sent.length >= this.failAfter) throw new Error('the process died');
     this.keys.add(m.key);
@@ -40,12 +43,18 @@ class RecordingNotifier implements SchoolNotifier {
 }
 const notifier = new RecordingNotifier();
 
+let api: FakeLineApi;
+const LINE = { lineChannelSecret: TEST_CHANNEL_SECRET, lineChannelAccessToken: TEST_ACCESS_TOKEN, lineUserIdKey: TEST_USER_ID_KEY, publicUrl: 'http://localhost' };
+
 before(async () => {
-  app = await buildTestApp();
+  api = await fakeLineApi();
+  app = await buildTestApp({ ...LINE, lineApiBase: api.base });
+  await ensureSchoolClientAndPurpose(app.identity, app.consent);
   svc = new SchoolService({ store: app.store, subjectFor: (c, a) => app.identity.subjectFor(c, a), publicBase: 'https://machi.example', notifier, now: () => clock });
 });
 after(async () => {
   await app?.dispose();
+  await api?.close();
 });
 
 const staff = (schoolId: string): Principal => ({ via: 'session', accountId: `teacher-${schoolId}`, scopes: [], roles: [{ department: schoolId, role: 'school' }] });
@@ -469,6 +478,41 @@ describe('scheduled notices and LINE', () => {
     assert.ok(!local.sent.some((m) => m.key.includes(old.id)), 'the two-hour-old one was not');
     const state = await app.store.query<{ push_state: string }>(`SELECT push_state FROM school.notices WHERE id = $1`, [old.id]);
     assert.equal(state.rows[0]!.push_state, 'skipped');
+  });
+});
+
+describe('LINE through the real notifier', () => {
+  test('a linked parent who agreed gets the notice on LINE once; a linked parent who did not agree gets nothing', async () => {
+    const f = await fixture();
+    const real = new SchoolService({ store: app.store, subjectFor: (c, a) => app.identity.subjectFor(c, a), publicBase: 'http://localhost', notifier: app.assistant.notifier, now: () => clock });
+    await real.pushDue(); // what earlier tests left
+    const agreeing = newLineUserId();
+    const declining = newLineUserId();
+    const yes = await linkedAccount(app, api, agreeing);
+    const no = await linkedAccount(app, api, declining);
+    await enrolled(f, yes.accountId, { name: '真知 つむぎ', grade: 1, classId: f.c1.id });
+    await enrolled(f, no.accountId, { name: '真知 みなと', grade: 1, classId: f.c1.id });
+    // The consent page of the school's purpose, as the parent sees it, then agreeing.
+    const grant = `/consent/grant?client_id=${SCHOOL_CLIENT}&purpose=${LINE_PURPOSE}&categories=school&return_to=%2Fschool`;
+    const page = await yes.browser.get(grant);
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /学校からのお知らせをLINEで受け取る/);
+    assert.match(page.body, /LINEヤフー株式会社/);
+    assert.equal((await yes.browser.submit(grant, { decision: 'approve' }, '/consent/grant')).statusCode, 303);
+
+    const before = api.pushes().length;
+    const n = await real.createNotice(f.t, '', f.school.id, notice({ title: '個人面談のお知らせ', audience: { scope: 'group', groupId: f.c1.id } }));
+    assert.equal(await real.pushDue(), 1);
+    assert.equal(await real.pushDue(), 0, 'pushed once');
+    await app.assistant.notifier.drain();
+    const pushes = api.pushes().slice(before);
+    assert.equal(pushes.length, 1);
+    assert.equal(pushes[0]!.body.to, agreeing);
+    assert.equal(pushes[0]!.body.messages[0]!.text, `【テスト小学校】個人面談のお知らせ\nhttp://localhost/school/notices/${n.id}`);
+    // Both pushes went through the consent gate: allowed for one, refused for the other.
+    const yesLog = (await app.consent.accessLog(yes.accountId)).rows.filter((r) => r.purpose === LINE_PURPOSE);
+    const noLog = (await app.consent.accessLog(no.accountId)).rows.filter((r) => r.purpose === LINE_PURPOSE);
+    assert.deepEqual([yesLog.map((r) => r.outcome), noLog.map((r) => r.outcome)], [['allowed'], ['refused']]);
   });
 });
 

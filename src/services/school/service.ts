@@ -18,6 +18,7 @@ import { AppError } from '../../core/errors.ts';
 import { SITE_LANGUAGES } from '../../core/pages.ts';
 import type { Store } from '../../core/storage.ts';
 import { cleanFilename, sniffFileType } from '../../core/uploads.ts';
+import type { LineNotifier } from '../assistant/push.ts';
 import {
   GROUP_KINDS,
   NOTICE_KINDS,
@@ -92,10 +93,8 @@ const CONTROL_NO_NEWLINE = /[\u0000-\u001f\u007f-\u009f]/;
 /** Bidirectional formatting characters, which can make text read differently from what it is. */
 const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 
-/** What the LINE notifier of the assistant offers (src/services/assistant/push.ts). */
-export interface SchoolNotifier {
-  push(m: { tenant: string; accountId: string; recipient: string; purpose: string; categories: string[]; key: string; text: string }): Promise<'queued' | 'duplicate' | 'not_linked' | 'no_consent' | 'line_off'>;
-}
+/** What the school needs of the assistant's LINE notifier (src/services/assistant/push.ts). */
+export type SchoolNotifier = Pick<LineNotifier, 'push'>;
 
 export interface SchoolServiceDeps {
   store: Store;
