@@ -303,3 +303,33 @@ test(`[${storeKind}] without LINE, push answers line_off and stores nothing`, as
     await plain.dispose();
   }
 });
+
+test(`[${storeKind}] no LINE user id and no message text in any log line of the push path`, async () => {
+  const { spawnSync } = await import('node:child_process');
+  const userId = `U${'e'.repeat(32)}`;
+  const here = (f: string) => JSON.stringify(new URL(f, import.meta.url).pathname);
+  const script = `
+    import { buildTestApp } from ${here('../../../test/app.ts')};
+    import { fakeLineApi, linkedAccount } from ${here('./push-testing.ts')};
+    const api = await fakeLineApi();
+    const app = await buildTestApp({ logLevel: 'trace', lineChannelSecret: ${JSON.stringify(TEST_CHANNEL_SECRET)}, lineChannelAccessToken: 't', lineUserIdKey: ${JSON.stringify(TEST_USER_ID_KEY)}, lineApiBase: api.base, publicUrl: 'http://localhost' });
+    const { accountId } = await linkedAccount(app, api, ${JSON.stringify(userId)});
+    await app.consent.grant({ subject: accountId, recipient: 'machi-handbook', purpose: 'handbook-line-reminders', categories: ['child_health'], collectionMethod: 'web_form' });
+    const r = (key) => ({ tenant: '', accountId, recipient: 'machi-handbook', purpose: 'handbook-line-reminders', categories: ['child_health'], key, text: 'ひみつのおしらせ secret reminder' });
+    api.answerNext(400);
+    for (const key of ['log:1', 'log:2']) {
+      if ((await app.assistant.notifier.push(r(key))) !== 'queued') throw new Error('not queued');
+      await app.assistant.notifier.drain();
+    }
+    if (api.pushes().length !== 2) throw new Error('expected two pushes');
+    await app.dispose();
+    await api.close();
+  `;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 180_000, env: { ...process.env } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /LINE push refused/);
+  assert.match(r.stdout, /LINE push sent/);
+  assert.doesNotMatch(r.stdout, new RegExp(userId));
+  assert.doesNotMatch(r.stdout, /ひみつのおしらせ|secret reminder/);
+});
+
