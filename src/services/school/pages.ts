@@ -13,6 +13,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../../core/auth.ts';
 import { AppError, notFound } from '../../core/errors.ts';
+import { contentDisposition } from '../../core/uploads.ts';
 import { checkCsrf, csrfField, formBody, html, pageLanguage, type PageLanguage, type SafeHtml } from '../../core/pages.ts';
 import { parseJapaneseDate } from '../forms/japanese.ts';
 import { sendSitePage } from '../portal/pages.ts';
@@ -282,12 +283,6 @@ function paragraphs(text: string): SafeHtml {
   return html`${parts.map((p) => html`<p>${p.split('\n').map((line, i) => html`${i > 0 ? html`<br>` : ''}${line}`)}</p>`)}`;
 }
 
-/** A filename for content-disposition: an ASCII fallback and the UTF-8 name (RFC 6266 clause 4.3, RFC 8187). */
-function dispositionFilename(name: string): string {
-  const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
-  return `filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
-}
-
 export function registerSchoolPages(app: FastifyInstance, svc: SchoolApi, opts: SchoolPagesOptions): void {
   const now = opts.now ?? (() => new Date());
   const publicBase = opts.publicBase.replace(/\/+$/, '');
@@ -504,7 +499,7 @@ ${survey}
     const inline = meta.contentType === 'image/png' || meta.contentType === 'image/jpeg';
     return reply
       .header('content-type', meta.contentType)
-      .header('content-disposition', `${inline ? 'inline' : 'attachment'}; ${dispositionFilename(meta.filename)}`)
+      .header('content-disposition', contentDisposition(inline ? 'inline' : 'attachment', meta.filename))
       .header('x-content-type-options', 'nosniff')
       .header('cache-control', 'private, no-store')
       .header('content-security-policy', "default-src 'none'; img-src 'self'; sandbox; frame-ancestors 'none'")
