@@ -397,6 +397,25 @@ describe('validation of notices', () => {
     assert.equal((await svc.feed('', mum))[0]!.notice.attachments.length, 5);
   });
 
+  test('at once: eight uploads keep the limit of five, two identical reports make one', async () => {
+    const f = await fixture();
+    const n = await svc.createNotice(f.t, '', f.school.id, notice());
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
+    const uploads = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => svc.addAttachment(f.t, '', f.school.id, n.id, { filename: `p${i}.png`, data: png })));
+    assert.equal(uploads.filter((u) => u.status === 'fulfilled').length, 5);
+    const stored = await app.store.query<{ n: number }>(`SELECT count(*)::int AS n FROM school.attachments WHERE notice_id = $1`, [n.id]);
+    assert.equal(stored.rows[0]!.n, 5);
+
+    const mum = await parent();
+    const pupil = await enrolled(f, mum, { name: '真知 ことは', grade: 1, classId: f.c1.id });
+    const report = { pupilId: pupil.id, date: '2026-12-09', kind: 'absence' as const, reason: 'illness' };
+    const both = await Promise.allSettled([svc.reportAbsence('', mum, report), svc.reportAbsence('', mum, report)]);
+    assert.deepEqual(both.map((r) => r.status).sort(), ['fulfilled', 'rejected']);
+    const refused = both.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    assert.ok(isAppError(refused.reason) && refused.reason.status === 409);
+    assert.equal((await svc.classReports(f.t, '', f.school.id, f.c1.id, '2026-12-09')).reports.length, 1);
+  });
+
   test('translations: known languages only, replaced when added again', async () => {
     const f = await fixture();
     const n = await svc.createNotice(f.t, '', f.school.id, notice());
