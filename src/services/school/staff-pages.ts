@@ -60,6 +60,7 @@ const STYLESHEET = `
 .school-nav ul { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: .25rem 1rem; }
 .school-nav a[aria-current="page"] { font-weight: bold; }
 .counts { font-variant-numeric: tabular-nums; }
+.choice label { display: inline; }
 .status-unread { font-weight: bold; }
 .scheduled { font-weight: bold; }
 .notice-body { white-space: pre-wrap; }
@@ -183,7 +184,7 @@ const T = {
     letterTo: (pupil: string, cls: string) => `${cls} ${pupil} さんの保護者の方へ`,
     letterText: '学校からのお知らせや行事予定をスマートフォンで受け取り、欠席・遅刻の連絡を送るための登録をお願いします。',
     letterSteps: [
-      'スマートフォンで右のQRコードを読み取るか、下のアドレスを開きます。',
+      'スマートフォンでこの手紙のQRコードを読み取るか、下のアドレスを開きます。',
       'Machi ID でサインインします（お持ちでない方は新しく登録してください）。',
       '登録コードを入力して「登録する」を押します。',
     ],
@@ -747,7 +748,7 @@ ${n.translations.length === 0 ? html`<p>${t.noTranslations}</p>` : n.translation
 ${field({ name: 'lang', label: t.language, values: v, errors: e, prefix: 'tr', options: translationLangs.map((l) => ({ value: l, label: LANGUAGE_NAMES[l] })) })}
 ${field({ name: 'title', label: t.title, values: v, errors: e, prefix: 'tr', attrs: html` maxlength="200"` })}
 ${field({ name: 'body', label: t.body, values: v, errors: e, prefix: 'tr', textarea: true })}
-<button type="submit">${t.saveTranslation}</button></form>`,
+<p><button type="submit">${t.saveTranslation}</button></p></form>`,
   });
 }
 
@@ -771,7 +772,7 @@ ${groups.length === 0 ? html`<p>${t.noGroups}</p>` : html`<table><thead><tr><th 
 ${field({ name: 'kind', label: t.groupKind, values: v, errors: e, options: [{ value: 'class', label: t.class }, { value: 'club', label: t.club }] })}
 ${field({ name: 'grade', label: `${t.gradeLabel}（${t.class}）`, values: v, errors: e, options: [{ value: '', label: '—' }, ...grades] })}
 ${field({ name: 'name', label: t.name, values: v, errors: e, attrs: html` maxlength="50" placeholder="1組"` })}
-<button type="submit">${t.add}</button></form>`,
+<p><button type="submit">${t.add}</button></p></form>`,
   });
 }
 
@@ -806,7 +807,7 @@ ${field({ name: 'name', label: t.name, values: v, errors: e, prefix: 'p', attrs:
 ${field({ name: 'kana', label: t.kana, values: v, errors: e, prefix: 'p', attrs: html` maxlength="100" autocomplete="off"` })}
 ${field({ name: 'classId', label: t.class, values: v, errors: e, prefix: 'p', options: [{ value: '', label: '—' }, ...classes.map((g) => ({ value: g.id, label: groupLabel(c.lang, g) }))] })}
 ${clubs.length > 0 ? html`<fieldset><legend>${t.clubs}</legend>${clubs.map((g) => html`<div class="choice"><input type="checkbox" id="p-club-${g.id}" name="clubIds" value="${g.id}"${chosenClubs.has(g.id) ? html` checked` : ''}> <label for="p-club-${g.id}">${g.name}</label></div>`)}</fieldset>` : ''}
-<button type="submit">${t.add}</button></form>`,
+<p><button type="submit">${t.add}</button></p></form>`,
   });
 }
 
@@ -964,7 +965,7 @@ async function settingsPage(c: Ctx, svc: SchoolApi, schoolId: string, o: { value
 ${field({ name: 'absenceCutoff', label: t.cutoff, values: v, errors: e, type: 'time' })}
 ${field({ name: 'phone', label: t.phone, values: v, errors: e, type: 'tel', attrs: html` maxlength="30"` })}
 ${field({ name: 'reasons', label: t.reasons, values: v, errors: e, textarea: true })}
-<button type="submit">${t.save}</button></form>`,
+<p><button type="submit">${t.save}</button></p></form>`,
   });
 }
 
