@@ -436,6 +436,11 @@ export class HandbookService {
     return db.insertPregnancy(this.#d.store, tenant, { ...p, createdBy: by.accountId ?? 'unknown' });
   }
 
+  /** A pregnancy the health centre's system registers (the demo seeds one); staff use staffRegisterPregnancy. */
+  registerPregnancy(tenant: string, p: { motherResidentKey: string; motherName?: string; dueDate: IsoDate; createdBy: string }): Promise<db.Pregnancy> {
+    return db.insertPregnancy(this.#d.store, tenant, p);
+  }
+
   /** Health-centre staff: the latest pregnancies, or a mother's. */
   async staffPregnancies(by: Principal, tenant: string, motherResidentKey?: string): Promise<db.Pregnancy[]> {
     requireRole(by, 'health_centre', HEALTH_DEPARTMENT, 'the pregnancies of the health centre');
