@@ -143,12 +143,18 @@ test(`[${storeKind}] /school: sign-in first; the empty page explains enrolment; 
   assert.equal(empty.statusCode, 200);
   assert.match(empty.body, /<html lang="ja"/);
   assert.match(empty.body, /まだお子さんが登録されていません/);
-  assert.match(empty.body, /保護者登録のお知らせ」に、お子さんごとに12文字の登録コード/);
+  assert.match(empty.body, /「学校連絡の登録のお願い」に、お子さんごとに12文字の登録コードとQRコード/);
   assert.match(empty.body, /href="\/school\/enrol"/);
   assert.match(empty.body, /href="\/school" aria-current="page"/, 'the site navigation links the school pages');
 
   const form = await machi.browser.get('/school/enrol');
   assert.match(form.body, /<label for="code">登録コード（12文字）<\/label>/);
+  // The letter's QR code opens the page with the code filled in (after signing in); nothing is enrolled by the link.
+  const fromQr = `/school/enrol?code=${codes.hanako}`;
+  const viaSignIn = await new Browser(http).get(fromQr);
+  assert.equal(viaSignIn.headers.location, `/id/signin?return_to=${encodeURIComponent(fromQr)}`);
+  assert.match((await machi.browser.get(fromQr)).body, new RegExp(`<input type="text" id="code" name="code" value="${codes.hanako}"`));
+  assert.deepEqual(await svc.myPupils('', machi.accountId), []);
 
   const short = await machi.browser.submit('/school/enrol', { code: 'ABCD-EFGH' }, '/school/enrol');
   assert.equal(short.statusCode, 400);
@@ -292,6 +298,7 @@ test(`[${storeKind}] languages: the school's translation first, labelled, with t
   const list = await inEnglish(machi.browser, '/school');
   assert.match(list.body, new RegExp(`<a href="/school/notices/${newsletter.id}" lang="ja">`), 'a Japanese title on an English page carries its language');
   assert.match(list.body, new RegExp(`<a href="/school/notices/${survey.id}">Open class and parents’ meeting</a>`));
+  assert.match(list.body, /<strong>Reply needed<\/strong> \(by Mon, 14 Dec 2026, 17:00\)/);
 });
 
 test(`[${storeKind}] the survey: one answer per child with radio buttons, the current answer checked, then read-only after the deadline`, async () => {

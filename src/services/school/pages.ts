@@ -54,10 +54,10 @@ const T = {
     newest: '最新のお知らせに戻る',
     none: 'まだお子さんが登録されていません。',
     enrolHow:
-      '学校から配られる「保護者登録のお知らせ」に、お子さんごとに12文字の登録コード（QRコード）が印刷されています。そのコードを入力すると、お子さんの学年・学級のお知らせが届くようになります。兄弟姉妹がいる場合は、それぞれのコードを入力してください。コードをなくしたときは学校にお問い合わせください。',
+      '学校から配られる「学校連絡の登録のお願い」に、お子さんごとに12文字の登録コードとQRコードが印刷されています。QRコードを読み取るか、このページでコードを入力すると、お子さんの学年・学級のお知らせが届くようになります。兄弟姉妹がいる場合は、それぞれのコードを入力してください。コードをなくしたときは学校にお問い合わせください。',
     enrolLink: '登録コードを入力する',
     enrol: '登録コードの入力',
-    enrolIntro: '学校から配られた「保護者登録のお知らせ」に印刷された登録コードを入力してください。お子さんと学校は、学校が印刷したコードでだけ結びつきます。',
+    enrolIntro: '学校から配られた「学校連絡の登録のお願い」に印刷された登録コードを入力して「登録する」を押してください。お子さんと学校は、学校が印刷したコードでだけ結びつきます。',
     code: '登録コード（12文字）',
     codeHint: '例: ABCD-EFGH-JKMN。ハイフンや空白、全角文字で入力しても構いません。コードは1回だけ使えます。',
     codeLength: (n: number) => `登録コードは12文字です（入力された文字は${n}文字です）。ハイフンと空白を除いて数えます。`,
@@ -141,15 +141,15 @@ const T = {
     newest: 'Back to the newest notices',
     none: 'No child yet.',
     enrolHow:
-      "The school gives you a letter (保護者登録のお知らせ) with a 12-character enrolment code (and a QR code) for each child. Enter it here and the notices of your child's grade and class reach you. With brothers or sisters, enter each child's code. If you lost the letter, ask the school.",
+      "The school gives you a letter (学校連絡の登録のお願い) with a 12-character enrolment code and a QR code for each child. Scan the QR code or enter the code here, and the notices of your child's grade and class reach you. With brothers or sisters, enter each child's code. If you lost the letter, ask the school.",
     enrolLink: 'Enter an enrolment code',
     enrol: 'Enrolment code',
-    enrolIntro: "Enter the code printed on the school's letter. Children are linked to you only by the code their school printed.",
+    enrolIntro: "Enter the code printed on the school's letter and press Register. Children are linked to you only by the code their school printed.",
     code: 'Enrolment code (12 characters)',
     codeHint: 'For example ABCD-EFGH-JKMN. Dashes, spaces and full-width characters are fine. A code works once.',
     codeLength: (n: number) => `An enrolment code has 12 characters (you entered ${n}, not counting dashes and spaces).`,
     codeChars: 'An enrolment code has only letters and digits.',
-    enrolButton: 'Enrol',
+    enrolButton: 'Register',
     enrolled: (pupil: string, school: string) => `${pupil} (${school}) is now linked to you.`,
     absence: 'Report an absence, lateness or early leave',
     absenceLink: 'Report an absence, lateness or early leave',
@@ -336,7 +336,7 @@ export function registerSchoolPages(app: FastifyInstance, svc: SchoolApi, opts: 
 <p class="meta"><span class="kind kind-${n.kind}">${KIND_LABEL[lang][n.kind]}</span> ${schoolName(lang, pn.school)} · ${t.forPupils}: ${pn.pupils.map((p) => p.name).join(lang === 'ja' ? '、' : ', ')} · ${t.published} ${momentText(lang, n.publishAt)}${
         n.eventDate ? html` · <span class="event-date">${t.eventOn} ${dayText(lang, n.eventDate)}${n.eventEndDate && n.eventEndDate !== n.eventDate ? ` – ${dayText(lang, n.eventEndDate)}` : ''}</span>` : ''
       }</p>
-${unanswered(pn) && n.survey ? html`<p class="reply-needed"><strong>${t.replyNeeded}</strong>（${t.deadline(momentText(lang, n.survey.deadline))}）</p>` : ''}
+${unanswered(pn) && n.survey ? html`<p class="reply-needed"><strong>${t.replyNeeded}</strong>${lang === 'ja' ? `（${t.deadline(momentText(lang, n.survey.deadline))}）` : ` (${t.deadline(momentText(lang, n.survey.deadline))})`}</p>` : ''}
 </article></li>`;
     };
     return page(req, reply, lang, {
@@ -378,9 +378,12 @@ ${feed.length === FEED_PAGE && last ? html`<p><a href="/school?before=${encodeUR
     });
   };
 
-  app.get('/school/enrol', async (req, reply) => {
+  // The QR code of the letter opens /school/enrol?code=…: the code is filled in, and the parent
+  // presses the button (a GET never enrols, so a link alone cannot attach a child to an account).
+  app.get<{ Querystring: { code?: string } }>('/school/enrol', async (req, reply) => {
     if (!parentOf(req, reply)) return reply;
-    return enrolPage(req, reply);
+    const code = typeof req.query.code === 'string' ? req.query.code.slice(0, 40) : undefined;
+    return enrolPage(req, reply, code ? { code } : {});
   });
 
   app.post('/school/enrol', async (req, reply) => {
