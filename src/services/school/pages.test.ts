@@ -445,6 +445,7 @@ test(`[${storeKind}] the calendar: a month grid of every school's events with �
   assert.match(feed.body, /^BEGIN:VCALENDAR\r\n/);
   assert.match(feed.body, /SUMMARY:授業参観と懇談会/);
   assert.match(feed.body, /SUMMARY:2年 職場体験/);
+  assert.match(feed.body, /DTSTART;TZID=Asia\/Tokyo:20261218T133000\r\n/, 'the event at its time in Japan');
   assert.doesNotMatch(feed.body, /1年2組/);
   const theirs = await aizu.browser.get('/school/calendar?month=2026-12');
   assert.ok(theirs.body.includes(survey.id) && !theirs.body.includes(jhsEvent.id), "the other family sees their school's events only");

@@ -735,7 +735,7 @@ ${
       .header('cache-control', 'private, no-cache')
       .header('x-content-type-options', 'nosniff')
       .header('referrer-policy', 'no-referrer')
-      .send(calendarText(events, { publicBase }));
+      .send(calendarText(events, { publicBase, now: now() }));
   });
 }
 
