@@ -21,7 +21,7 @@ import { createTv } from './services/tv/index.ts';
 import { assistantMigrations, createAssistant, type Assistant } from './services/assistant/index.ts';
 import { createForms, formsMigrations, type Forms } from './services/forms/index.ts';
 import { createHandbook, handbookMigrations, type Handbook } from './services/handbook/index.ts';
-import { schoolMigrations } from './services/school/migrations.ts';
+import { createSchool, schoolMigrations, type School } from './services/school/index.ts';
 
 export const allMigrations: Migration[] = [...hubMigrations, ...identityMigrations, ...consentMigrations, ...portalMigrations, ...tourismMigrations, ...assistantMigrations, ...formsMigrations, ...handbookMigrations, ...schoolMigrations];
 
@@ -44,6 +44,8 @@ export interface App {
   forms: Forms;
   /** The maternal and child health handbook (src/services/handbook): records from clinics by consent. */
   handbook: Handbook;
+  /** School notices (src/services/school): notices, surveys, absence reports, the calendar. */
+  school: School;
   metrics: Metrics;
   close(): Promise<void>;
 }
@@ -92,6 +94,10 @@ export async function buildApp(config: Config, given?: Store): Promise<App> {
   // Its vaccination reminders go out through the assistant's LINE pushes, each morning when LINE is on.
   const handbook = createHandbook({ store, identity, consent, portal, publicBase: identity.hubResource.replace(/\/ngsi-ld$/, ''), line: { notifier: assistant.notifier, daily: Boolean(config.lineChannelSecret && config.lineChannelAccessToken) } });
   await handbook.register(http);
+  // School notices (/school, /staff/school): notices, surveys and absence reports; due notices go
+  // out through the assistant's LINE pushes to the guardians who agreed.
+  const school = createSchool({ store, identity, consent, portal, publicBase: identity.hubResource.replace(/\/ngsi-ld$/, ''), line: { notifier: assistant.notifier, worker: Boolean(config.lineChannelSecret && config.lineChannelAccessToken) } });
+  await school.register(http);
   await http.ready();
   // Notification workers (hub/subscriptions): dispatch recorded changes, deliver with retries.
   await hub.subscriptions.start();
@@ -107,6 +113,7 @@ export async function buildApp(config: Config, given?: Store): Promise<App> {
     assistant,
     forms,
     handbook,
+    school,
     metrics,
     async close() {
       await hub.subscriptions.stop();

@@ -6,6 +6,7 @@ import { seedDemoAssistantData } from '../services/assistant/data/index.ts';
 import { seedDemoPortal } from '../services/portal/demo.ts';
 import { demoCatalogueDirectory } from '../services/forms/catalogue.ts';
 import { seedDemoHandbook } from '../services/handbook/demo.ts';
+import { seedDemoSchools } from '../services/school/demo.ts';
 
 /** Runs the server until SIGINT/SIGTERM, then closes connections and the store cleanly. */
 export async function runServe(config: Config): Promise<void> {
@@ -21,6 +22,8 @@ export async function runServe(config: Config): Promise<void> {
     if (formDocuments > 0) app.http.log.info(`loaded the model forms catalogue (${formDocuments} documents)`);
     const handbook = await seedDemoHandbook(app, config.dataDir);
     if (handbook.created > 0) app.http.log.info(`the demo health centre registered ${handbook.created} children; their handbook codes and the centre's FHIR client are in ${handbook.file}`);
+    const schools = await seedDemoSchools({ service: app.school.service, accounts: app.accounts }, config.dataDir);
+    if (schools.created > 0) app.http.log.info(`seeded ${schools.created} demo schools; their enrolment codes and the teachers' sign-ins are in ${schools.file}`);
     const file = await ensureDemoClient(app, config.dataDir);
     app.http.log.info(`the demo sensor service may write to the hub: its client id and secret are in ${file}`);
   }
