@@ -1,8 +1,8 @@
 /**
  * A parent's view of the handbook in Chromium: signing in, adding the child with the code of the
  * paper handbook, agreeing to the linkage on the consent page, then seeing the clinic's dose in
- * the schedule and a measurement drawn on the growth chart; axe-core finds no WCAG A/AA
- * violations on the pages.
+ * the schedule and a measurement drawn on the growth chart, answering a development question;
+ * axe-core finds no WCAG A/AA violations on the pages (the pregnancy record's too).
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -28,7 +28,7 @@ after(async () => {
 
 test("a parent adds the child, agrees to the linkage and sees the clinic's dose and the growth chart", { timeout: 180_000 }, async () => {
   const email = `handbook.${Date.now()}@example.jp`;
-  await app.accounts.createAccount({ email, password: PASSWORD, verified: true });
+  const accountId = await app.accounts.createAccount({ email, password: PASSWORD, verified: true });
   const residentKey = `RK-browser-${Date.now()}`;
   const child = await app.handbook.service.registerChild('', { residentKey, name: '真知 ひなた', birthDate: '2026-04-10', sex: 'female' });
   const { code } = await app.handbook.service.issueLinkCode(NURSE, '', child.id);
@@ -57,8 +57,21 @@ test("a parent adds the child, agrees to the linkage and sees the clinic's dose 
   assert.equal(await chart.count(), 1);
   assert.match((await chart.locator('desc').first().textContent()) ?? '', /66\.5/);
 
+  // One development question of the check-up whose window is open (6–7 months), with its day.
+  // (Open while the window is, closed afterwards: opened here so that the test does not depend on today.)
+  await page.locator('#checkup-6-7m details').evaluate((d) => ((d as HTMLDetailsElement).open = true));
+  const sits = page.locator('#checkup-6-7m form');
+  await sits.locator('input[name="m:6-7m-sits-alone"][value="yes"]').check();
+  await sits.locator('input[name="d:6-7m-sits-alone"]').fill('2026-11-20');
+  await Promise.all([page.waitForURL(/saved=1/), sits.locator('button[type="submit"]').click()]);
+  assert.match(await page.locator('#checkup-6-7m table').innerText(), /はい（2026-11-20から）/);
+
+  // The same parent's pregnancy record, for the accessibility check.
+  const pregnancy = await app.handbook.service.staffRegisterPregnancy(NURSE, '', { motherResidentKey: `M-browser-${Date.now()}`, dueDate: '2027-04-20' });
+  await app.handbook.service.redeem('', accountId, (await app.handbook.service.issuePregnancyCode(NURSE, '', pregnancy.id)).code);
+
   const found: string[] = [];
-  for (const lang of ['ja', 'en']) for (const path of ['/handbook', `/handbook/children/${child.id}`]) found.push(...(await axeViolations(context, `${base}${path}?lang=${lang}`)));
+  for (const lang of ['ja', 'en']) for (const path of ['/handbook', `/handbook/children/${child.id}`, `/handbook/pregnancies/${pregnancy.id}`]) found.push(...(await axeViolations(context, `${base}${path}?lang=${lang}`)));
   assert.deepEqual(found, []);
   await context.close();
 });
