@@ -353,6 +353,9 @@ test(`[${storeKind}] paging: twenty notices a page, "older" continues where the 
   for (const n of [jhsEvent, survey, newsletter]) assert.ok(second.body.includes(`/school/notices/${n.id}"`), 'the older notices are on the next page');
   assert.ok(!second.body.includes(many[19]!.id));
   assert.match(second.body, /href="\/school">最新のお知らせに戻る/);
+  const edited = await machi.browser.get('/school?before=yesterday');
+  assert.equal(edited.statusCode, 200, 'an edited position shows the newest notices');
+  assert.ok(edited.body.includes(many[19]!.id));
 });
 
 test(`[${storeKind}] absence: the school's reasons per school, errors beside the fields with the values kept, a repeat refused, the cut-off said before typing and enforced`, async () => {

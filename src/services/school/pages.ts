@@ -323,7 +323,8 @@ export function registerSchoolPages(app: FastifyInstance, svc: SchoolApi, opts: 
     const lang = pageLanguage(req, reply);
     const t = T[lang];
     const tenant = tenantOf(req.principal);
-    const before = typeof req.query.before === 'string' && req.query.before !== '' ? req.query.before : undefined;
+    // The position of "older" is a publication time; anything else (an edited URL) shows the newest.
+    const before = typeof req.query.before === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(req.query.before) ? req.query.before : undefined;
     const [pupils, feed, unread] = await Promise.all([svc.myPupils(tenant, me), svc.feed(tenant, me, { limit: FEED_PAGE, ...(before ? { before } : {}) }), svc.unreadCount(tenant, me)]);
     const enrolled = pupils.find((p) => p.id === req.query.enrolled);
     const last = feed[feed.length - 1];
