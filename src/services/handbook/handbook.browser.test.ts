@@ -59,7 +59,7 @@ test("a parent adds the child, agrees to the linkage and sees the clinic's dose 
 
   // One development question of the check-up whose window is open (6–7 months), with its day.
   // (Open while the window is, closed afterwards: opened here so that the test does not depend on today.)
-  await page.locator('#checkup-6-7m details').evaluate((d) => ((d as HTMLDetailsElement).open = true));
+  await page.evaluate("document.querySelector('#checkup-6-7m details').open = true");
   const sits = page.locator('#checkup-6-7m form');
   await sits.locator('input[name="m:6-7m-sits-alone"][value="yes"]').check();
   await sits.locator('input[name="d:6-7m-sits-alone"]').fill('2026-11-20');
