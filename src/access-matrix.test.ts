@@ -257,8 +257,8 @@ describe(`[${storeKind}] issue 4 access-control matrix`, () => {
     const purposes = await call(app.http, { url: '/consent/v1/purposes', headers: { authorization: '' } });
     assert.deepEqual(
       purposes.json().map((p: { id: string }) => p.id),
-      ['assistant-personalisation', 'child-checkups', 'forms-prefill', 'handbook-line-reminders', 'handbook-linkage', 'portal-personalisation'],
-      'the catalogue is unchanged (the portal, the assistant, the forms and the handbook register their own purposes at start)',
+      ['assistant-personalisation', 'child-checkups', 'forms-prefill', 'handbook-line-reminders', 'handbook-linkage', 'portal-personalisation', 'school-line-notices'],
+      'the catalogue is unchanged (the portal, the assistant, the forms, the handbook and the school register their own purposes at start)',
     );
   });
 
