@@ -13,6 +13,9 @@
  *   whether it was delivered to the handbook (a live consent) or held back.
  * - `entries`: what the parents wrote themselves (doses from the paper handbook, measurements,
  *   notes).
+ * - `pregnancies` (003): a mother's pregnancy, registered by the health centre with the due date;
+ *   `pregnancy_guardians` are the mother (with the code) and whom she invited. Codes, records,
+ *   entries and staff readings belong to a child or to a pregnancy (exactly one).
  */
 import type { Migration } from '../../core/migrations.ts';
 

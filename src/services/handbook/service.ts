@@ -441,6 +441,11 @@ export class HandbookService {
     return db.insertPregnancy(this.#d.store, tenant, p);
   }
 
+  /** Whether a pregnancy is registered for this resident key (the person is a mother, not a child). */
+  isMother(tenant: string, residentKey: string): Promise<boolean> {
+    return db.hasPregnancy(this.#d.store, tenant, residentKey);
+  }
+
   /** Health-centre staff: the latest pregnancies, or a mother's. */
   async staffPregnancies(by: Principal, tenant: string, motherResidentKey?: string): Promise<db.Pregnancy[]> {
     requireRole(by, 'health_centre', HEALTH_DEPARTMENT, 'the pregnancies of the health centre');

@@ -226,9 +226,21 @@ describe('pregnancy check-ups and development milestones', () => {
 
     const again = await post('/fhir', bundle);
     assert.deepEqual((again.json() as { entry: Array<{ response: { status: string } }> }).entry.map((e) => e.response.status), Array(5).fill('200 OK'));
+    // Her Patient in a Bundle names her for the references; it does not register her as a child.
+    const withPatient = await post('/fhir', {
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [
+        { fullUrl: 'urn:uuid:3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f', resource: { resourceType: 'Patient', identifier: [{ system: RESIDENT_KEY_SYSTEM, value: key }], gender: 'female', birthDate: '1994-07-01' }, request: { method: 'POST', url: 'Patient' } },
+        { resource: { ...observation(key, 'w-2', '29463-7', { valueQuantity: ucum(61.9, 'kg') }), subject: { reference: 'urn:uuid:3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f' } }, request: { method: 'POST', url: 'Observation' } },
+      ],
+    });
+    assert.equal(withPatient.statusCode, 200, withPatient.body);
+    assert.equal((await app.store.query(`SELECT 1 FROM handbook.children WHERE resident_key = $1`, [key])).rows.length, 0);
+    assert.equal((await app.handbook.service.pregnancyView('', accountId, pregnancyId)).checkups[0]!.weightKg, 61.9, 'the later weight of the day');
     const single = await post('/fhir/Observation', observation(key, 'w-1', '29463-7', { valueQuantity: ucum(61.4, 'kg') }));
     assert.equal(single.statusCode, 200);
-    assert.equal((await app.handbook.service.staffPregnancyView(NURSE, '', pregnancyId)).records.length, 5, 'nothing added by the resends');
+    assert.equal((await app.handbook.service.staffPregnancyView(NURSE, '', pregnancyId)).records.length, 6, 'nothing added by the resends (five and the second weight)');
 
     // entered-in-error takes the blood pressure back.
     const retracted = await post('/fhir/Observation', { ...observation(key, 'bp-1', '85354-9', {}), status: 'entered-in-error' });

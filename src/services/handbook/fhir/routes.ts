@@ -112,10 +112,15 @@ export async function registerFhirRoutes(app: FastifyInstance, svc: HandbookServ
   });
 }
 
-/** A Patient with the resident key and a birth date registers (or updates) the child. */
+/**
+ * A Patient with the resident key and a birth date registers (or updates) the child. A mother's
+ * Patient (a pregnancy check-up's subject: her resident key has a pregnancy) names her for the
+ * references and is not a child.
+ */
 async function registerPatient(svc: HandbookService, tenant: string, p: Patient): Promise<void> {
   const key = p.identifier?.find((i) => i.system === RESIDENT_KEY_SYSTEM)?.value;
   if (!key || !p.birthDate) return;
+  if (await svc.isMother(tenant, key)) return;
   const name = p.name?.[0];
   const text = name?.text ?? [name?.family, ...(name?.given ?? [])].filter(Boolean).join(' ');
   const sex = p.gender === 'female' || p.gender === 'male' ? p.gender : undefined;
