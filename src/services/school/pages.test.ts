@@ -468,9 +468,13 @@ test(`[${storeKind}] the calendar: a month grid of every school's events with �
   assert.equal((await new Browser(http).get(next.slice(publicBase.length))).statusCode, 200);
 });
 
-test(`[${storeKind}] /my links the school notices`, async () => {
+test(`[${storeKind}] the app serves the pages (wired in app.ts); /my and the site navigation link them`, async () => {
   const b = new Browser(real.http, { 'accept-language': 'ja' });
   for (const [k, v] of machi.browser.cookies) b.cookies.set(k, v);
+  const wired = await b.get('/school');
+  assert.equal(wired.statusCode, 200);
+  assert.match(wired.body, /真知 花子/);
+  assert.equal((await new Browser(real.http).get('/school')).statusCode, 303);
   const my = await b.get('/my');
   assert.equal(my.statusCode, 200);
   assert.match(my.body, /<li><a href="\/school">学校からのお知らせ<\/a><\/li>/);
