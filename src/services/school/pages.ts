@@ -18,7 +18,7 @@ import { checkCsrf, csrfField, formBody, html, pageLanguage, type PageLanguage, 
 import { parseJapaneseDate } from '../forms/japanese.ts';
 import { sendSitePage } from '../portal/pages.ts';
 import { calendarText } from './calendar.ts';
-import { REPORT_KINDS, type AbsenceReport, type CalendarEvent, type IsoDate, type Notice, type NoticeKind, type ParentNotice, type Pupil, type ReportKind, type School, type SchoolApi } from './model.ts';
+import { REPORT_KINDS, type AbsenceReport, type CalendarEvent, type IsoDate, type Notice, type NoticeKind, type ParentNotice, type ReportKind, type School, type SchoolApi } from './model.ts';
 
 export const SCHOOL_STYLESHEET = '/school/assets/school.css';
 /** Notices per page of the list; "older" continues before the last one shown. */
@@ -32,8 +32,6 @@ export interface SchoolPagesOptions {
   /** The clock (tests); the service keeps its own for what it decides. */
   now?: () => Date;
 }
-
-type MyPupil = Pupil & { school: School; className: string };
 
 const T = {
   ja: {
@@ -92,6 +90,7 @@ const T = {
     longNote: '連絡事項は200文字までです。',
     noPupils: 'お子さんが登録されていないため、連絡できません。',
     notice: 'お知らせ',
+    // Shown only on pages in another language than Japanese:
     inJapanese: '',
     original: '原文（日本語）',
     translationBy: '',
