@@ -37,7 +37,8 @@ const T = {
     add: '健診の結果を記録する',
     systolic: '血圧（上）',
     diastolic: '血圧（下）',
-    unknown: '—',
+    unknown: '',
+    notRecorded: '未記入',
     save: '記録する',
     child: 'お子さん',
     invite: 'パートナーを招待する',
@@ -67,7 +68,8 @@ const T = {
     add: 'Record a check-up',
     systolic: 'Blood pressure (systolic)',
     diastolic: 'Blood pressure (diastolic)',
-    unknown: '—',
+    unknown: '',
+    notRecorded: 'Not recorded',
     save: 'Save',
     child: 'Child',
     invite: 'Invite your partner',
@@ -87,7 +89,8 @@ export interface PageHelpers {
 export function prenatalTable(rows: readonly PrenatalRow[], lang: PageLanguage): SafeHtml {
   const t = T[lang];
   if (rows.length === 0) return html`<p>${t.none}</p>`;
-  const v = (x: unknown) => (x === undefined ? t.unknown : String(x));
+  // The handbook writes a negative dipstick as (−): the minus sign, not a hyphen that reads as "nothing".
+  const v = (x: unknown) => (x === undefined ? t.unknown : x === '-' ? '−' : String(x));
   return html`<table class="prenatal"><thead><tr><th scope="col">${t.date}</th><th scope="col">${t.weeks}</th><th scope="col">${t.weight}</th><th scope="col">${t.bp}</th><th scope="col">${t.protein}</th><th scope="col">${t.glucose}</th><th scope="col">${t.note}</th><th scope="col">${t.source}</th></tr></thead><tbody>
 ${rows.map(
   (r) =>
@@ -105,7 +108,7 @@ export function registerPregnancyPages(app: FastifyInstance, svc: HandbookServic
     const v = o.values ?? {};
     const grant = new URLSearchParams({ client_id: HANDBOOK_CLIENT, purpose: LINKAGE_PURPOSE, categories: [...LINKAGE_CATEGORIES].join(','), return_to: `/handbook/pregnancies/${p.id}` });
     const dipstick = (name: string, label: string) =>
-      html`<label for="p-${name}">${label}</label><select id="p-${name}" name="${name}"><option value="">${t.unknown}</option>${DIPSTICK_VALUES.map((d) => html`<option value="${d}"${v[name] === d ? html` selected` : ''}>${d}</option>`)}</select>`;
+      html`<label for="p-${name}">${label}</label><select id="p-${name}" name="${name}"><option value="">${t.notRecorded}</option>${DIPSTICK_VALUES.map((d) => html`<option value="${d}"${v[name] === d ? html` selected` : ''}>${d === '-' ? '−' : d}</option>`)}</select>`;
     return h.page(req, reply, lang, {
       title: t.title,
       ...(o.errors ? { errors: o.errors } : {}),
