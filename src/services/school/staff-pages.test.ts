@@ -282,3 +282,24 @@ test(`[${storeKind}] staff of another school, citizens, roles without a second f
 function principalOf(p: Person) {
   return { via: 'session', accountId: p.accountId, tenant: '', scopes: [], roles: [{ department: SCHOOL.id, role: 'school' }] } as unknown as Parameters<typeof app.school.service.staffNotices>[0];
 }
+
+test(`[${storeKind}] the school's list shows ${30} notices a page with their read counts, older ones behind a link`, async () => {
+  const svc = app.school.service;
+  const by = principalOf(teacher);
+  // Distinct send times a minute apart, so the order (and the page boundary) is certain.
+  for (let i = 1; i <= 31; i++) await svc.createNotice(by, '', SCHOOL.id, { kind: 'notice', audience: { scope: 'school' }, title: `連絡 ${i}`, body: '本文', sendAt: new Date(Date.now() + i * 60_000).toISOString() });
+  const first = await teacher.browser.get(S);
+  assert.equal(first.statusCode, 200);
+  const rows = [...first.body.matchAll(/<tr><td><a href="[^"]+\/notices\/[^"]+">([^<]+)<\/a>/g)].map((m) => m[1]);
+  assert.equal(rows.length, 30);
+  assert.deepEqual(rows.slice(0, 2), ['学校だより12月号', '連絡 31'], 'newest first (by when parents see it)');
+  assert.ok(first.body.includes('Read 0 / 2'), 'a whole-school notice counts both pupils');
+  const older = /<a href="([^"]+)" rel="next">Older notices<\/a>/.exec(first.body);
+  assert.ok(older, 'a link to older notices');
+  const second = await teacher.browser.get(decodeEntities(older[1]!));
+  const rest = [...second.body.matchAll(/<tr><td><a href="[^"]+\/notices\/[^"]+">([^<]+)<\/a>/g)].map((m) => m[1]);
+  assert.deepEqual(rest, ['連絡 2', '連絡 1', '遠足のお知らせ']);
+  assert.ok(!second.body.includes('rel="next"'), 'no page after the last');
+  const edited = await teacher.browser.get(`${S}?before=yesterday`);
+  assert.equal(edited.statusCode, 200, 'an edited position shows the newest');
+});

@@ -51,8 +51,8 @@ export const SCHOOL_STAFF_STYLESHEET = `${BASE}/assets/school-staff.css`;
 
 /** What one upload may hold: the service allows 5 files of 10 MB a notice (model.ts). */
 const UPLOAD = { files: 5, fileBytes: 10 * 1024 * 1024 } as const;
-/** Notices the school page lists, with their read counts (one receipts query each). */
-const LIST_SIZE = 30;
+/** Notices a page of the school's list shows, with their read counts (one receipts query each). */
+export const LIST_SIZE = 30;
 /** Japan has no daylight saving time: Japan time is always UTC+9. */
 const JAPAN_OFFSET_MS = 9 * 3600_000;
 
@@ -100,6 +100,8 @@ const T = {
     calendar: '行事予定',
     settings: '設定',
     noNotices: 'まだお知らせはありません。',
+    older: 'さらに前のお知らせ',
+    newest: '最新のお知らせへ',
     title: '件名',
     kind: '種類',
     audience: '対象',
@@ -241,6 +243,8 @@ const T = {
     calendar: 'Calendar',
     settings: 'Settings',
     noNotices: 'There are no notices yet.',
+    older: 'Older notices',
+    newest: 'Newest notices',
     title: 'Title',
     kind: 'Kind',
     audience: 'Audience',
@@ -487,7 +491,14 @@ const schoolName = (c: Ctx, s: Pick<School, 'name'>) => s.name[c.lang] || s.name
 
 async function schoolPage(c: Ctx, svc: SchoolApi, schoolId: string): Promise<FastifyReply> {
   const t = T[c.lang];
-  const [school, groups, notices] = await Promise.all([svc.school(c.tenant, schoolId), svc.groups(c.principal, c.tenant, schoolId), svc.staffNotices(c.principal, c.tenant, schoolId, { limit: LIST_SIZE })]);
+  // Older pages by the last notice's publishing time; a position edited into nonsense shows the newest.
+  const asked = queryText(c, 'before');
+  const before = asked !== '' && !Number.isNaN(Date.parse(asked)) ? new Date(asked).toISOString() : undefined;
+  const [school, groups, notices] = await Promise.all([
+    svc.school(c.tenant, schoolId),
+    svc.groups(c.principal, c.tenant, schoolId),
+    svc.staffNotices(c.principal, c.tenant, schoolId, { limit: LIST_SIZE, ...(before ? { before } : {}) }),
+  ]);
   const receipts = await Promise.all(notices.map((n) => svc.receipts(c.principal, c.tenant, schoolId, n.id)));
   const now = Date.now();
   const s = `${BASE}/${encodeURIComponent(school.id)}`;
@@ -502,7 +513,8 @@ async function schoolPage(c: Ctx, svc: SchoolApi, schoolId: string): Promise<Fas
     body: html`${schoolNav(c, school)}
 <p><a class="button" href="${s}/notices/new">${t.newNotice}</a></p>
 <h2>${t.notices}</h2>
-${notices.length === 0 ? html`<p>${t.noNotices}</p>` : html`<table><thead><tr><th scope="col">${t.title}</th><th scope="col">${t.kind}</th><th scope="col">${t.audience}</th><th scope="col">${t.published}</th><th scope="col">${t.readCount}</th></tr></thead><tbody>${rows}</tbody></table>`}`,
+${notices.length === 0 ? html`<p>${t.noNotices}</p>` : html`<table><thead><tr><th scope="col">${t.title}</th><th scope="col">${t.kind}</th><th scope="col">${t.audience}</th><th scope="col">${t.published}</th><th scope="col">${t.readCount}</th></tr></thead><tbody>${rows}</tbody></table>`}
+${before ? html`<p><a href="${s}">${t.newest}</a></p>` : ''}${notices.length === LIST_SIZE ? html`<p><a href="${s}?before=${encodeURIComponent(notices[notices.length - 1]!.publishAt)}" rel="next">${t.older}</a></p>` : ''}`,
   });
 }
 
