@@ -80,6 +80,7 @@ test('a teacher posts to 1年1組 with a survey; its parent reads and answers, t
   const class2 = await svc.createGroup(TEACHER, '', SCHOOL.id, { kind: 'class', grade: 1, name: '2組' });
   const haruto = await svc.addPupil(TEACHER, '', SCHOOL.id, { name: '真知 はると', grade: 1, classId: class1.id });
   const sakura = await svc.addPupil(TEACHER, '', SCHOOL.id, { name: '会津 さくら', grade: 1, classId: class2.id });
+  await svc.addPupil(TEACHER, '', SCHOOL.id, { name: '真知 あおい', grade: 1, classId: class1.id });
 
   // The teacher: password, then the verification code; the staff area opens on the one school.
   const teacherEmail = `teacher.${Date.now()}@example.jp`;
@@ -96,12 +97,15 @@ test('a teacher posts to 1年1組 with a survey; its parent reads and answers, t
   await tp.fill('form[action="/id/signin/second-factor"] input[name="code"]', totp(key, Date.now() / 1000));
   await Promise.all([tp.waitForURL(`${base}${STAFF}`), tp.click('form[action="/id/signin/second-factor"] button[type="submit"]')]);
 
-  // The enrolment letter of はると: a code shown once, with its QR code.
+  // The enrolment letters of 1年1組 (nobody has a guardian yet): a code each, shown once, with its
+  // QR code; printed, each letter is a page of its own.
   await tp.goto(`${base}${STAFF}/groups/${class1.id}`);
-  await Promise.all([tp.waitForURL(`${base}${STAFF}/groups/${class1.id}/letters`), tp.click(`form:has(input[name="pupil"][value="${haruto.id}"]) button`)]);
-  assert.equal(await tp.locator('section.letter').count(), 1);
-  assert.equal(await tp.locator('section.letter svg[role="img"]').count(), 1, 'the letter has its QR code');
-  const code = (await tp.locator('section.letter .code').innerText()).trim();
+  await Promise.all([tp.waitForURL(`${base}${STAFF}/groups/${class1.id}/letters`), tp.click(`form:not(:has(input[name="pupil"]))[action$="/letters"] button`)]);
+  assert.equal(await tp.locator('section.letter').count(), 2);
+  assert.equal(await tp.locator('section.letter svg[role="img"]').count(), 2, 'each letter has its QR code');
+  const pdf = await tp.pdf({ format: 'A4' });
+  assert.equal((pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length, 2, 'one printed page a letter');
+  const code = (await tp.locator('section.letter', { hasText: '真知 はると' }).locator('.code').innerText()).trim();
   assert.match(code, /^[A-Z0-9-]{12,}$/);
   // axe runs on the pages as the people reach them (no extra loads): the letters first.
   const found = await violationsHere(tp);
