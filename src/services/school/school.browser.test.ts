@@ -105,8 +105,12 @@ test('a teacher posts to 1年1組 with a survey; its parent reads and answers, t
   assert.equal(await tp.locator('section.letter svg[role="img"]').count(), 2, 'each letter has its QR code');
   const pdf = await tp.pdf({ format: 'A4' });
   assert.equal((pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length, 2, 'one printed page a letter');
-  const code = (await tp.locator('section.letter', { hasText: '真知 はると' }).locator('.code').innerText()).trim();
+  const letter = tp.locator('section.letter', { hasText: '真知 はると' });
+  const code = (await letter.locator('.code').innerText()).trim();
   assert.match(code, /^[A-Z0-9-]{12,}$/);
+  // The address the QR code holds, printed under it: the parent's phone opens it.
+  const enrolUrl = new URL((await letter.locator('p', { hasText: '/school/enrol?code=' }).innerText()).trim());
+  assert.equal(enrolUrl.searchParams.get('code'), code);
   // axe runs on the pages as the people reach them (no extra loads): the letters first.
   const found = await violationsHere(tp);
 
@@ -129,9 +133,10 @@ test('a teacher posts to 1年1組 with a survey; its parent reads and answers, t
   const noticeId = staffNotice.split('/').pop()!;
   assert.match(await tp.locator('main').innerText(), /未読/);
 
-  // The parent of はると enrols with the letter's code, sees the notice unread and opens it.
-  const p1 = await parentContext(`haruto.${Date.now()}@example.jp`, '/school/enrol');
-  await p1.page.fill('#code', code);
+  // The parent of はると opens the letter's address, signs in, finds the code filled in and enrols;
+  // the notice is on /school, unread, and the parent opens it.
+  const p1 = await parentContext(`haruto.${Date.now()}@example.jp`, `${enrolUrl.pathname}${enrolUrl.search}`);
+  assert.equal(await p1.page.inputValue('#code'), code, 'the code comes from the letter');
   await Promise.all([p1.page.waitForURL(/\/school\?enrolled=/), p1.page.click('form[action="/school/enrol"] button[type="submit"]')]);
   const unread = p1.page.locator('li.unread', { hasText: '遠足のお知らせ' });
   assert.equal(await unread.count(), 1, 'the notice is on /school, unread');
