@@ -531,9 +531,10 @@ export class HandbookService {
     }
     const entries = await db.entriesOf(this.#d.store, tenant, { pregnancyId: pregnancy.id });
     const child = linkage && pregnancy.childId ? await db.findChild(this.#d.store, tenant, pregnancy.childId) : undefined;
-    const { birth, ...rest } = pregnancy;
+    // The birth record (and the child it names) is the health centre's record: under the consent only.
+    const { birth, childId, ...rest } = pregnancy;
     return {
-      pregnancy: rest,
+      pregnancy: linkage && childId ? { ...rest, childId } : rest,
       linkage,
       checkups: prenatalRows(records, entries),
       ...(linkage && birth ? { birth } : {}),
