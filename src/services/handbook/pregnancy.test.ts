@@ -250,6 +250,7 @@ describe('development milestones', () => {
     await consent(parent.accountId);
     const withConsent = await parent.browser.get(url);
     assert.match(withConsent.body, /受診日: 2026-11-25 — 計測: 体重 7.6 kg/);
+    assert.match(withConsent.body, /6～7か月児健診 <span class="status">受診済み<\/span>/);
     assert.match(withConsent.body, /<td>はい（2026-11-20から）<\/td><td>できている \(2026-11-25\)<\/td>/);
   });
 });

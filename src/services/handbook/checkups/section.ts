@@ -15,6 +15,7 @@ const T = {
     window: '受診の目安',
     status: { upcoming: 'これから', open: '受診の時期です', past: '時期を過ぎました' } satisfies Record<WindowStatus, string>,
     visited: '受診日',
+    done: '受診済み',
     notVisited: '医療機関からの記録はまだありません。',
     question: '確認すること',
     parent: '保護者の記録',
@@ -43,6 +44,7 @@ const T = {
     window: 'Usual age',
     status: { upcoming: 'Upcoming', open: 'Time for this check-up', past: 'Window over' } satisfies Record<WindowStatus, string>,
     visited: 'Visit',
+    done: 'Done',
     notVisited: 'No record from a clinic yet.',
     question: 'Question',
     parent: "Parents' answer",
@@ -84,7 +86,7 @@ export function checkupsSection(summaries: readonly CheckupSummary[], lang: Page
   return html`${summaries.map((s) => {
     const id = `checkup-${s.checkup.code}`;
     return html`<section class="checkup checkup-${s.window.status}" id="${id}" aria-labelledby="${id}-h">
-<h3 id="${id}-h">${s.checkup.name[lang]} <span class="status">${t.status[s.window.status]}</span></h3>
+<h3 id="${id}-h">${s.checkup.name[lang]} <span class="status">${s.visits.length > 0 ? t.done : t.status[s.window.status]}</span></h3>
 <p class="meta">${t.window}: ${s.window.from} – ${s.window.until}</p>
 ${s.visits.length > 0 ? html`<p>${t.visited}: ${s.visits.join(', ')}${s.measurements.length > 0 ? html` — ${t.measured}: ${s.measurements.map((m) => `${MEASURED[lang][m.kind]} ${m.value} ${UNIT[m.kind]}`).join(lang === 'ja' ? '、' : ', ')}` : ''}</p>` : html`<p class="meta">${t.notVisited}</p>`}
 <table class="milestones"><thead><tr><th scope="col">${t.question}</th><th scope="col">${t.parent}</th><th scope="col">${t.doctor}</th></tr></thead><tbody>
