@@ -181,6 +181,10 @@ test('a teacher posts to 1年1組 with a survey; its parent reads and answers, t
   const report = await tp.locator('main table').innerText();
   assert.match(report, /真知 はると\s+欠席\s+体調不良/);
   assert.match(report, /熱があります/);
+  // The teacher's notice page in English too.
+  await tp.goto(`${staffNotice}?lang=en`);
+  assert.match(await tp.locator('main').innerText(), /Read receipts/);
+  found.push(...(await violationsHere(tp)));
   assert.deepEqual(found, []);
   await p1.context.close();
   await staff.close();

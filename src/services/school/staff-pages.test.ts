@@ -152,8 +152,9 @@ test(`[${storeKind}] the list of schools leads to the teacher's one school; a cl
 });
 
 test(`[${storeKind}] a notice: problems beside the fields, a wrong file changes nothing, then a survey with a PDF to the class; receipts follow the parent`, async () => {
-  const empty = await postNotice(teacher, { kind: 'notice', audience: `group:${classId}`, title: '', body: '本文' });
+  const empty = await postNotice(teacher, { kind: 'notice', audience: `group:${classId}`, title: '', body: '本文' }, [{ filename: 'a.pdf', type: 'application/pdf', data: PDF }]);
   assert.equal(empty.statusCode, 400);
+  assert.match(empty.body, /id="f-files-error">choose the files again/, 'the form says the files were not kept');
   assert.match(empty.body, /id="f-title-error"/);
   assert.match(empty.body, new RegExp(`<option value="group:${classId}" selected>`), 'the audience chosen stays');
   assert.match(empty.body, />本文<\/textarea>/, 'the text typed stays');
@@ -276,6 +277,15 @@ test(`[${storeKind}] staff of another school, citizens, roles without a second f
   assert.equal(anonymous.headers.location, `/id/signin?return_to=${encodeURIComponent(`${S}/groups`)}`);
   const api = await app.http.inject({ url: S });
   assert.equal(api.statusCode, 401);
+
+  // Every form needs its CSRF token, the teacher's own included.
+  const forged = await teacher.browser.post(`${S}/settings`, { absenceCutoff: '09:00', phone: '0', reasons: 'x | x | x' });
+  assert.equal(forged.statusCode, 403);
+  const upload2 = multipart([['kind', 'notice'], ['audience', 'school'], ['title', 'forged'], ['body', 'x']]);
+  const forgedUpload = await app.http.inject({ method: 'POST', url: `${S}/notices`, headers: { host: 'localhost', cookie: teacher.browser.cookieHeader(), 'content-type': upload2.type }, payload: upload2.payload });
+  assert.equal(forgedUpload.statusCode, 403);
+  assert.equal((await app.school.service.school('', SCHOOL.id)).absenceCutoff, '08:30', 'nothing changed');
+  assert.equal((await app.school.service.staffNotices(principalOf(teacher), '', SCHOOL.id)).length, 2);
 });
 
 /** The principal the service sees for a staff member (for checks through the service itself). */

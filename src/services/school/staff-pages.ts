@@ -142,6 +142,7 @@ const T = {
     fileTooLarge: (name: string) => `「${name}」は大きすぎます（10MBまで）`,
     fileType: (name: string) => `「${name}」は PDF・PNG・JPEG ではありません`,
     uploadBroken: 'フォームの送信が途中で切れたか、形式が正しくありません',
+    chooseAgain: '添付ファイルはもう一度選んでください（入力内容に問題があったため保存していません）',
     attachments: '添付ファイル',
     noAttachments: '添付ファイルはありません。',
     translations: '翻訳',
@@ -285,6 +286,7 @@ const T = {
     fileTooLarge: (name: string) => `"${name}" is too large (at most 10 MB)`,
     fileType: (name: string) => `"${name}" is not a PDF, PNG or JPEG`,
     uploadBroken: 'the upload was cut short or is not a valid form',
+    chooseAgain: 'choose the files again (nothing was saved because of the problems above)',
     attachments: 'Attachments',
     noAttachments: 'No attachments.',
     translations: 'Translations',
@@ -686,7 +688,9 @@ async function createNoticePost(c: Ctx, svc: SchoolApi, schoolId: string): Promi
     if (bad) errors.files = t.fileTooLarge(bad.filename);
     else if (wrong) errors.files = t.fileType(wrong.filename);
   }
-  const again = (errs: FieldErrors, summary: string[], status: number) => newNoticePage(c, svc, schoolId, { values: v, errors: errs, summary, status });
+  // A browser cannot be given files back: when the form comes back, say so beside the file input.
+  const again = (errs: FieldErrors, summary: string[], status: number) =>
+    newNoticePage(c, svc, schoolId, { values: v, errors: upload.files.length > 0 && !errs.files ? { ...errs, files: t.chooseAgain } : errs, summary, status });
   if (!input || Object.keys(errors).length > 0) return again(errors, Object.values(errors), 400);
   let notice: Notice;
   try {
