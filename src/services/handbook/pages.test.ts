@@ -73,6 +73,13 @@ test('a parent claims the child, sees the schedule, records a measurement and se
   const linked = await browser.get(`/handbook/children/${child.id}`);
   assert.match(linked.body, /真知こどもクリニック/);
   assert.match(linked.body, /接種済み/);
+  // The page offers the PDF summary, and the link gives one.
+  const summaryHref = /href="(\/handbook\/children\/[^"]+\/summary\.pdf\?lang=ja)"/.exec(linked.body)?.[1];
+  assert.ok(summaryHref, 'the child page links to the PDF summary');
+  const pdf = await app.http.inject({ url: summaryHref, headers: { cookie: [...browser.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } });
+  assert.equal(pdf.statusCode, 200);
+  assert.equal(pdf.headers['content-type'], 'application/pdf');
+  assert.equal(pdf.rawPayload.subarray(0, 5).toString(), '%PDF-');
 
   // The export: an R4 collection Bundle with the Patient, the dose and the measurement.
   const exported = await app.http.inject({ url: `/handbook/children/${child.id}/export.json`, headers: { cookie: [...browser.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } });

@@ -68,6 +68,7 @@ const T = {
     due: '出産予定日',
     milestoneSaved: '発達の記録を保存しました。',
     export: '記録をダウンロード（HL7 FHIR 形式）',
+    summary: '記録の要約を印刷用PDFでダウンロード',
   },
   en: {
     title: 'Child health handbook',
@@ -112,6 +113,7 @@ const T = {
     due: 'Due',
     milestoneSaved: 'Your answers are saved.',
     export: 'Download the record (HL7 FHIR)',
+    summary: 'Download a summary as PDF, to print',
   },
 } as const;
 
@@ -248,7 +250,7 @@ ${view.notes.length === 0 ? html`<p>${t.noRecords}</p>` : html`<ul>${view.notes.
 <button type="submit">${t.save}</button></form>
 </div>
 <form method="post" action="/handbook/children/${child.id}/invite" class="box">${csrf}<h2>${t.invite}</h2><p class="hint">${t.inviteHint}</p><button type="submit" class="secondary">${t.invite}</button></form>
-<p><a href="/handbook/children/${child.id}/export.json" download>${t.export}</a></p>
+<ul class="downloads"><li><a href="/handbook/children/${child.id}/summary.pdf?lang=${lang}">${t.summary}</a></li><li><a href="/handbook/children/${child.id}/export.json" download>${t.export}</a></li></ul>
 <p><a href="/handbook">${t.back}</a></p>`,
     });
   };
