@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { buildTestApp, type TestApp } from './app.ts';
 import { freePort } from './process.ts';
 
@@ -38,13 +38,22 @@ export async function axeViolations(context: BrowserContext, url: string): Promi
   try {
     const res = await page.goto(url);
     assert.ok(res && res.status() < 400, `${url} answered ${res?.status()}`);
-    await page.addScriptTag({ path: AXE });
-    const result = (await page.evaluate(async () => {
-      const axe = (globalThis as unknown as { axe: { run(o: unknown): Promise<unknown> } }).axe;
-      return axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } });
-    })) as { violations: Array<{ id: string; help: string; nodes: Array<{ target: string[] }> }> };
-    return result.violations.map((v) => `${new URL(url).pathname}${new URL(url).search}: ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    return await axeViolationsHere(page);
   } finally {
     await page.close();
   }
+}
+
+/**
+ * axe-core on a page as it is now: for pages reached by a form post, which cannot be loaded again
+ * by URL. The page's context must be made with `bypassCSP: true`, as for `axeViolations`.
+ */
+export async function axeViolationsHere(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: AXE });
+  const result = (await page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run(o: unknown): Promise<unknown> } }).axe;
+    return axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } });
+  })) as { violations: Array<{ id: string; help: string; nodes: Array<{ target: string[] }> }> };
+  const url = new URL(page.url());
+  return result.violations.map((v) => `${url.pathname}${url.search}: ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }

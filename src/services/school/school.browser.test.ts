@@ -7,11 +7,10 @@
  * WCAG A/AA violations on the parent's and the teacher's pages. One browser, three contexts.
  */
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { TestApp } from '../../../test/app.ts';
-import { launchChromium, listeningApp } from '../../../test/browser.ts';
+import { axeViolationsHere, launchChromium, listeningApp } from '../../../test/browser.ts';
 import type { Principal } from '../../core/auth.ts';
 import { PASSWORD } from '../../consent/http-testing.ts';
 import { enrolTotp } from '../../identity/accounts/testing.ts';
@@ -20,7 +19,6 @@ import type { School } from './model.ts';
 import { japanDay } from './staff-pages.ts';
 import { insertSchool } from './store.ts';
 
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const SCHOOL: School = {
   id: 'browser-daiichi-es',
   tenant: '',
@@ -50,16 +48,6 @@ after(async () => {
   await browser?.close();
   await app?.dispose();
 });
-
-/** axe on the page as it is now (a page reached by a form post cannot be loaded again by URL). */
-async function violationsHere(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE });
-  const result = (await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run(o: unknown): Promise<unknown> } }).axe;
-    return axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } });
-  })) as { violations: Array<{ id: string; help: string; nodes: Array<{ target: string[] }> }> };
-  return result.violations.map((v) => `${new URL(page.url()).pathname}: ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 /** A parent's browser, signed in with a password (parents hold no staff role). */
 async function parentContext(email: string, returnTo: string): Promise<{ context: BrowserContext; page: Page }> {
@@ -112,12 +100,12 @@ test('a teacher posts to 1年1組 with a survey; its parent reads and answers, t
   const enrolUrl = new URL((await letter.locator('p', { hasText: '/school/enrol?code=' }).innerText()).trim());
   assert.equal(enrolUrl.searchParams.get('code'), code);
   // axe runs on the pages as the people reach them (no extra loads): the letters first.
-  const found = await violationsHere(tp);
+  const found = await axeViolationsHere(tp);
 
   // The notice: an event for 1年1組 with a survey.
   const eventDate = japanDay(new Date(Date.now() + 10 * 86400_000));
   await tp.goto(`${base}${STAFF}/notices/new`);
-  found.push(...(await violationsHere(tp)));
+  found.push(...(await axeViolationsHere(tp)));
   await tp.selectOption('#f-kind', 'event');
   await tp.selectOption('#f-audience', `group:${class1.id}`);
   await tp.fill('#f-title', '遠足のお知らせ');
@@ -140,10 +128,10 @@ test('a teacher posts to 1年1組 with a survey; its parent reads and answers, t
   await Promise.all([p1.page.waitForURL(/\/school\?enrolled=/), p1.page.click('form[action="/school/enrol"] button[type="submit"]')]);
   const unread = p1.page.locator('li.unread', { hasText: '遠足のお知らせ' });
   assert.equal(await unread.count(), 1, 'the notice is on /school, unread');
-  found.push(...(await violationsHere(p1.page)));
+  found.push(...(await axeViolationsHere(p1.page)));
   await Promise.all([p1.page.waitForURL(`${base}/school/notices/${noticeId}`), unread.locator('a').click()]);
   assert.match(await p1.page.locator('main').innerText(), /お弁当と水筒/);
-  found.push(...(await violationsHere(p1.page)));
+  found.push(...(await axeViolationsHere(p1.page)));
 
   // The teacher's receipts now show it read.
   await tp.goto(staffNotice);
@@ -176,7 +164,7 @@ test('a teacher posts to 1年1組 with a survey; its parent reads and answers, t
   assert.match(await tp.locator('tr', { hasText: '参加' }).first().innerText(), /1/, 'the answer is counted');
   assert.match(await tp.locator('tr', { hasText: '真知 はると' }).innerText(), /参加/);
   // The teacher's notice page: the notice, the receipts per class and the survey's counts.
-  found.push(...(await violationsHere(tp)));
+  found.push(...(await axeViolationsHere(tp)));
   await tp.goto(`${base}${STAFF}/reports?group=${class1.id}&date=${tomorrow}`);
   const report = await tp.locator('main table').innerText();
   assert.match(report, /真知 はると\s+欠席\s+体調不良/);
@@ -184,7 +172,7 @@ test('a teacher posts to 1年1組 with a survey; its parent reads and answers, t
   // The teacher's notice page in English too.
   await tp.goto(`${staffNotice}?lang=en`);
   assert.match(await tp.locator('main').innerText(), /Read receipts/);
-  found.push(...(await violationsHere(tp)));
+  found.push(...(await axeViolationsHere(tp)));
   assert.deepEqual(found, []);
   await p1.context.close();
   await staff.close();
