@@ -17,6 +17,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
 import type { Principal } from '../../core/auth.ts';
 import { AppError, isAppError } from '../../core/errors.ts';
+import { SECURITY_PATH, STAFF_GATE_TEXT, staffContexts, staffGate, type StaffContext } from '../../core/staff-area.ts';
 import { cleanFilename as cleanUploadName, contentDisposition, extensionOf, FILE_SIGNATURES, isPlainText, sniffFileType } from '../../core/uploads.ts';
 import {
   checkCsrf,
@@ -26,7 +27,6 @@ import {
   LANGUAGE_NAMES,
   largeText,
   layout,
-  pageLanguage,
   sendPage,
   SITE_LANGUAGES,
   type PageLanguage,
@@ -62,9 +62,6 @@ export const ATTACHMENT_LIMITS = { fileBytes: 10 * 1024 * 1024, filesPerItem: 10
 
 /** Items a page of the staff list shows. */
 export const STAFF_PAGE_SIZE = 20;
-
-const SIGN_IN_PATH = '/id/signin';
-const SECURITY_PATH = '/id/account/security';
 
 // ---- messages ----------------------------------------------------------------------------------
 
@@ -105,10 +102,7 @@ const T = {
     noEnd: '終了日なし',
     forbiddenTitle: 'この操作はできません',
     needRole: '職員用ページには、いずれかの部署の「publisher（掲載担当）」の権限が必要です。',
-    needSecond: '権限は二段階認証（確認コードまたはパスキー）でサインインしたときだけ有効です。',
-    setUpSecond: '二段階認証の設定へ',
     serviceNot: '職員用ページはサインインした職員だけが使えます。',
-    signInNeeded: 'サインインしてください。',
     urgency: '緊急度',
     statusDraft: '下書きとして保存',
     statusPublished: 'すぐに公開',
@@ -211,10 +205,7 @@ const T = {
     noEnd: 'no end',
     forbiddenTitle: 'You cannot do this',
     needRole: "The staff area needs the role 'publisher' in a department.",
-    needSecond: 'Staff roles count only after signing in with a second factor (a verification code or a passkey).',
-    setUpSecond: 'Set up a second factor',
     serviceNot: 'The staff area is only for signed-in staff.',
-    signInNeeded: 'Please sign in.',
     urgency: 'Urgency',
     statusDraft: 'Save as a draft',
     statusPublished: 'Publish now',
@@ -586,19 +577,9 @@ function publishingDepartments(p: Principal): string[] {
   return [...new Set(p.roles.filter((g) => g.role === 'publisher' || g.role === 'administrator').map((g) => g.department))];
 }
 
-function wantsHtml(req: FastifyRequest): boolean {
-  return String(req.headers.accept ?? '').includes('text/html');
-}
-
 // ---- pages -------------------------------------------------------------------------------------
 
-interface Ctx {
-  req: FastifyRequest;
-  reply: FastifyReply;
-  lang: PageLanguage;
-  tenant: string;
-  principal: Principal;
-}
+type Ctx = StaffContext;
 
 function nav(c: Ctx): SafeHtml {
   const t = T[c.lang];
@@ -629,7 +610,8 @@ function send(c: Ctx, o: { title: string; body: SafeHtml; errors?: string[]; not
 function errorPage(c: Ctx, err: AppError): FastifyReply {
   const t = T[c.lang];
   const title = err.status === 404 ? t.notFound : err.status === 403 ? t.forbiddenTitle : t.area;
-  const extra = err.status === 403 && c.principal.rolesNeedSecondFactor ? html`<p>${t.needSecond} <a href="${SECURITY_PATH}">${t.setUpSecond}</a></p>` : html``;
+  const second = STAFF_GATE_TEXT[c.lang];
+  const extra = err.status === 403 && c.principal.rolesNeedSecondFactor ? html`<p>${second.needSecond} <a href="${SECURITY_PATH}">${second.setUpSecond}</a></p>` : html``;
   return send(c, { title, errors: [err.message], body: html`${extra}<p><a href="/staff">${t.list}</a></p>`, status: err.status });
 }
 
@@ -881,38 +863,16 @@ export async function registerStaffPages(http: FastifyInstance, service: PortalS
     });
 
     // One context per request: the gate and the handler share it (and set the language cookie once).
-    const contexts = new WeakMap<FastifyRequest, Ctx>();
-    const ctx = (req: FastifyRequest, reply: FastifyReply): Ctx => {
-      let c = contexts.get(req);
-      if (!c) {
-        c = { req, reply, lang: pageLanguage(req, reply), tenant: req.principal.tenant ?? '', principal: req.principal };
-        contexts.set(req, c);
-      }
-      return c;
-    };
+    const ctx = staffContexts();
 
-    /**
-     * Only publishers (after a second factor) get further; runs before the body is read. A
-     * browser without a session goes to sign in, any other anonymous client gets 401.
-     */
-    const gate = async (req: FastifyRequest, reply: FastifyReply) => {
-      const c = ctx(req, reply);
-      const p = req.principal;
-      const t = T[c.lang];
-      if (p.via === 'anonymous') {
-        if (wantsHtml(req)) {
-          const back = req.method === 'GET' ? req.url : '/staff';
-          return reply.code(303).header('location', `${SIGN_IN_PATH}?return_to=${encodeURIComponent(back)}`).header('cache-control', 'no-store').send();
-        }
-        return send(c, { title: t.signInNeeded, errors: [t.signInNeeded], body: html`<p><a href="${SIGN_IN_PATH}?return_to=%2Fstaff">${t.signInNeeded}</a></p>`, status: 401 });
-      }
-      if (!p.accountId) return send(c, { title: t.forbiddenTitle, errors: [t.serviceNot], body: html``, status: 403 });
-      if (publishingDepartments(p).length === 0) {
-        const second = p.rolesNeedSecondFactor ? html`<p>${t.needSecond}</p><p><a href="${SECURITY_PATH}">${t.setUpSecond}</a></p>` : html``;
-        return send(c, { title: t.forbiddenTitle, errors: [t.needRole], body: second, status: 403 });
-      }
-      return undefined;
-    };
+    /** Only publishers (after a second factor) get further; runs before the body is read. */
+    const gate = staffGate({
+      context: ctx,
+      home: '/staff',
+      allowed: (p) => publishingDepartments(p).length > 0,
+      text: (lang) => ({ forbiddenTitle: T[lang].forbiddenTitle, staffOnly: T[lang].serviceNot, needRole: T[lang].needRole }),
+      send,
+    });
 
     /** Runs a page handler; deliberate errors become pages with their status. */
     const page =
