@@ -145,6 +145,29 @@ describe(`[${storeKind}] push`, () => {
     assert.equal(await app.assistant.notifier.push(request(accountId)), 'not_linked');
   });
 
+  test('linked: true only for an account with a LINE link holding the user id, in its tenant; false after 連携解除; no consent is read', async () => {
+    const n = app.assistant.notifier;
+    assert.equal(n.configured, true);
+    const plain = await app.accounts.createAccount({ email: `linked.${storeKind}.${Date.now()}@example.jp`, password: 'correct horse battery staple 42', verified: true });
+    assert.equal(await n.linked('', plain), false, 'no link at all');
+
+    const userId = newLineUserId();
+    const { accountId } = await linkedAccount(app, api, userId);
+    assert.equal(await n.linked('', accountId), true);
+    assert.equal(await n.linked('another-tenant', accountId), false, 'a link is per tenant');
+    assert.equal((await app.consent.accessLog(accountId)).rows.length, 0, 'asking wrote nothing to the access log');
+
+    // A link made before ids were kept cannot be pushed to, so it does not count as linked yet.
+    const userKey = (await app.assistant.lineUserKey(userId))!;
+    await app.store.query('UPDATE assistant.links SET user_id_enc = NULL WHERE line_user = $1', [userKey]);
+    assert.equal(await n.linked('', accountId), false);
+    await sendLineText(app, userId, 'こんにちは');
+    assert.equal(await n.linked('', accountId), true, 'the next message stores the id');
+
+    await sendLineText(app, userId, '連携解除');
+    assert.equal(await n.linked('', accountId), false);
+  });
+
   test('a message queued and then unlinked before sending is not sent', async () => {
     const clock = { now: new Date(Date.now() + 86_400_000) };
     const userId = newLineUserId();
@@ -295,7 +318,11 @@ test(`[${storeKind}] without LINE, push answers line_off and stores nothing`, as
   const plain = await buildTestApp();
   try {
     const accountId = await plain.accounts.createAccount({ email: `off.${Date.now()}@example.jp`, password: 'correct horse battery staple 42', verified: true });
+    assert.equal(plain.assistant.notifier.configured, false);
     assert.equal(await plain.assistant.notifier.push(request(accountId)), 'line_off');
+    // Even with a link row in the table (LINE configured once, then turned off): not linked.
+    await plain.store.query("INSERT INTO assistant.links (line_user, tenant, subject, account_id, linked_at, user_id_enc) VALUES ('off-user', '', 'sub', $1, now(), 'v1.x')", [accountId]);
+    assert.equal(await plain.assistant.notifier.linked('', accountId), false);
     await plain.assistant.notifier.drain();
     assert.equal((await plain.store.query('SELECT 1 FROM assistant.line_push')).rows.length, 0);
     assert.equal((await plain.consent.accessLog(accountId)).rows.length, 0, 'not even a consent read');

@@ -37,7 +37,15 @@ export interface LinePushRequest {
 }
 export type LinePushOutcome = 'queued' | 'duplicate' | 'not_linked' | 'no_consent' | 'line_off';
 export interface LineNotifier {
+  /** False when this City OS has no LINE channel: every push answers 'line_off' (pages offer no LINE). */
+  readonly configured: boolean;
   push(r: LinePushRequest): Promise<LinePushOutcome>;
+  /**
+   * Whether a push to the account could reach a LINE user: a link with a stored user id. Pages
+   * use it to say whether the citizen still has to link; it reads only the assistant's link
+   * table, nothing behind the consent gate. False when LINE is not configured.
+   */
+  linked(tenant: string, accountId: string): Promise<boolean>;
   /** Sends what is queued (tests wait on it; the worker calls it). */
   drain(): Promise<void>;
 }
@@ -97,6 +105,16 @@ export class LinePush implements LineNotifier {
 
   constructor(deps: LinePushDeps) {
     this.#d = deps;
+  }
+
+  get configured(): boolean {
+    return this.#d.line !== undefined;
+  }
+
+  /** The same link `push` would send to (a link made before ids were kept does not count yet). */
+  async linked(tenant: string, accountId: string): Promise<boolean> {
+    if (!this.#d.line) return false;
+    return (await this.#d.links.pushTarget(tenant, accountId)) !== undefined;
   }
 
   /**

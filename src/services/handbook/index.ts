@@ -47,9 +47,16 @@ export interface Handbook {
 }
 
 export function createHandbook(deps: HandbookDeps): Handbook {
-  const service = new HandbookService({ store: deps.store, consent: deps.consent, subjectFor: (c, a) => deps.identity.subjectFor(c, a), ...(deps.now ? { now: deps.now } : {}) });
+  const service = new HandbookService({
+    store: deps.store,
+    consent: deps.consent,
+    subjectFor: (c, a) => deps.identity.subjectFor(c, a),
+    // The list page's "get them on LINE" box asks the notifier whether the parent linked LINE.
+    ...(deps.line ? { line: deps.line.notifier } : {}),
+    ...(deps.now ? { now: deps.now } : {}),
+  });
   const publicBase = deps.publicBase.replace(/\/$/, '');
-  const noLine = { push: async () => 'line_off' as const, drain: async () => {} };
+  const noLine: LineNotifier = { configured: false, push: async () => 'line_off', linked: async () => false, drain: async () => {} };
   const sendReminders: Handbook['sendReminders'] = (o = {}) =>
     sendVaccinationReminders({ store: deps.store, service, consent: deps.consent, notifier: deps.line?.notifier ?? noLine, publicBase }, o);
   return {

@@ -11,6 +11,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../../core/auth.ts';
 import { AppError } from '../../core/errors.ts';
 import { checkCsrf, csrfField, formBody, html, pageLanguage, raw, type PageLanguage, type SafeHtml } from '../../core/pages.ts';
+import { lineOptInBox } from '../assistant/line-optin.ts';
 import { sendSitePage } from '../portal/pages.ts';
 import { parseJapaneseDate } from '../forms/japanese.ts';
 import { checkupSummaries } from './checkups/checkups.ts';
@@ -22,6 +23,7 @@ import { loadGrowthReferences } from './growth/import.ts';
 import { MEASUREMENT_KINDS, type DoseStatus, type MeasurementKind, type MilestoneAnswer } from './model.ts';
 import { HANDBOOK_CLIENT, LINKAGE_CATEGORIES, LINKAGE_PURPOSE, MEASUREMENT_RANGE, type HandbookService } from './service.ts';
 import { registerPregnancyPages } from './pregnancy-pages.ts';
+import { REMINDERS_CATEGORIES, REMINDERS_PURPOSE } from './reminders.ts';
 import { loadSchedule, scheduleFor } from './vaccines/schedule.ts';
 
 const T = {
@@ -69,6 +71,7 @@ const T = {
     milestoneSaved: '発達の記録を保存しました。',
     export: '記録をダウンロード（HL7 FHIR 形式）',
     summary: '記録の要約を印刷用PDFでダウンロード',
+    lineWhat: 'お子さんの予防接種の時期が来たとき、また標準的な接種期間を過ぎたときに、市のLINE公式アカウントからお知らせします。',
   },
   en: {
     title: 'Child health handbook',
@@ -114,6 +117,7 @@ const T = {
     milestoneSaved: 'Your answers are saved.',
     export: 'Download the record (HL7 FHIR)',
     summary: 'Download a summary as PDF, to print',
+    lineWhat: "The city's LINE account tells you when a vaccination of your child becomes due, and again if it is overdue.",
   },
 } as const;
 
@@ -150,8 +154,8 @@ export function registerHandbookPages(app: FastifyInstance, svc: HandbookService
   const listPage = async (req: FastifyRequest, reply: FastifyReply, me: string, o: { errors?: string[]; code?: string; status?: number; notice?: string } = {}) => {
     const lang = pageLanguage(req, reply);
     const t = T[lang];
-    const children = await svc.children(tenantOf(req.principal), me);
-    const pregnancies = await svc.pregnancies(tenantOf(req.principal), me);
+    const tenant = tenantOf(req.principal);
+    const [children, pregnancies, line] = await Promise.all([svc.children(tenant, me), svc.pregnancies(tenant, me), svc.lineState(tenant, me)]);
     return page(req, reply, lang, {
       title: t.title,
       ...(o.errors ? { errors: o.errors } : {}),
@@ -161,6 +165,7 @@ export function registerHandbookPages(app: FastifyInstance, svc: HandbookService
 <h2>${t.children}</h2>
 ${children.length === 0 ? html`<p>${t.none}</p>` : html`<ul class="children">${children.map((c) => html`<li><a href="/handbook/children/${c.id}">${c.name ?? c.residentKey}</a> <span class="meta">${t.born} ${c.birthDate}</span></li>`)}</ul>`}
 ${pregnancies.length === 0 ? '' : html`<h2>${t.pregnancies}</h2><ul class="children">${pregnancies.map((p) => html`<li><a href="/handbook/pregnancies/${p.id}">${t.pregnancies}</a> <span class="meta">${t.due} ${p.dueDate}</span></li>`)}</ul>`}
+${lineOptInBox(lang, line, { recipient: HANDBOOK_CLIENT, purpose: REMINDERS_PURPOSE, categories: REMINDERS_CATEGORIES, what: t.lineWhat, returnTo: '/handbook' })}
 <form method="post" action="/handbook/claim" class="box" novalidate>${csrfField(req, reply)}<h2>${t.claim}</h2>
 <label for="code">${t.code}</label><p class="hint" id="code-hint">${t.codeHint}</p>${o.errors ? html`<p class="field-error" id="code-error">${o.errors[0]}</p>` : ''}
 <input type="text" id="code" name="code" value="${o.code ?? ''}" autocomplete="off" maxlength="20" aria-describedby="code-hint${o.errors ? ' code-error' : ''}"${o.errors ? html` aria-invalid="true"` : ''}>

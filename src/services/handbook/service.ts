@@ -15,8 +15,10 @@ import type { Consent } from '../../consent/index.ts';
 import { requireRole, type Principal } from '../../core/auth.ts';
 import { AppError, isAppError } from '../../core/errors.ts';
 import type { Store } from '../../core/storage.ts';
+import { lineOptInState, type LineOptInDeps, type LineOptInState } from '../assistant/line-optin.ts';
 import { milestoneOf } from './checkups/checkups.ts';
 import { DELIVERY_MODES, DIPSTICK_VALUES, type BirthRecord, type DoseGiven, type IsoDate, type Measurement, type MeasurementKind, type MilestoneAnswer, type MilestoneFinding, type PrenatalCheckup, type Sex } from './model.ts';
+import { REMINDERS_CATEGORIES, REMINDERS_PURPOSE } from './reminders.ts';
 import * as db from './store.ts';
 import { loadSchedule, nextDue, scheduleFor } from './vaccines/schedule.ts';
 
@@ -91,6 +93,8 @@ export interface HandbookServiceDeps {
   store: Store;
   consent: Pick<Consent, 'readPersonalData' | 'list'>;
   subjectFor(clientId: string, accountId: string): Promise<string>;
+  /** The assistant's LINE notifier, for the list page's box; without it the box is not shown. */
+  line?: LineOptInDeps['notifier'];
   now?: () => Date;
 }
 
@@ -103,6 +107,15 @@ export class HandbookService {
 
   now(): Date {
     return this.#d.now?.() ?? new Date();
+  }
+
+  /**
+   * Whether the parent gets vaccination reminders on LINE ('off' without a LINE channel), for the
+   * list page's box. Reads their consent list and the LINE link table, no child's record.
+   */
+  lineState(tenant: string, accountId: string): Promise<LineOptInState> {
+    const d = this.#d.line ? { consent: this.#d.consent, notifier: this.#d.line } : undefined;
+    return lineOptInState(d, { recipient: HANDBOOK_CLIENT, purpose: REMINDERS_PURPOSE, categories: REMINDERS_CATEGORIES }, tenant, accountId);
   }
 
   // ---- the health centre ------------------------------------------------------------------------

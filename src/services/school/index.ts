@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Consent } from '../../consent/index.ts';
 import type { Store } from '../../core/storage.ts';
 import type { Identity } from '../../identity/index.ts';
+import type { LineOptInDeps } from '../assistant/line-optin.ts';
 import type { Portal } from '../portal/index.ts';
 import { registerSchoolPages } from './pages.ts';
 import { EDUCATION_DEPARTMENT, LINE_CATEGORIES, LINE_PURPOSE, SCHOOL_CLIENT, SchoolService, type SchoolNotifier } from './service.ts';
@@ -20,14 +21,15 @@ export { LINE_PURPOSE, SCHOOL_CLIENT, SchoolService, type SchoolNotifier } from 
 export interface SchoolDeps {
   store: Store;
   identity: Pick<Identity, 'clients' | 'subjectFor'>;
-  consent: Pick<Consent, 'ensurePurpose'>;
+  /** The purpose is registered at start; the parents' consent list feeds the home page's LINE box. */
+  consent: Pick<Consent, 'ensurePurpose' | 'list'>;
   /** The portal, to remind parents on its front page of unread notices and open surveys. */
   portal?: Pick<Portal, 'service'>;
   /**
    * LINE pushes through the assistant's notifier; `worker` runs the push worker in this process
    * (started when the server is ready, stopped on close), as `serve` does when LINE is configured.
    */
-  line?: { notifier: SchoolNotifier; worker: boolean; intervalMs?: number };
+  line?: { notifier: SchoolNotifier & LineOptInDeps['notifier']; worker: boolean; intervalMs?: number };
   /** The public URL of this City OS (links in LINE messages, the calendar feed's address). */
   publicBase: string;
   now?: () => Date;
@@ -69,7 +71,7 @@ export function createSchool(deps: SchoolDeps): School {
     store: deps.store,
     subjectFor: (c, a) => deps.identity.subjectFor(c, a),
     publicBase: deps.publicBase,
-    ...(deps.line ? { notifier: deps.line.notifier } : {}),
+    ...(deps.line ? { notifier: deps.line.notifier, lineOptIn: { consent: deps.consent, notifier: deps.line.notifier } } : {}),
     ...(deps.now ? { now: deps.now } : {}),
     ...(deps.log ? { log: deps.log } : {}),
   });

@@ -16,6 +16,7 @@
  */
 import type { Principal } from '../../core/auth.ts';
 import type { SiteLanguage } from '../../core/pages.ts';
+import type { LineOptInState } from '../assistant/line-optin.ts';
 
 /** YYYY-MM-DD, a calendar day in Japan. */
 export type IsoDate = string;
@@ -251,6 +252,8 @@ export interface SchoolApi {
   /** A parent types the code of the enrolment letter: they become a guardian of that pupil. */
   enrol(tenant: string, accountId: string, code: string): Promise<Pupil & { school: School }>;
   myPupils(tenant: string, accountId: string): Promise<Array<Pupil & { school: School; className: string }>>;
+  /** Whether notices reach the parent on LINE (consent to `school-line-notices`, LINE linked); 'off' without LINE. */
+  lineState(tenant: string, accountId: string): Promise<LineOptInState>;
   /** Notices for all the parent's pupils across schools, newest first, with unread marks. */
   feed(tenant: string, accountId: string, page?: { limit?: number; before?: string }): Promise<ParentNotice[]>;
   unreadCount(tenant: string, accountId: string): Promise<number>;

@@ -15,10 +15,12 @@ import type { Principal } from '../../core/auth.ts';
 import { AppError, notFound } from '../../core/errors.ts';
 import { contentDisposition } from '../../core/uploads.ts';
 import { checkCsrf, csrfField, formBody, html, pageLanguage, type PageLanguage, type SafeHtml } from '../../core/pages.ts';
+import { lineOptInBox } from '../assistant/line-optin.ts';
 import { parseJapaneseDate } from '../forms/japanese.ts';
 import { sendSitePage } from '../portal/pages.ts';
 import { calendarText } from './calendar.ts';
 import { REPORT_KINDS, type AbsenceReport, type CalendarEvent, type IsoDate, type Notice, type NoticeKind, type ParentNotice, type ReportKind, type School, type SchoolApi } from './model.ts';
+import { LINE_CATEGORIES, LINE_PURPOSE, SCHOOL_CLIENT } from './service.ts';
 
 export const SCHOOL_STYLESHEET = '/school/assets/school.css';
 /** Notices per page of the list; "older" continues before the last one shown. */
@@ -65,6 +67,7 @@ const T = {
     absence: '欠席・遅刻・早退の連絡',
     absenceLink: '欠席・遅刻・早退を連絡する',
     calendarLink: '行事カレンダー',
+    lineWhat: 'お子さんの学校が新しいお知らせ・学校だより・行事の案内を出したとき、学校名・件名・リンクを市のLINE公式アカウントからお送りします。',
     pupil: 'お子さん',
     date: '日付',
     dateHint: (max: string) => `今日から ${max} まで連絡できます。`,
@@ -153,6 +156,7 @@ const T = {
     absence: 'Report an absence, lateness or early leave',
     absenceLink: 'Report an absence, lateness or early leave',
     calendarLink: 'Event calendar',
+    lineWhat: "When your children's school posts a new notice, newsletter or event, the city's LINE account sends you the school, the title and a link.",
     pupil: 'Child',
     date: 'Date',
     dateHint: (max: string) => `From today until ${max}.`,
@@ -324,7 +328,12 @@ export function registerSchoolPages(app: FastifyInstance, svc: SchoolApi, opts: 
     const tenant = tenantOf(req.principal);
     // The position of "older" is a publication time; anything else (an edited URL) shows the newest.
     const before = typeof req.query.before === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(req.query.before) ? req.query.before : undefined;
-    const [pupils, feed, unread] = await Promise.all([svc.myPupils(tenant, me), svc.feed(tenant, me, { limit: FEED_PAGE, ...(before ? { before } : {}) }), svc.unreadCount(tenant, me)]);
+    const [pupils, feed, unread, line] = await Promise.all([
+      svc.myPupils(tenant, me),
+      svc.feed(tenant, me, { limit: FEED_PAGE, ...(before ? { before } : {}) }),
+      svc.unreadCount(tenant, me),
+      svc.lineState(tenant, me),
+    ]);
     const enrolled = pupils.find((p) => p.id === req.query.enrolled);
     const last = feed[feed.length - 1];
     const item = (pn: ParentNotice) => {
@@ -352,6 +361,7 @@ ${
 <p><a href="/school/enrol">${t.enrolLink}</a></p>
 ${pupils.length > 0 ? html`<ul class="actions-list"><li><a href="/school/absence">${t.absenceLink}</a></li><li><a href="/school/calendar">${t.calendarLink}</a></li></ul>` : ''}
 </section>
+${lineOptInBox(lang, line, { recipient: SCHOOL_CLIENT, purpose: LINE_PURPOSE, categories: LINE_CATEGORIES, what: t.lineWhat, returnTo: '/school' })}
 <section aria-labelledby="notices-h"><h2 id="notices-h">${t.notices}${unread > 0 ? html` <span class="count">(${t.unreadCount(unread)})</span>` : ''}</h2>
 ${feed.length === 0 ? html`<p>${t.noNotices}</p>` : html`<ol class="notices">${feed.map(item)}</ol>`}
 ${before ? html`<p><a href="/school">${t.newest}</a></p>` : ''}

@@ -18,6 +18,7 @@ import { AppError } from '../../core/errors.ts';
 import { SITE_LANGUAGES } from '../../core/pages.ts';
 import type { Store } from '../../core/storage.ts';
 import { cleanFilename, sniffFileType } from '../../core/uploads.ts';
+import { lineOptInState, type LineOptInDeps, type LineOptInState } from '../assistant/line-optin.ts';
 import type { LineNotifier } from '../assistant/push.ts';
 import {
   GROUP_KINDS,
@@ -102,6 +103,8 @@ export interface SchoolServiceDeps {
   /** The public URL of this City OS (links in LINE messages). */
   publicBase: string;
   notifier?: SchoolNotifier;
+  /** The parent's consent list and the notifier's link check, for the home page's LINE box (no box without). */
+  lineOptIn?: LineOptInDeps;
   now?: () => Date;
   log?: (msg: string, err: unknown) => void;
 }
@@ -486,6 +489,11 @@ export class SchoolService implements SchoolApi {
     });
     const pupil = (await db.findPupil(this.#store, tenant, pupilId))!;
     return { ...pupil, school: await this.school(tenant, pupil.schoolId) };
+  }
+
+  /** Reads the parent's consent list and the LINE link table; nothing of the school's records. */
+  lineState(tenant: string, accountId: string): Promise<LineOptInState> {
+    return lineOptInState(this.#d.lineOptIn, { recipient: SCHOOL_CLIENT, purpose: LINE_PURPOSE, categories: LINE_CATEGORIES }, tenant, accountId);
   }
 
   async myPupils(tenant: string, accountId: string): Promise<Array<Pupil & { school: School; className: string }>> {
