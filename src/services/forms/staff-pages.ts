@@ -19,7 +19,8 @@ import { readFile } from 'node:fs/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal, StaffRole } from '../../core/auth.ts';
 import { AppError, isAppError } from '../../core/errors.ts';
-import { checkCsrf, csrfField, formBody, html, largeText, layout, sendPage, pageLanguage, type PageLanguage, type SafeHtml } from '../../core/pages.ts';
+import { checkCsrf, csrfField, formBody, html, largeText, layout, sendPage, type PageLanguage, type SafeHtml } from '../../core/pages.ts';
+import { SECURITY_PATH, STAFF_GATE_TEXT, staffContexts, staffGate, type StaffContext } from '../../core/staff-area.ts';
 import { displayValue } from './answers.ts';
 import { formJsonSchema } from './catalogue.ts';
 import {
@@ -45,8 +46,6 @@ export const INBOX_PAGE_SIZE = 50;
 /** The stylesheet of these pages (served by `registerFormsStaffPages`, outside the gate). */
 export const FORMS_STAFF_STYLESHEET = '/staff/forms/assets/forms-staff.css';
 
-const SIGN_IN_PATH = '/id/signin';
-const SECURITY_PATH = '/id/account/security';
 const INBOX = '/staff/forms';
 const SCAN = '/staff/forms/scan';
 const CATALOGUE = '/staff/forms/catalogue';
@@ -74,10 +73,7 @@ const T = {
     notFound: '見つかりません',
     needInboxRole: '受付一覧には、いずれかの部署の「application_processor（申請処理担当）」または「administrator」の権限が必要です。',
     needCatalogueRole: '様式の管理には、いずれかの部署の「publisher（掲載担当）」または「administrator」の権限が必要です。',
-    needSecond: '権限は二段階認証（確認コードまたはパスキー）でサインインしたときだけ有効です。',
-    setUpSecond: '二段階認証の設定へ',
     staffOnly: '職員用ページはサインインした職員だけが使えます。',
-    signInNeeded: 'サインインしてください。',
     department: '部署',
     allDepartments: 'すべての部署',
     status: '状態',
@@ -198,10 +194,7 @@ const T = {
     notFound: 'Not found',
     needInboxRole: "The forms inbox needs the role 'application_processor' (or 'administrator') in a department.",
     needCatalogueRole: "The forms catalogue needs the role 'publisher' (or 'administrator') in a department.",
-    needSecond: 'Staff roles count only after signing in with a second factor (a verification code or a passkey).',
-    setUpSecond: 'Set up a second factor',
     staffOnly: 'The staff pages are only for signed-in staff.',
-    signInNeeded: 'Please sign in.',
     department: 'Department',
     allDepartments: 'All departments',
     status: 'Status',
@@ -457,23 +450,13 @@ function fitLength(text: string, min: number | undefined, max: number | undefine
 
 // ---- the gate and the page frame ---------------------------------------------------------------
 
-interface Ctx {
-  req: FastifyRequest;
-  reply: FastifyReply;
-  lang: PageLanguage;
-  tenant: string;
-  principal: Principal;
-}
+type Ctx = StaffContext;
 
 function hasRole(p: Principal, roles: readonly StaffRole[]): boolean {
   return p.roles.some((g) => roles.includes(g.role));
 }
 const INBOX_ROLES: readonly StaffRole[] = ['application_processor', 'administrator'];
 const CATALOGUE_ROLES: readonly StaffRole[] = ['publisher', 'administrator'];
-
-function wantsHtml(req: FastifyRequest): boolean {
-  return String(req.headers.accept ?? '').includes('text/html');
-}
 
 /** The staff menu: only the areas this person may use. */
 function nav(c: Ctx): SafeHtml {
@@ -509,7 +492,8 @@ function errorPage(c: Ctx, err: AppError): FastifyReply {
   // Back to the area the page belongs to: a publisher cannot use the inbox, nor a processor the catalogue.
   const [home, homeLabel] = c.req.url.startsWith(CATALOGUE) ? [CATALOGUE, t.catalogue] : [INBOX, t.inbox];
   const title = err.status === 404 ? t.notFound : err.status === 403 ? t.forbiddenTitle : homeLabel;
-  const second = err.status === 403 && c.principal.rolesNeedSecondFactor ? html`<p>${t.needSecond} <a href="${SECURITY_PATH}">${t.setUpSecond}</a></p>` : html``;
+  const g = STAFF_GATE_TEXT[c.lang];
+  const second = err.status === 403 && c.principal.rolesNeedSecondFactor ? html`<p>${g.needSecond} <a href="${SECURITY_PATH}">${g.setUpSecond}</a></p>` : html``;
   return send(c, { title, errors: [err.message], body: html`${second}<p><a href="${home}">${homeLabel}</a></p>`, status: err.status });
 }
 
@@ -1050,35 +1034,17 @@ export async function registerFormsStaffPages(app: FastifyInstance, svc: FormsSe
     scope.get(FORMS_STAFF_STYLESHEET, async (_req, reply) => reply.header('cache-control', 'public, max-age=3600').type('text/css; charset=utf-8').send(stylesheet));
 
     // One context per request, shared by the gate and the handler (the language cookie is set once).
-    const contexts = new WeakMap<FastifyRequest, Ctx>();
-    const ctx = (req: FastifyRequest, reply: FastifyReply): Ctx => {
-      let c = contexts.get(req);
-      if (!c) {
-        c = { req, reply, lang: pageLanguage(req, reply), tenant: req.principal.tenant ?? '', principal: req.principal };
-        contexts.set(req, c);
-      }
-      return c;
-    };
+    const ctx = staffContexts();
 
     /** A gate for staff holding one of `roles` somewhere (after a second factor); runs before the body is read. */
-    const gate = (roles: readonly StaffRole[], need: 'needInboxRole' | 'needCatalogueRole') => async (req: FastifyRequest, reply: FastifyReply) => {
-      const c = ctx(req, reply);
-      const p = req.principal;
-      const t = T[c.lang];
-      if (p.via === 'anonymous') {
-        if (wantsHtml(req)) {
-          const back = req.method === 'GET' ? req.url : INBOX;
-          return reply.code(303).header('location', `${SIGN_IN_PATH}?return_to=${encodeURIComponent(back)}`).header('cache-control', 'no-store').send();
-        }
-        return send(c, { title: t.signInNeeded, errors: [t.signInNeeded], body: html`<p><a href="${SIGN_IN_PATH}?return_to=${encodeURIComponent(INBOX)}">${t.signInNeeded}</a></p>`, status: 401 });
-      }
-      if (!p.accountId) return send(c, { title: t.forbiddenTitle, errors: [t.staffOnly], body: html``, status: 403 });
-      if (!hasRole(p, roles)) {
-        const second = p.rolesNeedSecondFactor ? html`<p>${t.needSecond}</p><p><a href="${SECURITY_PATH}">${t.setUpSecond}</a></p>` : html``;
-        return send(c, { title: t.forbiddenTitle, errors: [t[need]], body: second, status: 403 });
-      }
-      return undefined;
-    };
+    const gate = (roles: readonly StaffRole[], need: 'needInboxRole' | 'needCatalogueRole') =>
+      staffGate({
+        context: ctx,
+        home: INBOX,
+        allowed: (p) => hasRole(p, roles),
+        text: (lang) => ({ forbiddenTitle: T[lang].forbiddenTitle, staffOnly: T[lang].staffOnly, needRole: T[lang][need] }),
+        send,
+      });
 
     /** Runs a page; deliberate errors (AppError) become pages with their status, never a 500. */
     const page =

@@ -18,9 +18,9 @@
  */
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Principal } from '../../core/auth.ts';
 import { AppError, isAppError } from '../../core/errors.ts';
-import { checkCsrf, csrfField, formBody, html, LANGUAGE_NAMES, pageLanguage, SITE_LANGUAGES, type PageLanguage, type SafeHtml } from '../../core/pages.ts';
+import { checkCsrf, csrfField, formBody, html, LANGUAGE_NAMES, SITE_LANGUAGES, type PageLanguage, type SafeHtml } from '../../core/pages.ts';
+import { staffContexts, staffGate, type StaffContext } from '../../core/staff-area.ts';
 import { contentDisposition, sniffFileType } from '../../core/uploads.ts';
 import { qrModules } from '../forms/qr.ts';
 import { sendSitePage } from '../portal/pages.ts';
@@ -43,8 +43,6 @@ import {
 } from './model.ts';
 
 const BASE = '/staff/school';
-const SIGN_IN_PATH = '/id/signin';
-const SECURITY_PATH = '/id/account/security';
 
 /** The stylesheet of these pages (the letters' print layout, the calendar); served outside the gate. */
 export const SCHOOL_STAFF_STYLESHEET = `${BASE}/assets/school-staff.css`;
@@ -84,14 +82,11 @@ const T = {
     area: '学校連絡（職員）',
     schools: '勤務先の学校',
     noSchool: 'あなたが職員として登録されている学校はありません。',
-    signInNeeded: 'サインインしてください。',
     staffOnly: '職員用ページはサインインした職員だけが使えます。',
     forbiddenTitle: 'このページは使えません',
     notFound: '見つかりません',
     needRole: (school: string) => `このページには、学校「${school}」の「school（学校職員）」の権限が必要です。`,
     needAnyRole: '学校連絡の職員用ページには「school（学校職員）」の権限が必要です。',
-    needSecond: '権限は二段階認証（確認コードまたはパスキー）でサインインしたときだけ有効です。',
-    setUpSecond: '二段階認証の設定へ',
     schoolMenu: '学校のメニュー',
     notices: 'お知らせ',
     newNotice: 'お知らせを作成',
@@ -228,14 +223,11 @@ const T = {
     area: 'School notices (staff)',
     schools: 'Your schools',
     noSchool: 'You are not registered as staff of any school.',
-    signInNeeded: 'Please sign in.',
     staffOnly: 'The staff pages are only for signed-in staff.',
     forbiddenTitle: 'You cannot use this page',
     notFound: 'Not found',
     needRole: (school: string) => `This page needs the role 'school' in the school '${school}'.`,
     needAnyRole: "The school staff pages need the role 'school'.",
-    needSecond: 'Staff roles count only after signing in with a second factor (a verification code or a passkey).',
-    setUpSecond: 'Set up a second factor',
     schoolMenu: 'School menu',
     notices: 'Notices',
     newNotice: 'New notice',
@@ -368,13 +360,7 @@ const T = {
 
 // ---- small helpers -----------------------------------------------------------------------------
 
-interface Ctx {
-  req: FastifyRequest;
-  reply: FastifyReply;
-  lang: PageLanguage;
-  tenant: string;
-  principal: Principal;
-}
+type Ctx = StaffContext;
 
 type Values = Record<string, string>;
 type FieldErrors = Record<string, string>;
@@ -996,40 +982,27 @@ export function registerSchoolStaffPages(app: FastifyInstance, svc: SchoolApi, o
 
   void app.register(async (scope) => {
     // One context per request, shared by the gate and the handler (the language cookie is set once).
-    const contexts = new WeakMap<FastifyRequest, Ctx>();
-    const ctx = (req: FastifyRequest, reply: FastifyReply): Ctx => {
-      let c = contexts.get(req);
-      if (!c) {
-        c = { req, reply, lang: pageLanguage(req, reply), tenant: req.principal.tenant ?? '', principal: req.principal };
-        contexts.set(req, c);
-      }
-      return c;
-    };
+    const ctx = staffContexts();
+    const schoolOf = (req: FastifyRequest): string | undefined => (req.params as { school?: string }).school;
 
     /**
      * Staff of the school in the URL (any school for the list of schools), after a second factor;
      * runs before the body is read. The service checks the role again for each call.
      */
-    const gate = async (req: FastifyRequest, reply: FastifyReply) => {
-      const c = ctx(req, reply);
-      const p = req.principal;
-      const t = T[c.lang];
-      if (p.via === 'anonymous') {
-        if (String(req.headers.accept ?? '').includes('text/html')) {
-          const back = req.method === 'GET' ? req.url : BASE;
-          return reply.code(303).header('location', `${SIGN_IN_PATH}?return_to=${encodeURIComponent(back)}`).header('cache-control', 'no-store').send();
-        }
-        return send(c, { title: t.signInNeeded, errors: [t.signInNeeded], body: html`<p><a href="${SIGN_IN_PATH}?return_to=${encodeURIComponent(BASE)}">${t.signInNeeded}</a></p>`, status: 401 });
-      }
-      if (!p.accountId) return send(c, { title: t.forbiddenTitle, errors: [t.staffOnly], body: html``, status: 403 });
-      const school = (req.params as { school?: string }).school;
-      const ok = p.roles.some((g) => (g.role === 'school' || g.role === 'administrator') && (school === undefined || g.department === school || g.department === '*'));
-      if (!ok) {
-        const second = p.rolesNeedSecondFactor ? html`<p>${t.needSecond}</p><p><a href="${SECURITY_PATH}">${t.setUpSecond}</a></p>` : html``;
-        return send(c, { title: t.forbiddenTitle, errors: [school === undefined ? t.needAnyRole : t.needRole(school)], body: second, status: 403 });
-      }
-      return undefined;
-    };
+    const gate = staffGate({
+      context: ctx,
+      home: BASE,
+      allowed: (p, req) => {
+        const school = schoolOf(req);
+        return p.roles.some((g) => (g.role === 'school' || g.role === 'administrator') && (school === undefined || g.department === school || g.department === '*'));
+      },
+      text: (lang, req) => {
+        const t = T[lang];
+        const school = schoolOf(req);
+        return { forbiddenTitle: t.forbiddenTitle, staffOnly: t.staffOnly, needRole: school === undefined ? t.needAnyRole : t.needRole(school) };
+      },
+      send,
+    });
     scope.addHook('onRequest', gate);
 
     /** Runs a page; deliberate errors (AppError) become pages with their status, never a 500. */
