@@ -2,12 +2,15 @@
  * The health centre's pages (/staff/handbook): find or register a child by the resident key, read
  * every record the child has (delivered to the parents or not), and issue the one-time code that
  * is printed in the paper handbook. For staff with the `health_centre` role in `kenko`, after a
- * second factor; each reading of a child's records is kept (service.staffView).
+ * second factor, signed in with a browser (not an access token); each reading of a child's records
+ * is kept (service.staffView). The gate (core/staff-area.ts) checks the role before any body is
+ * read; the service checks it again for each action.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { requireRole, type Principal } from '../../core/auth.ts';
+import type { Principal } from '../../core/auth.ts';
 import { AppError } from '../../core/errors.ts';
-import { checkCsrf, csrfField, formBody, html, pageLanguage, type PageLanguage, type SafeHtml } from '../../core/pages.ts';
+import { checkCsrf, csrfField, formBody, html, type PageLanguage, type SafeHtml } from '../../core/pages.ts';
+import { staffContexts, staffGate } from '../../core/staff-area.ts';
 import { parseJapaneseDate } from '../forms/japanese.ts';
 import { sendSitePage } from '../portal/pages.ts';
 import { checkupSummaries } from './checkups/checkups.ts';
@@ -67,6 +70,10 @@ const T = {
     chestCm: '胸囲 (cm)',
     place: '出生の場所',
     child: 'お子さん',
+    forbiddenTitle: 'このページは使えません',
+    staffOnly: '保健センターのページはサインインした職員だけが使えます。',
+    needRole: `保健センターのページには、部署「${HEALTH_DEPARTMENT}」の「health_centre（保健センター職員）」の権限が必要です。`,
+    sessionOnly: '保健センターのページはブラウザでサインインして使います。アクセストークンでは使えません。',
   },
   en: {
     title: 'Health centre: child health handbook',
@@ -116,32 +123,42 @@ const T = {
     chestCm: 'Chest circumference (cm)',
     place: 'Place of birth',
     child: 'Child',
+    forbiddenTitle: 'You cannot use this page',
+    staffOnly: 'The health centre pages are only for signed-in staff.',
+    needRole: `The health centre pages need the role 'health_centre' in the department '${HEALTH_DEPARTMENT}'.`,
+    sessionOnly: 'The health centre pages are used in a browser, signed in; access tokens are not accepted here.',
   },
 } as const;
 
+/** Mounts /staff/handbook… in a plugin scope of its own, behind the staff gate. */
 export function registerHandbookStaffPages(app: FastifyInstance, svc: HandbookService): void {
+  void app.register(async (scope) => mountPages(scope, svc));
+}
+
+function mountPages(app: FastifyInstance, svc: HandbookService): void {
   const tenantOf = (p: Principal) => p.tenant ?? '';
   const page = (req: FastifyRequest, reply: FastifyReply, lang: PageLanguage, o: { title: string; body: SafeHtml; errors?: string[]; notice?: string; status?: number }) =>
     sendSitePage(req, reply, lang, { ...o, here: BASE });
-  /**
-   * Health-centre staff, checked before any body is read (the service checks again per action); a
-   * browser without a session goes to sign in.
-   */
-  const staffOf = (req: FastifyRequest, reply: FastifyReply): Principal | undefined => {
-    const p = req.principal;
-    if (p.via === 'session' && p.accountId) {
-      requireRole(p, 'health_centre', HEALTH_DEPARTMENT, 'the health centre pages');
-      return p;
-    }
-    if (p.via === 'anonymous' && String(req.headers.accept ?? '').includes('text/html')) {
-      void reply.code(303).header('location', `/id/signin?return_to=${encodeURIComponent(req.method === 'GET' ? req.url : BASE)}`).send();
-      return undefined;
-    }
-    throw new AppError(p.via === 'anonymous' ? 'Unauthorized' : 'Forbidden', 'the health centre pages are for signed-in staff with the health_centre role');
-  };
+  // One context per request, shared by the gate and the pages (the language cookie is set once).
+  const ctx = staffContexts();
+  const langOf = (req: FastifyRequest, reply: FastifyReply): PageLanguage => ctx(req, reply).lang;
+  /** Health-centre staff in a browser session, checked before any body is read. */
+  app.addHook(
+    'onRequest',
+    staffGate({
+      context: ctx,
+      home: BASE,
+      allowed: (p) => p.via === 'session' && p.roles.some((g) => (g.role === 'health_centre' || g.role === 'administrator') && (g.department === HEALTH_DEPARTMENT || g.department === '*')),
+      text: (l, req) => {
+        const t = T[l];
+        return { forbiddenTitle: t.forbiddenTitle, staffOnly: t.staffOnly, needRole: req.principal.via === 'session' ? t.needRole : t.sessionOnly };
+      },
+      send: (c, o) => page(c.req, c.reply, c.lang, o),
+    }),
+  );
 
   const listPage = async (req: FastifyRequest, reply: FastifyReply, by: Principal, o: { errors?: string[]; values?: Record<string, string>; status?: number } = {}) => {
-    const lang = pageLanguage(req, reply);
+    const lang = langOf(req, reply);
     const t = T[lang];
     const key = typeof (req.query as { key?: unknown }).key === 'string' ? ((req.query as { key: string }).key.trim() || undefined) : undefined;
     const children = await svc.staffChildren(by, tenantOf(by), key);
@@ -172,17 +189,15 @@ ${pregnancies.length === 0 ? html`<p>${t.none}</p>` : html`<table><thead><tr><th
   };
 
   app.get(BASE, async (req, reply) => {
-    const by = staffOf(req, reply);
-    if (!by) return reply;
+    const by = req.principal;
     return listPage(req, reply, by);
   });
 
   app.post(`${BASE}/children`, async (req, reply) => {
-    const by = staffOf(req, reply);
-    if (!by) return reply;
+    const by = req.principal;
     const form = formBody(req);
     checkCsrf(req, form);
-    const lang = pageLanguage(req, reply);
+    const lang = langOf(req, reply);
     const values = { residentKey: (form.get('residentKey') ?? '').trim(), name: (form.get('name') ?? '').trim(), birthDate: form.get('birthDate') ?? '', sex: form.get('sex') ?? '' };
     const born = parseJapaneseDate(values.birthDate);
     if (!born.ok) return listPage(req, reply, by, { errors: [lang === 'ja' ? `生年月日: ${born.ja}` : `Born: ${born.en}`], values, status: 400 });
@@ -197,7 +212,7 @@ ${pregnancies.length === 0 ? html`<p>${t.none}</p>` : html`<table><thead><tr><th
   });
 
   const childPage = async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply, by: Principal, notice?: string) => {
-    const lang = pageLanguage(req, reply);
+    const lang = langOf(req, reply);
     const t = T[lang];
     const { child, records, entries, guardians, reads, birth } = await svc.staffView(by, tenantOf(by), req.params.id);
     const csrf = csrfField(req, reply);
@@ -232,17 +247,15 @@ ${recordsTable(records, lang)}
   };
 
   app.get<{ Params: { id: string } }>(`${BASE}/children/:id`, async (req, reply) => {
-    const by = staffOf(req, reply);
-    if (!by) return reply;
+    const by = req.principal;
     return childPage(req, reply, by);
   });
 
   app.post(`${BASE}/pregnancies`, async (req, reply) => {
-    const by = staffOf(req, reply);
-    if (!by) return reply;
+    const by = req.principal;
     const form = formBody(req);
     checkCsrf(req, form);
-    const lang = pageLanguage(req, reply);
+    const lang = langOf(req, reply);
     const values = { motherResidentKey: (form.get('motherResidentKey') ?? '').trim(), motherName: (form.get('motherName') ?? '').trim(), dueDate: form.get('dueDate') ?? '' };
     const due = parseJapaneseDate(values.dueDate);
     if (!due.ok) return listPage(req, reply, by, { errors: [lang === 'ja' ? `出産予定日: ${due.ja}` : `Due date: ${due.en}`], values, status: 400 });
@@ -256,7 +269,7 @@ ${recordsTable(records, lang)}
   });
 
   const pregnancyPage = async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply, by: Principal, o: { notice?: string; errors?: string[]; values?: Record<string, string>; status?: number } = {}) => {
-    const lang = pageLanguage(req, reply);
+    const lang = langOf(req, reply);
     const t = T[lang];
     const { pregnancy: p, records, checkups, guardians, reads, child } = await svc.staffPregnancyView(by, tenantOf(by), req.params.id);
     const csrf = csrfField(req, reply);
@@ -286,26 +299,23 @@ ${recordsTable(records, lang)}
   };
 
   app.get<{ Params: { id: string } }>(`${BASE}/pregnancies/:id`, async (req, reply) => {
-    const by = staffOf(req, reply);
-    if (!by) return reply;
+    const by = req.principal;
     return pregnancyPage(req, reply, by);
   });
 
   app.post<{ Params: { id: string } }>(`${BASE}/pregnancies/:id/code`, async (req, reply) => {
-    const by = staffOf(req, reply);
-    if (!by) return reply;
+    const by = req.principal;
     const form = formBody(req);
     checkCsrf(req, form);
     const { code, expiresAt } = await svc.issuePregnancyCode(by, tenantOf(by), req.params.id);
-    return pregnancyPage(req, reply, by, { notice: T[pageLanguage(req, reply)].codeIssued(code, expiresAt.slice(0, 10)) });
+    return pregnancyPage(req, reply, by, { notice: T[langOf(req, reply)].codeIssued(code, expiresAt.slice(0, 10)) });
   });
 
   app.post<{ Params: { id: string } }>(`${BASE}/pregnancies/:id/birth`, async (req, reply) => {
-    const by = staffOf(req, reply);
-    if (!by) return reply;
+    const by = req.principal;
     const form = formBody(req);
     checkCsrf(req, form);
-    const lang = pageLanguage(req, reply);
+    const lang = langOf(req, reply);
     const values: Record<string, string> = {};
     for (const k of ['childResidentKey', 'date', 'weeks', 'days', 'mode', 'weightG', 'lengthCm', 'headCm', 'chestCm', 'place']) values[k] = (form.get(k) ?? '').normalize('NFKC').trim();
     const refuse = (message: string) => pregnancyPage(req, reply, by, { errors: [message], values, status: 400 });
@@ -328,12 +338,11 @@ ${recordsTable(records, lang)}
   });
 
   app.post<{ Params: { id: string } }>(`${BASE}/children/:id/code`, async (req, reply) => {
-    const by = staffOf(req, reply);
-    if (!by) return reply;
+    const by = req.principal;
     const form = formBody(req);
     checkCsrf(req, form);
     const { code, expiresAt } = await svc.issueLinkCode(by, tenantOf(by), req.params.id);
-    return childPage(req, reply, by, T[pageLanguage(req, reply)].codeIssued(code, expiresAt.slice(0, 10)));
+    return childPage(req, reply, by, T[langOf(req, reply)].codeIssued(code, expiresAt.slice(0, 10)));
   });
 }
 
