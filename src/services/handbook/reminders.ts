@@ -17,12 +17,11 @@ import type { Consent } from '../../consent/index.ts';
 import type { Store } from '../../core/storage.ts';
 import type { LineNotifier, LinePushOutcome } from '../assistant/push.ts';
 import type { IsoDate, ScheduledDose, Sex } from './model.ts';
-import { HANDBOOK_CLIENT, type HandbookService } from './service.ts';
+import { HANDBOOK_CLIENT, REMINDERS_CATEGORIES, REMINDERS_PURPOSE, type HandbookService } from './service.ts';
+
+export { REMINDERS_CATEGORIES, REMINDERS_PURPOSE };
 import { addDays, loadSchedule, nextDue, scheduleFor, type Schedule } from './vaccines/schedule.ts';
 
-/** The purpose a guardian agrees to for vaccination reminders on LINE (index.ts registers it). */
-export const REMINDERS_PURPOSE = 'handbook-line-reminders';
-export const REMINDERS_CATEGORIES = ['child_health'] as const;
 /** The hour (Japan time) of the daily run: a morning message, not one at midnight. */
 export const REMINDERS_HOUR_JST = 9;
 /** Children older than this have no routine dose left (HPV ends in the fiscal year of 16). */

@@ -18,7 +18,6 @@ import type { Store } from '../../core/storage.ts';
 import { lineOptInState, type LineOptInDeps, type LineOptInState } from '../assistant/line-optin.ts';
 import { milestoneOf } from './checkups/checkups.ts';
 import { DELIVERY_MODES, DIPSTICK_VALUES, type BirthRecord, type DoseGiven, type IsoDate, type Measurement, type MeasurementKind, type MilestoneAnswer, type MilestoneFinding, type PrenatalCheckup, type Sex } from './model.ts';
-import { REMINDERS_CATEGORIES, REMINDERS_PURPOSE } from './reminders.ts';
 import * as db from './store.ts';
 import { loadSchedule, nextDue, scheduleFor } from './vaccines/schedule.ts';
 
@@ -26,6 +25,9 @@ export const HANDBOOK_CLIENT = 'machi-handbook';
 /** The purpose parents consent to so that clinics' records flow into the handbook. */
 export const LINKAGE_PURPOSE = 'handbook-linkage';
 export const LINKAGE_CATEGORIES = ['child_health'] as const;
+/** The purpose a guardian agrees to for vaccination reminders on LINE (index.ts registers it). */
+export const REMINDERS_PURPOSE = 'handbook-line-reminders';
+export const REMINDERS_CATEGORIES = ['child_health'] as const;
 /** The health centre's department. */
 export const HEALTH_DEPARTMENT = 'kenko';
 
