@@ -47,7 +47,7 @@ async function grant(p: Person, body: Record<string, unknown> = {}) {
 test(`[${storeKind}] the catalogue, the categories and the receipt keys are public`, async () => {
   const purposes = await anon('GET', '/consent/v1/purposes');
   assert.equal(purposes.statusCode, 200);
-  assert.deepEqual(purposes.json().map((p: { id: string }) => p.id), ['assistant-personalisation', 'child-checkups', 'forms-prefill', 'handbook-line-reminders', 'handbook-linkage', 'portal-personalisation'], 'the seeded purpose and those the built-in services register at start');
+  assert.deepEqual(purposes.json().map((p: { id: string }) => p.id), ['assistant-personalisation', 'child-checkups', 'forms-prefill', 'handbook-line-reminders', 'handbook-linkage', 'portal-personalisation', 'school-line-notices'], 'the seeded purpose and those the built-in services register at start');
   const one = await anon('GET', '/consent/v1/purposes/child-checkups');
   assert.equal(one.json().notice.en, purposeInput().notice && (purposeInput().notice as { en: string }).en);
   problem(await anon('GET', '/consent/v1/purposes/nope'), 404, /no purpose 'nope'/);
