@@ -20,7 +20,7 @@ import type { Principal } from './auth.ts';
 import { html, pageLanguage, type PageLanguage, type SafeHtml } from './pages.ts';
 
 /** The identity's sign-in page; it returns to `return_to` (a local path) afterwards. */
-export const SIGN_IN_PATH = '/id/signin';
+const SIGN_IN_PATH = '/id/signin';
 /** Where a person sets up a second factor (a verification code or a passkey). */
 export const SECURITY_PATH = '/id/account/security';
 
@@ -126,7 +126,7 @@ export function staffGate(o: StaffGateOptions): (req: FastifyRequest, reply: Fas
 }
 
 /** The paragraph a staff member whose roles wait for a second factor sees on a refusal (else nothing). */
-export function secondFactorHint(p: Principal, lang: PageLanguage): SafeHtml {
+function secondFactorHint(p: Principal, lang: PageLanguage): SafeHtml {
   const t = STAFF_GATE_TEXT[lang];
   return p.rolesNeedSecondFactor ? html`<p>${t.needSecond}</p><p><a href="${SECURITY_PATH}">${t.setUpSecond}</a></p>` : html``;
 }
