@@ -69,6 +69,20 @@ test('a parent claims the child, sees the schedule, records a measurement and se
   // A dose from the clinic shows only after consent.
   await app.handbook.service.receive('', 'clinic-1', { kind: 'immunization', senderKey: 'urn:c|p1', residentKey, dose: { vaccine: 'bcg', date: '2026-09-15', performer: '真知こどもクリニック' }, retracted: false });
   assert.doesNotMatch((await browser.get(`/handbook/children/${child.id}`)).body, /真知こどもクリニック/);
+  // A check-up with a doctor's finding from the health centre, and the parent's own answer.
+  await app.handbook.service.receive('', 'clinic-1', { kind: 'checkup', senderKey: 'urn:c|enc-1m', residentKey, checkup: { date: '2026-05-12', type: '1m' }, retracted: false });
+  await app.handbook.service.receive('', 'clinic-1', { kind: 'milestone', senderKey: 'urn:c|ms-1m', residentKey, finding: { milestone: '1m-feeds-well', achieved: true, date: '2026-05-12' }, retracted: false });
+  await app.handbook.service.addEntry('', accountId, child.id, { kind: 'milestone', answer: { milestone: '1m-startles', answer: 'yes' } });
+  const exportJson = async () => {
+    const res = await app.http.inject({ url: `/handbook/children/${child.id}/export.json`, headers: { cookie: [...browser.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } });
+    assert.equal(res.statusCode, 200);
+    return res.json() as { resourceType: string; type: string; entry: Array<{ resource: { resourceType: string; code?: { coding?: Array<{ code?: string }> }; performer?: unknown[] } }> };
+  };
+  // Without consent the export holds only what the parents wrote: no check-up, no finding.
+  const unlinked = await exportJson();
+  assert.deepEqual(unlinked.entry.map((e) => e.resource.resourceType).sort(), ['Observation', 'Observation', 'Patient']);
+  assert.ok(unlinked.entry.some((e) => e.resource.code?.coding?.[0]?.code === '1m-startles' && e.resource.performer !== undefined), "the parent's answer");
+  assert.ok(!unlinked.entry.some((e) => e.resource.code?.coding?.[0]?.code === '1m-feeds-well'), "no doctor's finding without consent");
   await app.consent.grant({ subject: accountId, recipient: HANDBOOK_CLIENT, purpose: LINKAGE_PURPOSE, categories: ['child_health'], collectionMethod: 'web_form' });
   const linked = await browser.get(`/handbook/children/${child.id}`);
   assert.match(linked.body, /真知こどもクリニック/);
@@ -81,13 +95,13 @@ test('a parent claims the child, sees the schedule, records a measurement and se
   assert.equal(pdf.headers['content-type'], 'application/pdf');
   assert.equal(pdf.rawPayload.subarray(0, 5).toString(), '%PDF-');
 
-  // The export: an R4 collection Bundle with the Patient, the dose and the measurement.
-  const exported = await app.http.inject({ url: `/handbook/children/${child.id}/export.json`, headers: { cookie: [...browser.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } });
-  assert.equal(exported.statusCode, 200);
-  const bundle = exported.json() as { resourceType: string; type: string; entry: Array<{ resource: { resourceType: string } }> };
+  // The export: an R4 collection Bundle with the Patient, the dose, the measurement, the check-up,
+  // the doctor's finding and the parent's answer.
+  const bundle = await exportJson();
   assert.equal(bundle.resourceType, 'Bundle');
   assert.equal(bundle.type, 'collection');
-  assert.deepEqual(bundle.entry.map((e) => e.resource.resourceType).sort(), ['Immunization', 'Observation', 'Patient']);
+  assert.deepEqual(bundle.entry.map((e) => e.resource.resourceType).sort(), ['Encounter', 'Immunization', 'Observation', 'Observation', 'Observation', 'Patient']);
+  assert.ok(bundle.entry.some((e) => e.resource.code?.coding?.[0]?.code === '1m-feeds-well' && e.resource.performer === undefined), "the doctor's finding with consent");
   const { validateResource } = await import('./fhir/validate.ts');
   assert.ok(validateResource(bundle, { purpose: 'any' }).ok, 'the export is valid R4');
 

@@ -358,7 +358,7 @@ ${view.notes.length === 0 ? html`<p>${t.noRecords}</p>` : html`<ul>${view.notes.
     if (!me) return reply;
     const view = await svc.view(tenantOf(req.principal), me, req.params.id);
     const c = view.child;
-    const bundle = { ...exportBundle({ residentKey: c.residentKey, birthDate: c.birthDate, ...(c.name ? { name: c.name } : {}), ...(c.sex ? { sex: c.sex } : {}) }, view.doses, view.measurements), timestamp: new Date().toISOString() };
+    const bundle = { ...exportBundle({ residentKey: c.residentKey, birthDate: c.birthDate, ...(c.name ? { name: c.name } : {}), ...(c.sex ? { sex: c.sex } : {}) }, view), timestamp: new Date().toISOString() };
     return reply
       .header('content-type', 'application/fhir+json; charset=utf-8')
       .header('content-disposition', `attachment; filename="handbook-${c.id}.json"`)

@@ -67,8 +67,11 @@ export interface ChildView {
   checkups: Array<{ date: IsoDate; type: string }>;
   notes: Array<{ date: IsoDate; text: string; by: 'you' | 'other' }>;
   guardians: number;
-  /** The parents' answers to the development questions, oldest first (the latest counts). */
-  milestoneAnswers: MilestoneAnswer[];
+  /**
+   * The parents' answers to the development questions, oldest first (the latest counts), with the
+   * day in Japan each was kept (the export dates an answer without its own day by it).
+   */
+  milestoneAnswers: Array<MilestoneAnswer & { answeredOn: IsoDate }>;
   /** The doctors' findings on milestones (from clinics: only with the linkage). */
   milestoneFindings: MilestoneFinding[];
   /** The birth record of the health centre (only with the linkage). */
@@ -360,7 +363,7 @@ export class HandbookService {
     for (const e of entries) {
       if (e.kind === 'immunization') view.doses.push({ ...(e.data as unknown as DoseGiven), source: 'parent' });
       else if (e.kind === 'measurement') view.measurements.push({ ...(e.data as unknown as Measurement), source: 'parent' });
-      else if (e.kind === 'milestone') view.milestoneAnswers.push(e.data as unknown as MilestoneAnswer);
+      else if (e.kind === 'milestone') view.milestoneAnswers.push({ ...(e.data as unknown as MilestoneAnswer), answeredOn: new Date(Date.parse(e.createdAt) + 9 * 3_600_000).toISOString().slice(0, 10) });
       else if (e.kind === 'note') view.notes.push({ date: String(e.data.date), text: String(e.data.text), by: e.authorAccount === accountId ? 'you' : 'other' });
     }
     const byDate = <T extends { date: string }>(a: T, b: T) => a.date.localeCompare(b.date);

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, test } from 'node:test';
-import type { DoseGiven, Measurement } from '../model.ts';
+import type { BirthRecord, DoseGiven, Measurement, MilestoneFinding } from '../model.ts';
 import { capabilityStatement } from './capability.ts';
 import { exportBundle, mapBundle, mapResource, dayInJapan, type HandbookRecord, type Mapped, type MappedBundle } from './map.ts';
 import {
@@ -18,6 +18,8 @@ import {
   RESIDENT_KEY_SYSTEM,
   validateResource,
   type Bundle,
+  type Encounter,
+  type Observation,
   type OperationOutcome,
   type Resource,
   type ValidateOptions,
@@ -608,28 +610,118 @@ describe('exportBundle', () => {
     { kind: 'head', date: '2025-05-01', value: 36.2 },
     { kind: 'chest', date: '2025-05-01', value: 35.8 },
   ];
+  const checkups = [
+    { date: '2025-05-01', type: '1m' },
+    { date: '2025-07-15', type: '3-4m' },
+  ];
+  const milestoneFindings: MilestoneFinding[] = [
+    { milestone: '1m-feeds-well', achieved: true, date: '2025-05-01' },
+    { milestone: '3-4m-head-control', achieved: false, date: '2025-07-15', note: '次回確認' },
+  ];
+  const milestoneAnswers = [
+    { milestone: '3-4m-head-control', answer: 'no' as const, answeredOn: '2025-07-01' },
+    // A later answer to the same question replaces the first.
+    { milestone: '3-4m-head-control', answer: 'yes' as const, date: '2025-07-20', answeredOn: '2025-07-25' },
+    { milestone: '1m-startles', answer: 'no' as const, answeredOn: '2025-05-03' },
+  ];
+  const birth: BirthRecord = { date: '2025-04-01', gestationalWeeks: 38, gestationalDays: 3, deliveryMode: 'vaginal', weightG: 3050, lengthCm: 49.5, headCm: 33, chestCm: 32.1, place: '真知市立病院' };
+  const full = { doses, measurements, checkups, milestoneFindings, milestoneAnswers, birth };
+
+  type Obs = Observation & { performer?: Array<{ type?: string; display?: string }> };
+  const resources = (b: Bundle) => b.entry!.map((e) => e.resource!);
+  const observations = (b: Bundle, system: string, code: string) =>
+    resources(b).filter((r): r is Obs => r.resourceType === 'Observation' && (r.code.coding ?? []).some((c) => c.system === system && c.code === code));
 
   test('is a collection Bundle that our own validator accepts (and refuses as input)', () => {
-    const bundle = exportBundle(child, doses, measurements);
+    const bundle = exportBundle(child, full);
     assert.equal(bundle.type, 'collection');
-    assert.equal(bundle.entry?.length, 1 + doses.length + measurements.length);
+    // Patient, doses, measurements, check-ups, findings, the latest answer per question (2), birth (5).
+    assert.equal(bundle.entry?.length, 1 + doses.length + measurements.length + checkups.length + milestoneFindings.length + 2 + 5);
     ok(bundle, { purpose: 'any' });
     assert.deepEqual(refused(json(bundle)).issue.map((i) => i.expression[0]), ['Bundle.type']);
   });
 
   test('an empty record (no doses, no measurements, no name) is valid too', () => {
-    ok(exportBundle({ residentKey: 'R-0002', birthDate: '2026-01-01' }, [], []), { purpose: 'any' });
+    const bundle = exportBundle({ residentKey: 'R-0002', birthDate: '2026-01-01' }, { doses: [], measurements: [] });
+    assert.deepEqual(resources(bundle).map((r) => r.resourceType), ['Patient']);
+    ok(bundle, { purpose: 'any' });
   });
 
-  test('is the same every time (fullUrls from the records, no clock)', () => {
-    assert.deepEqual(exportBundle(child, doses, measurements), exportBundle(child, doses, measurements));
-    const urls = exportBundle(child, doses, measurements).entry!.map((e) => e.fullUrl!);
+  test('is the same every time (fullUrls from the records, no clock), and doses and measurements keep the fullUrls of earlier exports', () => {
+    assert.deepEqual(exportBundle(child, full), exportBundle(child, full));
+    const urls = exportBundle(child, full).entry!.map((e) => e.fullUrl!);
     assert.equal(new Set(urls).size, urls.length);
     for (const u of urls) assert.match(u, /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    // The values the export gave before check-ups were added: an importer that saw them keeps one copy.
+    const before = exportBundle(child, { doses: doses.slice(0, 1), measurements: measurements.slice(0, 1) }).entry!.map((e) => e.fullUrl);
+    assert.deepEqual(before, ['urn:uuid:d891b25a-8f6d-5f82-a616-0f027fc26740', 'urn:uuid:47f9855a-46e6-5b5a-acca-9e77b24e0425', 'urn:uuid:25166956-85c8-50c8-ba5f-88e28ef55639']);
   });
 
-  test('maps back to the same doses and measurements when sent as a transaction', () => {
-    const exported = exportBundle(child, doses, measurements);
+  test('each check-up is a finished ambulatory Encounter of the check-up code system on the visit day, about the Patient', () => {
+    const bundle = exportBundle(child, full);
+    const patientUrl = bundle.entry![0]!.fullUrl;
+    const encounters = resources(bundle).filter((r): r is Encounter => r.resourceType === 'Encounter');
+    assert.deepEqual(
+      encounters.map((e) => ({ status: e.status, class: e.class, type: e.type, period: e.period, subject: e.subject })),
+      checkups.map((c) => ({
+        status: 'finished',
+        class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB', display: 'ambulatory' },
+        type: [{ coding: [{ system: 'https://machi.city/fhir/CodeSystem/checkup', code: c.type }] }],
+        period: { start: c.date, end: c.date },
+        subject: { reference: patientUrl },
+      })),
+    );
+    // Measurements of a check-up day stay unlinked: the store keeps no link from the sender.
+    assert.ok(resources(bundle).every((r) => r.resourceType !== 'Observation' || r.encounter === undefined));
+  });
+
+  test("the doctor's findings and the parents' latest answers are Observations of the milestone code, valueBoolean, dated; the parent as a RelatedPerson performer", () => {
+    const bundle = exportBundle(child, full);
+    const system = 'https://machi.city/fhir/CodeSystem/development-milestone';
+    const feeds = observations(bundle, system, '1m-feeds-well');
+    assert.equal(feeds.length, 1);
+    assert.equal(feeds[0]!.valueBoolean, true);
+    assert.equal(feeds[0]!.effectiveDateTime, '2025-05-01');
+    assert.equal(feeds[0]!.category?.[0]?.coding?.[0]?.code, 'exam');
+    assert.equal(feeds[0]!.performer, undefined, 'no performer: the clinic record does not name the doctor');
+    assert.equal(feeds[0]!.code.coding?.[0]?.display, '母乳やミルクをよく飲みますか');
+
+    const head = observations(bundle, system, '3-4m-head-control');
+    const finding = head.find((o) => o.performer === undefined)!;
+    assert.deepEqual([finding.valueBoolean, finding.effectiveDateTime, finding.note], [false, '2025-07-15', [{ text: '次回確認' }]]);
+    const answers = head.filter((o) => o.performer !== undefined);
+    assert.equal(answers.length, 1, 'only the latest answer to a question');
+    assert.equal(answers[0]!.valueBoolean, true);
+    assert.equal(answers[0]!.effectiveDateTime, '2025-07-20', 'the day it first happened');
+    assert.deepEqual(answers[0]!.performer, [{ type: 'RelatedPerson', display: '保護者 (parent)' }]);
+    assert.equal(answers[0]!.category?.[0]?.coding?.[0]?.code, 'survey');
+
+    const startles = observations(bundle, system, '1m-startles');
+    assert.deepEqual(startles.map((o) => [o.valueBoolean, o.effectiveDateTime]), [[false, '2025-05-03']], "a 'no' is dated the day it was answered");
+  });
+
+  test('the birth record is Observations on the day of birth with the "at birth" LOINC codes beside the general ones', () => {
+    const bundle = exportBundle(child, full);
+    const quantity = (code: string) => observations(bundle, 'http://loinc.org', code).filter((o) => o.effectiveDateTime === birth.date && o.identifier?.length === 1);
+    const weight = quantity('8339-4');
+    assert.equal(weight.length, 1);
+    assert.deepEqual(weight[0]!.code.coding?.map((c) => c.code), ['8339-4', '29463-7']);
+    assert.deepEqual(weight[0]!.valueQuantity, { value: 3050, unit: 'g', system: 'http://unitsofmeasure.org', code: 'g' });
+    assert.deepEqual(quantity('89269-5')[0]!.valueQuantity?.value, 49.5);
+    assert.deepEqual(quantity('89269-5')[0]!.code.coding?.map((c) => c.code), ['89269-5', '8302-2']);
+    assert.ok(quantity('9843-4').some((o) => o.valueQuantity?.value === 33));
+    assert.ok(observations(bundle, 'https://machi.city/fhir/CodeSystem/observation', 'chest-circumference').some((o) => o.valueQuantity?.value === 32.1));
+    const ga = quantity('76516-4');
+    assert.deepEqual(ga[0]!.code.coding?.map((c) => c.code), ['76516-4', '18185-9']);
+    assert.deepEqual(ga[0]!.valueQuantity, { value: 38 * 7 + 3, unit: 'd', system: 'http://unitsofmeasure.org', code: 'd' }, '38 weeks 3 days');
+    const whole = exportBundle(child, { doses: [], measurements: [], birth: { date: '2025-04-01', gestationalWeeks: 39, deliveryMode: 'caesarean', weightG: 3200 } });
+    ok(whole, { purpose: 'any' });
+    assert.deepEqual(observations(whole, 'http://loinc.org', '76516-4')[0]!.valueQuantity?.code, 'wk');
+    assert.equal(resources(whole).length, 3, 'the Patient, the weight and the gestational age: no length, head or chest given');
+  });
+
+  test('maps back to the same doses, measurements, check-ups and findings when sent as a transaction', () => {
+    const exported = exportBundle(child, full);
     const asTransaction = {
       ...exported,
       type: 'transaction',
@@ -644,8 +736,21 @@ describe('exportBundle', () => {
     );
     assert.deepEqual(
       records.flatMap((r) => (r.kind === 'measurement' ? [r.measurement] : [])),
-      measurements,
+      [
+        ...measurements,
+        // The birth record comes back as the measurements of the day of birth (grams to kilograms).
+        { kind: 'weight', date: birth.date, value: 3.05 },
+        { kind: 'height', date: birth.date, value: 49.5 },
+        { kind: 'head', date: birth.date, value: 33 },
+        { kind: 'chest', date: birth.date, value: 32.1 },
+      ],
     );
+    assert.deepEqual(
+      records.flatMap((r) => (r.kind === 'checkup' ? [{ date: r.date, type: r.type }] : [])),
+      checkups,
+    );
+    const findings = records.flatMap((r) => (r.kind === 'milestone' ? [r.finding] : []));
+    for (const f of milestoneFindings) assert.ok(findings.some((x) => JSON.stringify(x) === JSON.stringify(f)), f.milestone);
     assert.ok(records.every((r) => r.kind === 'ignored' || r.residentKey === 'R-0001'));
   });
 });

@@ -21,7 +21,8 @@
  * Observations not yet final and Encounters not finished are ignored (nothing to show yet).
  */
 import { createHash } from 'node:crypto';
-import type { DoseGiven, IsoDate, Measurement, MeasurementKind, MilestoneFinding, PrenatalCheckup, Sex } from '../model.ts';
+import { loadCheckups, milestoneOf } from '../checkups/checkups.ts';
+import type { BirthRecord, DoseGiven, IsoDate, Measurement, MeasurementKind, MilestoneAnswer, MilestoneFinding, PrenatalCheckup, Sex } from '../model.ts';
 import {
   LOINC_DIASTOLIC,
   LOINC_SYSTEM,
@@ -37,6 +38,8 @@ import {
   vaccineOf,
   type Bundle,
   type BundleEntry,
+  type CodeableConcept,
+  type Coding,
   type Encounter,
   type FhirOptions,
   type Immunization,
@@ -45,6 +48,7 @@ import {
   type OperationOutcome,
   type OperationOutcomeIssue,
   type Patient,
+  type Quantity,
   type Reference,
   type Resource,
 } from './validate.ts';
@@ -405,6 +409,21 @@ export interface ExportChild {
   sex?: Sex;
 }
 
+/**
+ * What the export carries besides the child: the parts of `HandbookService.view` (so clinic
+ * records, check-ups, findings and the birth record are there only under the parent's consent).
+ */
+export interface ExportRecord {
+  doses: readonly DoseGiven[];
+  measurements: readonly Measurement[];
+  /** The check-up visits a clinic recorded (Encounter.type code of MACHI_CHECKUP_SYSTEM). */
+  checkups?: ReadonlyArray<{ date: IsoDate; type: string }>;
+  milestoneFindings?: readonly MilestoneFinding[];
+  /** The parents' answers, oldest first; `answeredOn` is the day in Japan the answer was kept. */
+  milestoneAnswers?: ReadonlyArray<MilestoneAnswer & { answeredOn?: IsoDate }>;
+  birth?: BirthRecord;
+}
+
 /** Name-based UUIDs (RFC 9562 §5.5, version 5) in a Machi namespace, so one record always exports under the same fullUrl. */
 const EXPORT_NAMESPACE = '6f1d2c8e-3b7a-4e59-9c41-0a8d5e2f7b13';
 
@@ -424,15 +443,54 @@ const URI_SYSTEM = 'urn:ietf:rfc:3986';
 
 const BASE_UNIT: Readonly<Record<MeasurementKind, string>> = { height: 'cm', weight: 'kg', head: 'cm', chest: 'cm' };
 
+const CATEGORY_SYSTEM = 'http://terminology.hl7.org/CodeSystem/observation-category';
+const category = (code: 'vital-signs' | 'exam' | 'survey'): CodeableConcept[] => [{ coding: [{ system: CATEGORY_SYSTEM, code }] }];
+
+/** R4 Encounter.class is a v3 ActCode; an infant check-up at a clinic or the health centre is ambulatory. */
+const ENCOUNTER_CLASS: Coding = { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB', display: 'ambulatory' };
+
+/**
+ * LOINC codes of the birth record (出産の状態). Each birth Observation carries, beside the
+ * "at birth" code, the general code our profile knows (a CodeableConcept may hold codings of
+ * different granularity, as R4's vital-signs profile does with 29463-7), so the export passes our
+ * own validator and a receiver that knows only the general code still reads a weight or a length.
+ * Checked against public FHIR profiles that use them: 8339-4 "Birth weight Measured", 89269-5
+ * "Body height Measured --at birth", 76516-4 "Gestational age--at birth". A head circumference
+ * "at birth" code could not be confirmed (the 8327-6 we were offered is found nowhere), so the
+ * head at birth is sent with 9843-4 alone; the chest with Machi's chest code. The delivery mode and
+ * the place of birth have no code in our profile and stay out of the export.
+ */
+const LOINC_BIRTH_WEIGHT = '8339-4';
+const LOINC_BIRTH_LENGTH = '89269-5';
+const LOINC_GESTATIONAL_AGE_AT_BIRTH = '76516-4';
+/** 18185-9 Gestational age: one of the gestational-age codes our profile takes (validate.ts). */
+const LOINC_GESTATIONAL_AGE_GENERAL = '18185-9';
+
+/**
+ * Who answered a development question: a parent. Our validator (and our FHIR API) takes no
+ * RelatedPerson resource, so the performer is a logical Reference with its type and a display
+ * only, which R4 allows (references.html: a Reference may carry only a display); the handbook
+ * does not say which of the two parents answered.
+ */
+const PARENT_PERFORMER: Reference = { type: 'RelatedPerson', display: '保護者 (parent)' };
+
 /**
  * The child's record as an R4 Bundle of type collection (bundle.html: "a set of resources
  * collected into a single package for ease of distribution"): the Patient (with the resident key,
- * which only the city's systems resolve), one Immunization per dose and one Observation per
- * measurement, linked by urn:uuid fullUrls. It validates with
+ * which only the city's systems resolve), one Immunization per dose, one Observation per
+ * measurement, one Encounter per check-up visit (class AMB, type in MACHI_CHECKUP_SYSTEM, period
+ * the visit day), one Observation per doctor's milestone finding and per parent's latest answer
+ * to each development question (the code of checkups.json's system, valueBoolean), and the birth
+ * record as Observations; all linked to the Patient by urn:uuid fullUrls. It validates with
  * `validateResource(bundle, { purpose: 'any' })`. The fullUrls are derived from the records, so
  * exporting twice gives the same Bundle, and `timestamp` is left to the caller.
+ *
+ * Measurements and findings of a check-up day are not linked to its Encounter
+ * (Observation.encounter): the store keeps no such link from the sender, and a check-up day may
+ * hold another visit as well (a vaccination elsewhere), so a link by day would say what the clinic
+ * did not.
  */
-export function exportBundle(child: ExportChild, doses: readonly DoseGiven[], measurements: readonly Measurement[]): Bundle {
+export function exportBundle(child: ExportChild, record: ExportRecord): Bundle {
   const patientUrl = `urn:uuid:${uuidFor(`patient|${child.residentKey}`)}`;
   const patient: Patient = {
     resourceType: 'Patient',
@@ -443,34 +501,121 @@ export function exportBundle(child: ExportChild, doses: readonly DoseGiven[], me
   };
   const subject: Reference = { reference: patientUrl };
   const entry: Bundle['entry'] & object = [{ fullUrl: patientUrl, resource: patient }];
-  doses.forEach((d, i) => {
-    const immunization: Immunization = {
+  /**
+   * Adds a record under a fullUrl derived from its kind, the child and `rest` (the derivation of
+   * doses and measurements is the one earlier exports used), with that URI as its identifier.
+   */
+  const add = (kind: string, rest: string, resource: Immunization | Observation | Encounter) => {
+    const fullUrl = `urn:uuid:${uuidFor(`${kind}|${child.residentKey}|${rest}`)}`;
+    entry.push({ fullUrl, resource: { ...resource, identifier: [{ system: URI_SYSTEM, value: fullUrl }] } });
+  };
+  const text = (s: string | undefined) => (s !== undefined && s.trim() !== '' ? s : undefined);
+
+  record.doses.forEach((d, i) => {
+    const lot = text(d.lotNumber);
+    const performer = text(d.performer);
+    add('dose', `${d.vaccine}|${d.date}|${d.doseNumber ?? ''}|${i}`, {
       resourceType: 'Immunization',
       status: 'completed',
       vaccineCode: { coding: [{ system: MACHI_VACCINE_SYSTEM, code: d.vaccine }] },
       patient: subject,
       occurrenceDateTime: d.date,
-      ...(d.lotNumber !== undefined && d.lotNumber.trim() !== '' ? { lotNumber: d.lotNumber } : {}),
-      ...(d.performer !== undefined && d.performer.trim() !== '' ? { performer: [{ actor: { display: d.performer } }] } : {}),
+      ...(lot !== undefined ? { lotNumber: lot } : {}),
+      ...(performer !== undefined ? { performer: [{ actor: { display: performer } }] } : {}),
       ...(d.doseNumber !== undefined ? { protocolApplied: [{ doseNumberPositiveInt: d.doseNumber }] } : {}),
-    };
-    const fullUrl = `urn:uuid:${uuidFor(`dose|${child.residentKey}|${d.vaccine}|${d.date}|${d.doseNumber ?? ''}|${i}`)}`;
-    entry.push({ fullUrl, resource: { ...immunization, identifier: [{ system: URI_SYSTEM, value: fullUrl }] } });
+    });
   });
-  measurements.forEach((m, i) => {
-    const code = MEASUREMENT_CODES.find((c) => c.kind === m.kind)!;
-    const unit = BASE_UNIT[m.kind];
-    const observation: Observation = {
+
+  const quantity = (value: number, unit: string): Quantity => ({ value, unit, system: UCUM_SYSTEM, code: unit });
+  const measurementCoding = (kind: MeasurementKind): Coding => {
+    const code = MEASUREMENT_CODES.find((c) => c.kind === kind)!;
+    return { system: code.system, code: code.code, display: code.display };
+  };
+  record.measurements.forEach((m, i) => {
+    add('measurement', `${m.kind}|${m.date}|${i}`, {
       resourceType: 'Observation',
       status: 'final',
-      category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'vital-signs' }] }],
-      code: { coding: [{ system: code.system, code: code.code, display: code.display }] },
+      category: category('vital-signs'),
+      code: { coding: [measurementCoding(m.kind)] },
       subject,
       effectiveDateTime: m.date,
-      valueQuantity: { value: m.value, unit, system: UCUM_SYSTEM, code: unit },
-    };
-    const fullUrl = `urn:uuid:${uuidFor(`measurement|${child.residentKey}|${m.kind}|${m.date}|${i}`)}`;
-    entry.push({ fullUrl, resource: { ...observation, identifier: [{ system: URI_SYSTEM, value: fullUrl }] } });
+      valueQuantity: quantity(m.value, BASE_UNIT[m.kind]),
+    });
   });
+
+  // Check-up visits. Only the codes of the catalogue are exported (the store holds no others).
+  for (const c of record.checkups ?? []) {
+    if (!(CHECKUP_TYPES as readonly string[]).includes(c.type)) continue;
+    add('checkup', `${c.type}|${c.date}`, {
+      resourceType: 'Encounter',
+      status: 'finished',
+      class: ENCOUNTER_CLASS,
+      type: [{ coding: [{ system: MACHI_CHECKUP_SYSTEM, code: c.type }] }],
+      subject,
+      period: { start: c.date, end: c.date },
+    });
+  }
+
+  // Development milestones: the doctor's findings, then the parents' latest answer per question.
+  const milestoneSystem = loadCheckups().system;
+  const milestoneCode = (code: string): CodeableConcept => {
+    const question = milestoneOf(code)?.milestone.ja;
+    return { coding: [{ system: milestoneSystem, code, ...(question !== undefined ? { display: question } : {}) }] };
+  };
+  (record.milestoneFindings ?? []).forEach((f, i) => {
+    const note = text(f.note);
+    add('milestone-finding', `${f.milestone}|${f.date}|${i}`, {
+      resourceType: 'Observation',
+      status: 'final',
+      category: category('exam'),
+      code: milestoneCode(f.milestone),
+      subject,
+      effectiveDateTime: f.date,
+      valueBoolean: f.achieved,
+      ...(note !== undefined ? { note: [{ text: note }] } : {}),
+    });
+  });
+  // The latest answer counts (a parent may correct one), as on the child's page.
+  const latest = new Map<string, MilestoneAnswer & { answeredOn?: IsoDate }>();
+  for (const a of record.milestoneAnswers ?? []) latest.set(a.milestone, a);
+  for (const a of latest.values()) {
+    // The day it first happened when the parent gave it, else the day the answer was kept.
+    const effective = a.date ?? a.answeredOn;
+    if (effective === undefined) continue;
+    add('milestone-answer', `${a.milestone}`, {
+      resourceType: 'Observation',
+      status: 'final',
+      category: category('survey'),
+      code: milestoneCode(a.milestone),
+      subject,
+      effectiveDateTime: effective,
+      performer: [PARENT_PERFORMER],
+      valueBoolean: a.answer === 'yes',
+    });
+  }
+
+  // The birth record, each value an Observation on the day of birth.
+  const b = record.birth;
+  if (b !== undefined) {
+    const birthObservation = (name: string, coding: Coding[], value: Quantity, cat?: 'vital-signs') =>
+      add('birth', `${name}`, {
+        resourceType: 'Observation',
+        status: 'final',
+        ...(cat !== undefined ? { category: category(cat) } : {}),
+        code: { coding },
+        subject,
+        effectiveDateTime: b.date,
+        valueQuantity: value,
+      });
+    birthObservation('weight', [{ system: LOINC_SYSTEM, code: LOINC_BIRTH_WEIGHT, display: 'Birth weight Measured' }, measurementCoding('weight')], quantity(b.weightG, 'g'), 'vital-signs');
+    if (b.lengthCm !== undefined) {
+      birthObservation('length', [{ system: LOINC_SYSTEM, code: LOINC_BIRTH_LENGTH, display: 'Body height Measured --at birth' }, measurementCoding('height')], quantity(b.lengthCm, 'cm'), 'vital-signs');
+    }
+    if (b.headCm !== undefined) birthObservation('head', [measurementCoding('head')], quantity(b.headCm, 'cm'), 'vital-signs');
+    if (b.chestCm !== undefined) birthObservation('chest', [measurementCoding('chest')], quantity(b.chestCm, 'cm'), 'vital-signs');
+    // Weeks and days as days (UCUM d), so that 38 weeks 3 days is exact; whole weeks as wk.
+    const ga = b.gestationalDays !== undefined ? quantity(b.gestationalWeeks * 7 + b.gestationalDays, 'd') : quantity(b.gestationalWeeks, 'wk');
+    birthObservation('gestational-age', [{ system: LOINC_SYSTEM, code: LOINC_GESTATIONAL_AGE_AT_BIRTH, display: 'Gestational age--at birth' }, { system: LOINC_SYSTEM, code: LOINC_GESTATIONAL_AGE_GENERAL, display: 'Gestational age' }], ga);
+  }
   return { resourceType: 'Bundle', type: 'collection', entry };
 }
