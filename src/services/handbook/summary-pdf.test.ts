@@ -19,7 +19,10 @@ type View = HandbookSummaryInput['view'];
 const PRINTED = new Date('2026-01-15T03:00:00Z');
 const TODAY = '2026-01-15';
 
-/** A child with a dose from a clinic, one from a parent, two days of measurements, a check-up and a note. */
+/**
+ * A child with a dose from a clinic, one from a parent, two days of measurements, the 1-month
+ * check-up with two findings, the parents' answers (one corrected), the birth record and a note.
+ */
 function buildView(overrides: Partial<View> = {}): View {
   return {
     child: { id: 'child-1', residentKey: 'RK-1', name: '真知 ひなた', birthDate: '2025-04-10', sex: 'female' },
@@ -36,7 +39,17 @@ function buildView(overrides: Partial<View> = {}): View {
       { kind: 'weight', date: '2025-08-10', value: 6.2, source: 'parent' },
       { kind: 'chest', date: '2025-08-10', value: 41.8, source: 'parent' },
     ],
-    checkups: [{ date: '2025-05-10', type: '1か月児健診' }],
+    checkups: [{ date: '2025-05-10', type: '1m' }],
+    milestoneFindings: [
+      { milestone: '1m-feeds-well', achieved: true, date: '2025-05-10' },
+      { milestone: '1m-startles', achieved: false, date: '2025-05-10', note: '次回確認' },
+    ],
+    milestoneAnswers: [
+      { milestone: '1m-feeds-well', answer: 'yes' },
+      { milestone: '3-4m-head-control', answer: 'no' },
+      { milestone: '3-4m-head-control', answer: 'yes', date: '2025-07-20' },
+    ],
+    birth: { date: '2025-04-10', gestationalWeeks: 38, gestationalDays: 3, deliveryMode: 'vaginal', weightG: 3050, lengthCm: 49.5, headCm: 33, place: '真知市立病院' },
     notes: [{ date: '2025-06-01', text: 'よく笑うようになった', by: 'you' }],
     ...overrides,
   };
@@ -134,26 +147,66 @@ describe('renderHandbookSummary', () => {
     // Each measurement, one row per day and source, with the age in months.
     assert.match(text, /2025-05-101か月53.24.3137.4医療機関/);
     assert.match(text, /2025-08-104か月61.56.241.8保護者の記録/);
-    assert.match(text, /2025-05-101か月1か月児健診/);
+    // The birth record.
+    assert.match(text, /出産の状態項目記録出生日令和7年4月10日（2025年4月10日）妊娠週数妊娠38週3日分娩の方法経腟分娩出生体重3050g身長49.5cm頭囲33cm出生の場所真知市立病院/);
+    // Each check-up: the window, the visit with the day's measurements, each question with the
+    // parent's latest answer and the doctor's finding.
+    assert.match(text, /1か月児健診受診の目安:2025-05-10–2025-06-09（受診済み）受診日:2025-05-10—計測:身長53.2cm、体重4.31kg、頭囲37.4cm確認すること保護者の記録医師の所見/);
+    assert.match(text, /母乳やミルクをよく飲みますかはいできている\(2025-05-10\)/);
+    assert.match(text, /大きな音がすると、びくっとしたり泣いたりしますか未記入経過を見る\(2025-05-10\)次回確認/);
+    // The font draws ～ (U+FF5E) with the glyph pdf.js reads back as 〜 (U+301C).
+    assert.match(text, /3[～〜]4か月児健診受診の目安:2025-07-10–2025-09-09（時期を過ぎました）医療機関からの受診の記録はまだありません。/);
+    assert.match(text, /首がしっかりすわりましたか（いつ）はい（2025-07-20から）/, 'the corrected answer, not the first');
+    assert.match(text, /1歳6か月児健診受診の目安:2026-10-10–[^]*（これから）/);
+    for (const name of ['1か月児健診', '3〜4か月児健診', '6〜7か月児健診', '9〜10か月児健診', '1歳6か月児健診', '3歳児健診']) assert.ok(text.replaceAll('～', '〜').includes(name), name);
     assert.match(text, /2025-06-01本人よく笑うようになった/);
     // Page numbers on every page.
     pages.forEach((p, i) => assert.ok(squash(p.text).endsWith(`${i + 1}/${pages.length}`), `page ${i + 1}: ${p.text.slice(-40)}`));
   });
 
   it('says when clinic records are not included, and prints in English', async () => {
-    const ja = allText(await readPdf(await render(buildView({ linkage: false, child: { id: 'child-3', residentKey: 'RK-3', birthDate: '2025-04-10' } }))));
+    // Without consent the view has no clinic visits, findings or birth record (HandbookService.view).
+    const unlinked = { linkage: false, checkups: [], milestoneFindings: [], birth: undefined };
+    const ja = allText(await readPdf(await render(buildView({ ...unlinked, child: { id: 'child-3', residentKey: 'RK-3', birthDate: '2025-04-10' } }))));
     assert.match(ja, /氏名（氏名未登録）/);
     assert.match(ja, /性別未登録/);
     assert.match(ja, /母子健康手帳記録の要約1\/\d/, 'the footer without a name');
     assert.match(ja, /医療機関からの記録:連携に同意していないため含みません/);
     assert.doesNotMatch(ja, /同意しているため含みます/);
-    const en = await readPdf(await render(buildView({ linkage: false }), 'en'));
+    assert.match(ja, /1か月児健診受診の目安:2025-05-10–2025-06-09（時期を過ぎました）医療機関からの受診の記録と医師の所見は含みません（連携に同意していないため）。/);
+    assert.match(ja, /母乳やミルクをよく飲みますかはい大きな音/, "the parent's answer, and no finding beside it");
+    assert.doesNotMatch(ja, /出産の状態/);
+    const en = await readPdf(await render(buildView(unlinked), 'en'));
     const text = allText(en);
     assert.match(text, /^Childhealthhandbooksummary/);
     assert.match(text, /Recordsfromclinics:notincluded/);
     assert.match(text, /Dateofbirth10Apr2025\(令和7年4月10日\)/);
     assert.match(text, /BCG[^]*?1Given2025-09-15真知こどもクリニック\/Clinic/);
     assert.match(text, /Bodymeasurements/);
+    assert.match(text, /1-monthcheck-upUsualage:2025-05-10–2025-06-09\(Windowover\)Clinicvisitsandthedoctor'sfindingsarenotincluded/);
+    assert.match(text, /QuestionParents'answerDoctor'sfinding/);
+    assert.match(text, /Doesyourbabyholdtheheadsteady\(headcontrol\)\?Sincewhen\?Yes\(since2025-07-20\)/);
+    const linked = allText(await readPdf(await render(buildView(), 'en')));
+    assert.match(linked, /BirthItemRecordBorn10Apr2025\(令和7年4月10日\)Gestation38weeks3daysDeliveryVaginalBirthweight3050g/);
+    assert.match(linked, /1-monthcheck-upUsualage:2025-05-10–2025-06-09\(Done\)Visit:2025-05-10—Measured:height53.2cm,weight4.31kg,head37.4cm/);
+    assert.match(linked, /Doesyourbabyfeedwell\(breastmilkorformula\)\?YesReached\(2025-05-10\)/);
+  });
+
+  it("prints each question's answer and finding side by side, on the question's row", async () => {
+    const pages = await readPdf(await render(buildView()));
+    const page = pages.find((p) => p.items.some((i) => i.str.includes('母乳やミルク')))!;
+    const row = (s: string) => page.items.find((i) => i.str.includes(s))!;
+    const question = row('母乳やミルク');
+    const finding = row('できている');
+    const startles = row('大きな音がすると');
+    assert.ok(Math.abs(finding.y - question.y) < 1, 'the finding on the line of its question');
+    assert.ok(finding.x > question.x + 200, 'in the column to the right');
+    assert.ok(startles.y > question.y + 5, 'the next question on the next row');
+    assert.ok(Math.abs(row('経過を見る').y - startles.y) < 1);
+    // The birth record comes before the vaccinations; the check-ups in age order after the charts.
+    const text = allText(pages).replaceAll('～', '〜');
+    const order = ['出産の状態', '予防接種', '成長曲線', '1か月児健診', '3〜4か月児健診', '3歳児健診', 'メモ'].map((s) => text.indexOf(s));
+    assert.ok(order.every((at, i) => at >= 0 && (i === 0 || at > order[i - 1]!)), `in order: ${order.join(', ')}`);
   });
 
   it('draws the height and weight charts as vector paths: each measurement a point, and the percentile band only with a reference installed', async () => {
@@ -206,7 +259,7 @@ describe('renderHandbookSummary', () => {
         { date: '2025-06-01', text: `${evil}${'A'.repeat(4000)}`, by: 'you' },
         { date: '2025-06-02', text: `${'改行\n'.repeat(200)}${'とても長いメモ。'.repeat(800)}`, by: 'other' },
       ],
-      checkups: [{ date: '2025-05-10', type: `${evil}${'健診'.repeat(400)}` }],
+      milestoneFindings: [{ milestone: '1m-feeds-well', achieved: true, date: '2025-05-10', note: `${evil}${'所見'.repeat(400)}` }],
     });
     const pdf = await render(view);
     const pages = await readPdf(pdf);
@@ -216,6 +269,8 @@ describe('renderHandbookSummary', () => {
     assert.match(text, /〓/, 'characters the font lacks (emoji, Arabic) print as the geta mark');
     assert.match(text, /…/, 'over-long texts are cut with an ellipsis');
     assert.match(squash(pages[0]!.text), /evilx/, 'the visible characters of the name remain');
+    const findingNote = (squash(text).match(/所見/g) ?? []).length;
+    assert.ok(findingNote > 10 && findingNote < 200, `the clinic's finding note is printed and cut (${findingNote} of 400 repetitions)`);
     for (const [n, p] of pages.entries()) {
       for (const i of p.items) {
         assert.ok(i.x >= 0 && i.x + i.width <= A4.width + 0.5, `page ${n + 1}: "${i.str.slice(0, 20)}" at x ${i.x.toFixed(1)} + ${i.width.toFixed(1)} is on the page`);

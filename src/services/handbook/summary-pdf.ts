@@ -1,8 +1,10 @@
 /**
  * The handbook's PDF summary (issue 8: "export the child's record … as a PDF summary"): what a
  * health centre would print for a parent to keep or take to a clinic. A4, in Japanese or English:
- * the child, whether clinic records are included, the vaccinations, the body measurements, the
- * height and weight charts, the check-ups and the parents' notes, with page numbers.
+ * the child, whether clinic records are included, the birth record, the vaccinations, the body
+ * measurements, the height and weight charts, each check-up (its usual age, the visit, the day's
+ * measurements, each development question with the parent's answer beside the doctor's finding)
+ * and the parents' notes, with page numbers.
  *
  * It prints exactly what the parent sees: the caller passes the `ChildView` from
  * `HandbookService.view` (so the consent gate was asked, and logged, for this print as for the
@@ -19,7 +21,8 @@ import { formatJapaneseDate } from '../forms/japanese.ts';
 import { A4, BOLD, cleanText, fonts, Measurer, REGULAR } from '../forms/pdf.ts';
 import { ageOn, formatAge, formatValue, growthChartSvg, type ChartSpan } from './growth/chart.ts';
 import { findSeries, type GrowthReferenceTable } from './growth/reference.ts';
-import { MEASUREMENT_KINDS, type DoseGiven, type DoseStatus, type MeasurementKind } from './model.ts';
+import { checkupSummaries, type WindowStatus } from './checkups/checkups.ts';
+import { MEASUREMENT_KINDS, type DeliveryMode, type DoseGiven, type DoseStatus, type MeasurementKind, type MilestoneAnswer } from './model.ts';
 import type { ChildView } from './service.ts';
 import { loadSchedule, type ScheduleResult } from './vaccines/schedule.ts';
 
@@ -30,7 +33,10 @@ export interface HandbookSummaryInput {
    * What the guardian sees, from `HandbookService.view` (clinic records only with live consent):
    * the parts a summary prints.
    */
-  view: Pick<ChildView, 'child' | 'linkage' | 'doses' | 'measurements' | 'checkups' | 'notes'>;
+  view: Pick<ChildView, 'child' | 'linkage' | 'doses' | 'measurements' | 'checkups' | 'notes' | 'milestoneFindings' | 'birth'> & {
+    /** The parents' answers, oldest first (the latest counts); the day each was kept is not printed. */
+    milestoneAnswers: readonly MilestoneAnswer[];
+  };
   /** `scheduleFor(child, view.doses, today)`: the state of each dose on the day printed. */
   schedule: ScheduleResult;
   /** The installed growth reference tables (`loadGrowthReferences`); none draws the points alone. */
@@ -69,7 +75,35 @@ const T = {
     source: '記録元',
     growth: '成長曲線',
     checkups: '健診',
-    checkup: '健診の種類',
+    window: '受診の目安',
+    windowStatus: { upcoming: 'これから', open: '受診の時期です', past: '時期を過ぎました' } satisfies Record<WindowStatus, string>,
+    done: '受診済み',
+    visited: '受診日',
+    measured: '計測',
+    notVisited: '医療機関からの受診の記録はまだありません。',
+    notLinked: '医療機関からの受診の記録と医師の所見は含みません（連携に同意していないため）。',
+    question: '確認すること',
+    answer: '保護者の記録',
+    finding: '医師の所見',
+    yes: 'はい',
+    no: 'いいえ',
+    unanswered: '未記入',
+    since: (d: string) => `（${d}から）`,
+    reached: 'できている',
+    notReached: '経過を見る',
+    birth: '出産の状態',
+    item: '項目',
+    recorded: '記録',
+    birthDate: '出生日',
+    gestation: '妊娠週数',
+    weeks: (w: number, d?: number) => `妊娠${String(w)}週${d !== undefined ? `${String(d)}日` : ''}`,
+    delivery: '分娩の方法',
+    modes: { vaginal: '経腟分娩', vacuum: '吸引分娩', forceps: '鉗子分娩', caesarean: '帝王切開' } satisfies Record<DeliveryMode, string>,
+    birthWeight: '出生体重',
+    length: '身長',
+    head: '頭囲',
+    chest: '胸囲',
+    place: '出生の場所',
     notes: 'メモ',
     by: '記入',
     byYou: '本人',
@@ -108,7 +142,35 @@ const T = {
     source: 'Source',
     growth: 'Growth charts',
     checkups: 'Check-ups',
-    checkup: 'Check-up',
+    window: 'Usual age',
+    windowStatus: { upcoming: 'Upcoming', open: 'Time for this check-up', past: 'Window over' } satisfies Record<WindowStatus, string>,
+    done: 'Done',
+    visited: 'Visit',
+    measured: 'Measured',
+    notVisited: 'No visit recorded by a clinic yet.',
+    notLinked: "Clinic visits and the doctor's findings are not included (you have not agreed to the linkage).",
+    question: 'Question',
+    answer: "Parents' answer",
+    finding: "Doctor's finding",
+    yes: 'Yes',
+    no: 'No',
+    unanswered: 'Not answered',
+    since: (d: string) => ` (since ${d})`,
+    reached: 'Reached',
+    notReached: 'To follow up',
+    birth: 'Birth',
+    item: 'Item',
+    recorded: 'Record',
+    birthDate: 'Born',
+    gestation: 'Gestation',
+    weeks: (w: number, d?: number) => `${String(w)} weeks${d !== undefined ? ` ${String(d)} days` : ''}`,
+    delivery: 'Delivery',
+    modes: { vaginal: 'Vaginal', vacuum: 'Vacuum-assisted', forceps: 'Forceps', caesarean: 'Caesarean' } satisfies Record<DeliveryMode, string>,
+    birthWeight: 'Birth weight',
+    length: 'Length',
+    head: 'Head circumference',
+    chest: 'Chest circumference',
+    place: 'Place of birth',
     notes: 'Notes',
     by: 'By',
     byYou: 'You',
@@ -127,6 +189,13 @@ const STATUS: Record<SummaryLanguage, Record<DoseStatus, string>> = {
   ja: { given: '接種済み', upcoming: 'これから', due: '接種時期です', overdue: '期限が近い・遅れています', expired: '定期接種の期間終了', not_needed: '不要' },
   en: { given: 'Given', upcoming: 'Upcoming', due: 'Due now', overdue: 'Overdue', expired: 'Routine period over', not_needed: 'Not needed' },
 };
+
+/** A measurement in words, for the line under a check-up: 身長 53.2 cm. */
+const MEASURED: Record<SummaryLanguage, Record<MeasurementKind, string>> = {
+  ja: { height: '身長', weight: '体重', head: '頭囲', chest: '胸囲' },
+  en: { height: 'height', weight: 'weight', head: 'head', chest: 'chest' },
+};
+const UNIT: Record<MeasurementKind, string> = { height: 'cm', weight: 'kg', head: 'cm', chest: 'cm' };
 
 const MEASURE_HEAD: Record<SummaryLanguage, Record<MeasurementKind, string>> = {
   ja: { height: '身長 (cm)', weight: '体重 (kg)', head: '頭囲 (cm)', chest: '胸囲 (cm)' },
@@ -149,6 +218,8 @@ const CELL_SIZE = 8.5;
 /** A table cell shows at most this many lines, so no row is taller than a page; the rest is cut with …. */
 const CELL_LINES = 6;
 const NOTE_LINES = 40;
+/** The lines between a section's bar and its table (a check-up's window and visit). */
+const INTRO_SIZE = 8.5;
 const HEAD_BAR = 16;
 const BORDER = '#555555';
 const HEAD_SHADE = '#e4e4e4';
@@ -260,9 +331,11 @@ class Sheet {
 
   /**
    * A table whose rows flow onto new pages; each new page repeats the section bar (marked as
-   * continued) and the header row. Each cell wraps, up to `maxLines` lines.
+   * continued) and the header row. Each cell wraps, up to `maxLines` lines. `intro` lines are
+   * printed between the bar and the header (a check-up's window and visit), kept with the table's
+   * start.
    */
-  table(heading: string, columns: readonly Column[], rows: readonly string[][], maxLines: number[] = []): void {
+  table(heading: string, columns: readonly Column[], rows: readonly string[][], maxLines: number[] = [], intro: readonly string[] = []): void {
     const widths = columns.map((c) => c.width * WIDTH);
     const head = columns.map((c, i) => this.lines(c.title, BOLD, widths[i]! - 2 * PAD, 7.5, 2));
     const headH = Math.max(...head.map((l) => l.length)) * 7.5 * this.lf + 2 * PAD;
@@ -279,7 +352,17 @@ class Sheet {
       });
       this.y += headH;
     };
-    this.section(heading, headH + (planned[0]?.height ?? 0));
+    const introLines = intro.map((text) => this.lines(text, REGULAR, WIDTH - 2 * PAD, INTRO_SIZE, 3));
+    const introH = introLines.reduce((h, l) => h + l.length * INTRO_SIZE * this.lf, 0) + (intro.length > 0 ? 2 * PAD : 0);
+    this.section(heading, introH + headH + (planned[0]?.height ?? 0));
+    if (intro.length > 0) {
+      this.y += PAD;
+      for (const l of introLines) {
+        this.drawLines(l, REGULAR, LEFT + PAD, this.y, WIDTH - 2 * PAD, INTRO_SIZE);
+        this.y += l.length * INTRO_SIZE * this.lf;
+      }
+      this.y += PAD;
+    }
     drawHead();
     for (const row of planned) {
       if (this.y + row.height > BOTTOM) {
@@ -552,6 +635,22 @@ export async function renderHandbookSummary(input: HandbookSummaryInput, lang: S
   // Whether the clinics' records are in this print: the consent decides, and the paper says so.
   sheet.paragraph(view.linkage ? t.linkageOn : t.linkageOff, 9.5, { font: BOLD });
 
+  // The birth record of the health centre (the view has it only under consent).
+  const b = view.birth;
+  if (b) {
+    const rows: string[][] = [
+      [t.birthDate, longDate(b.date, lang)],
+      [t.gestation, t.weeks(b.gestationalWeeks, b.gestationalDays)],
+      [t.delivery, t.modes[b.deliveryMode]],
+      [t.birthWeight, `${String(b.weightG)} g`],
+    ];
+    if (b.lengthCm !== undefined) rows.push([t.length, `${String(b.lengthCm)} cm`]);
+    if (b.headCm !== undefined) rows.push([t.head, `${String(b.headCm)} cm`]);
+    if (b.chestCm !== undefined) rows.push([t.chest, `${String(b.chestCm)} cm`]);
+    if (b.place) rows.push([t.place, b.place]);
+    sheet.table(t.birth, [{ title: t.item, width: 0.3 }, { title: t.recorded, width: 0.7 }], rows, [1, 2]);
+  }
+
   // Vaccinations: every dose of the schedule that applies, given or not.
   const nameOf = (code: string) => rules.vaccines.find((v) => v.code === code)?.name[lang] ?? code;
   const sourceOf = (g: DoseGiven): string => {
@@ -633,22 +732,29 @@ export async function renderHandbookSummary(input: HandbookSummaryInput, lang: S
     sheet.y += 4 + drawChartSvg(sheet, svg, LEFT + (WIDTH - chartW) / 2, sheet.y + 4, chartW);
   });
 
-  // Check-ups and notes.
-  if (view.checkups.length === 0) {
-    sheet.section(t.checkups, 14);
-    sheet.paragraph(t.none, 9);
-  } else {
+  // Each check-up as on the child's page: its usual age, the visit and the day's measurements, and
+  // per development question the parent's latest answer beside the doctor's finding.
+  for (const c of checkupSummaries(view, today)) {
+    const state = c.visits.length > 0 ? t.done : t.windowStatus[c.window.status];
+    const intro = [`${t.window}: ${c.window.from} – ${c.window.until}${lang === 'ja' ? `（${state}）` : ` (${state})`}`];
+    if (c.visits.length > 0) {
+      const measured = c.measurements.map((m) => `${MEASURED[lang][m.kind]} ${formatValue(m.kind, m.value)} ${UNIT[m.kind]}`).join(lang === 'ja' ? '、' : ', ');
+      intro.push(`${t.visited}: ${c.visits.join(', ')}${measured !== '' ? ` — ${t.measured}: ${measured}` : ''}`);
+    } else intro.push(view.linkage ? t.notVisited : t.notLinked);
     sheet.table(
-      t.checkups,
+      c.checkup.name[lang],
       [
-        { title: t.date, width: 0.2 },
-        { title: t.age, width: 0.2 },
-        { title: t.checkup, width: 0.6 },
+        { title: t.question, width: 0.48 },
+        { title: t.answer, width: 0.22 },
+        { title: t.finding, width: 0.3 },
       ],
-      view.checkups.map((c) => {
-        const a = ageOn(child.birthDate, c.date);
-        return [c.date, a ? formatAge(a, lang) : '', c.type];
-      }),
+      c.milestones.map((m) => [
+        m.milestone[lang],
+        m.answer ? `${m.answer.answer === 'yes' ? t.yes : t.no}${m.answer.date ? t.since(m.answer.date) : ''}` : t.unanswered,
+        m.finding ? `${m.finding.achieved ? t.reached : t.notReached} (${m.finding.date})${m.finding.note ? `\n${m.finding.note}` : ''}` : '',
+      ]),
+      [3, 2, 4],
+      intro,
     );
   }
   if (view.notes.length === 0) {
