@@ -13,7 +13,9 @@ import { installAuthentication, type Principal } from '../../core/auth.ts';
 import { buildHttp } from '../../core/http.ts';
 import { signedIn, type Person } from '../../consent/http-testing.ts';
 import { HANDBOOK_CLIENT, LINKAGE_PURPOSE } from './service.ts';
+import { japanDay } from './summary-pdf.ts';
 import { registerHandbookSummaryRoute, SUMMARY_PATH } from './summary-route.ts';
+import { addDays } from './vaccines/schedule.ts';
 
 const NURSE = { via: 'session', accountId: 'nurse-1', scopes: [], roles: [{ department: 'kenko', role: 'health_centre' }] } as unknown as Principal;
 const BIRTH = '2025-04-10';
@@ -58,10 +60,10 @@ async function pdfText(body: Buffer): Promise<{ pages: string[]; text: string }>
 }
 
 /** A child registered by the health centre and claimed by a new parent with the printed code. */
-async function childOf(name: string): Promise<{ parent: Person; childId: string; residentKey: string }> {
+async function childOf(name: string, birthDate = BIRTH): Promise<{ parent: Person; childId: string; residentKey: string }> {
   const parent = await signedIn(app, name);
   const residentKey = `RK-summary-${name}-${Math.random().toString(36).slice(2, 8)}`;
-  const child = await app.handbook.service.registerChild('', { residentKey, name: '真知 ひなた', birthDate: BIRTH, sex: 'female' });
+  const child = await app.handbook.service.registerChild('', { residentKey, name: '真知 ひなた', birthDate, sex: 'female' });
   const { code } = await app.handbook.service.issueLinkCode(NURSE, '', child.id);
   await app.handbook.service.claim('', parent.accountId, code);
   return { parent, childId: child.id, residentKey };
@@ -112,6 +114,32 @@ describe('GET /handbook/children/:id/summary.pdf', () => {
     const en = await pdfText((await getSummary(childId, parent, '?lang=en')).rawPayload);
     assert.match(en.text, /^Childhealthhandbooksummary/);
     assert.match(en.text, /Recordsfromclinics:included/);
+  });
+
+  it("prints the check-ups with the parent's answers always, and the visit, the doctor's findings and the birth record only with consent", async () => {
+    // A child born 40 days ago, so the 1-month check-up has taken place and the due date is recent.
+    const svc = app.handbook.service;
+    const born = japanDay(new Date(svc.now().getTime() - 40 * 86_400_000));
+    const visit = addDays(born, 32);
+    const { parent, childId, residentKey } = await childOf('checkups', born);
+    await svc.addEntry('', parent.accountId, childId, { kind: 'milestone', answer: { milestone: '1m-feeds-well', answer: 'yes' } });
+    await svc.receive('', 'hc', { kind: 'checkup', senderKey: `urn:hc|enc-${residentKey}`, residentKey, checkup: { date: visit, type: '1m' }, retracted: false });
+    await svc.receive('', 'hc', { kind: 'measurement', senderKey: `urn:hc|w-${residentKey}`, residentKey, measurement: { kind: 'weight', date: visit, value: 4.42 }, retracted: false });
+    await svc.receive('', 'hc', { kind: 'milestone', senderKey: `urn:hc|ms-${residentKey}`, residentKey, finding: { milestone: '1m-feeds-well', achieved: true, date: visit }, retracted: false });
+    const pregnancy = await svc.staffRegisterPregnancy(NURSE, '', { motherResidentKey: `M-${residentKey}`, dueDate: addDays(born, 5) });
+    await svc.staffRecordBirth(NURSE, '', pregnancy.id, residentKey, { date: born, gestationalWeeks: 39, gestationalDays: 2, deliveryMode: 'caesarean', weightG: 3120, lengthCm: 49.5 });
+
+    const without = (await pdfText((await getSummary(childId, parent)).rawPayload)).text.replaceAll('～', '〜');
+    assert.match(without, /1か月児健診受診の目安:[-0-9]+–[-0-9]+（[^）]+）医療機関からの受診の記録と医師の所見は含みません/);
+    assert.match(without, /母乳やミルクをよく飲みますかはい大きな音/, "the parent's answer, no finding beside it");
+    assert.doesNotMatch(without, /できている|出産の状態|3120g/, 'no finding and no birth record without consent');
+    assert.doesNotMatch(without, new RegExp(`受診日:${visit}`));
+
+    await app.consent.grant({ subject: parent.accountId, recipient: HANDBOOK_CLIENT, purpose: LINKAGE_PURPOSE, categories: ['child_health'], collectionMethod: 'web_form' });
+    const linked = (await pdfText((await getSummary(childId, parent)).rawPayload)).text;
+    assert.match(linked, /出産の状態項目記録出生日[^]*妊娠週数妊娠39週2日分娩の方法帝王切開出生体重3120g身長49.5cm予防接種/);
+    assert.match(linked, new RegExp(`1か月児健診受診の目安:[-0-9]+–[-0-9]+（受診済み）受診日:${visit}—計測:体重4.42kg`));
+    assert.match(linked, new RegExp(`母乳やミルクをよく飲みますかはいできている\\(${visit}\\)`));
   });
 
   it('is a 404 for anyone but the guardians and a missing child, and sends a visitor without a session to sign in', async () => {
