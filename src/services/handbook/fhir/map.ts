@@ -456,9 +456,10 @@ const ENCOUNTER_CLASS: Coding = { system: 'http://terminology.hl7.org/CodeSystem
  * own validator and a receiver that knows only the general code still reads a weight or a length.
  * Checked against public FHIR profiles that use them: 8339-4 "Birth weight Measured", 89269-5
  * "Body height Measured --at birth", 76516-4 "Gestational age--at birth". A head circumference
- * "at birth" code could not be confirmed (the 8327-6 we were offered is found nowhere), so the
- * head at birth is sent with 9843-4 alone; the chest with Machi's chest code. The delivery mode and
- * the place of birth have no code in our profile and stay out of the export.
+ * "at birth" code could not be confirmed (8327-6, suggested to us, appears in no source we could
+ * check), so the head at birth is sent with 9843-4 alone; the chest with Machi's chest code. The delivery mode and
+ * the place of birth have no code in our profile and stay out of the export. Some profiles put
+ * 76516-4 on the mother's record; the handbook's birth record is the child's, so it is here.
  */
 const LOINC_BIRTH_WEIGHT = '8339-4';
 const LOINC_BIRTH_LENGTH = '89269-5';
@@ -489,6 +490,12 @@ const PARENT_PERFORMER: Reference = { type: 'RelatedPerson', display: '保護者
  * (Observation.encounter): the store keeps no such link from the sender, and a check-up day may
  * hold another visit as well (a vaccination elsewhere), so a link by day would say what the clinic
  * did not.
+ *
+ * Sent back to our own /fhir as a transaction, the export maps to the same doses, measurements,
+ * check-ups and findings; but `mapObservation` does not read the performer, so a parent's answer
+ * would come back as a doctor's finding, and the gestational age at birth (subject: the child) as
+ * a pregnancy finding. A clinic is the sender /fhir expects; importing a parent's export there is
+ * not a supported flow.
  */
 export function exportBundle(child: ExportChild, record: ExportRecord): Bundle {
   const patientUrl = `urn:uuid:${uuidFor(`patient|${child.residentKey}`)}`;
