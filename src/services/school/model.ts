@@ -244,6 +244,8 @@ export interface SchoolApi {
   /** The school's notices, newest first (scheduled ones included, with their publishAt). */
   staffNotices(by: Principal, tenant: string, schoolId: string, page?: { limit?: number; before?: string }): Promise<Notice[]>;
   receipts(by: Principal, tenant: string, schoolId: string, noticeId: string): Promise<Receipts>;
+  /** Per notice of the school: the pupils it covers and for how many a guardian has read it (notices of other schools are left out). */
+  readCounts(by: Principal, tenant: string, schoolId: string, noticeIds: readonly string[]): Promise<Map<string, { pupils: number; read: number }>>;
   classReports(by: Principal, tenant: string, schoolId: string, groupId: string, date: IsoDate): Promise<ClassReports>;
   staffCalendar(by: Principal, tenant: string, schoolId: string, from: IsoDate, to: IsoDate): Promise<CalendarEvent[]>;
   staffAttachment(by: Principal, tenant: string, schoolId: string, noticeId: string, attachmentId: string): Promise<{ meta: AttachmentMeta; data: Buffer }>;

@@ -256,6 +256,17 @@ describe('who sees which notice', () => {
     // Opening again changes nothing.
     await svc.readNotice('', dad, n.id);
     assert.equal((await svc.receipts(f.t, '', f.school.id, n.id)).read, 1);
+
+    // The school's list counts the same in one query, for several notices at once.
+    const whole = await svc.createNotice(f.t, '', f.school.id, notice({ audience: { scope: 'school' } }));
+    const elsewhere = await fixture();
+    const theirs = await svc.createNotice(elsewhere.t, '', elsewhere.school.id, notice());
+    const counts = await svc.readCounts(f.t, '', f.school.id, [n.id, whole.id, theirs.id, 'not-a-notice']);
+    assert.deepEqual(counts.get(n.id), { pupils: 3, read: 1 });
+    assert.deepEqual(counts.get(whole.id), { pupils: (await svc.receipts(f.t, '', f.school.id, whole.id)).rows.length, read: 0 });
+    assert.equal(counts.has(theirs.id), false, "another school's notice is left out");
+    assert.equal(counts.size, 2);
+    await rejects(svc.readCounts(elsewhere.t, '', f.school.id, [n.id]), 403, /role 'school'/);
   });
 });
 

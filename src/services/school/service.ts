@@ -426,6 +426,11 @@ export class SchoolService implements SchoolApi {
     return { limit, ...(optional(page.before) ? { before: instant(page.before, 'before', 'ページ位置', 'before') } : {}) };
   }
 
+  async readCounts(by: Principal, tenant: string, schoolId: string, noticeIds: readonly string[]): Promise<Map<string, { pupils: number; read: number }>> {
+    await this.#staffSchool(by, tenant, schoolId, 'the read counts');
+    return db.readCounts(this.#store, tenant, schoolId, noticeIds);
+  }
+
   async receipts(by: Principal, tenant: string, schoolId: string, noticeId: string): Promise<Receipts> {
     await this.#staffSchool(by, tenant, schoolId, 'the read receipts');
     const notice = await this.#noticeOf(tenant, schoolId, noticeId);

@@ -487,13 +487,13 @@ async function schoolPage(c: Ctx, svc: SchoolApi, schoolId: string): Promise<Fas
     svc.groups(c.principal, c.tenant, schoolId),
     svc.staffNotices(c.principal, c.tenant, schoolId, { limit: LIST_SIZE, ...(before ? { before } : {}) }),
   ]);
-  const receipts = await Promise.all(notices.map((n) => svc.receipts(c.principal, c.tenant, schoolId, n.id)));
+  const counts = await svc.readCounts(c.principal, c.tenant, schoolId, notices.map((n) => n.id));
   const now = Date.now();
   const s = `${BASE}/${encodeURIComponent(school.id)}`;
-  const rows = notices.map((n, i) => {
-    const r = receipts[i]!;
+  const rows = notices.map((n) => {
+    const r = counts.get(n.id) ?? { pupils: 0, read: 0 };
     const later = Date.parse(n.publishAt) > now;
-    return html`<tr><td><a href="${s}/notices/${encodeURIComponent(n.id)}">${n.title}</a></td><td>${t.kinds[n.kind]}</td><td>${audienceLabel(c.lang, n.audience, groups)}</td><td>${later ? html`<span class="scheduled">${t.scheduled(when(c.lang, n.publishAt))}</span>` : when(c.lang, n.publishAt)}</td><td class="counts">${t.readOf(r.read, r.rows.length)}</td></tr>`;
+    return html`<tr><td><a href="${s}/notices/${encodeURIComponent(n.id)}">${n.title}</a></td><td>${t.kinds[n.kind]}</td><td>${audienceLabel(c.lang, n.audience, groups)}</td><td>${later ? html`<span class="scheduled">${t.scheduled(when(c.lang, n.publishAt))}</span>` : when(c.lang, n.publishAt)}</td><td class="counts">${t.readOf(r.read, r.pupils)}</td></tr>`;
   });
   return send(c, {
     title: schoolName(c, school),

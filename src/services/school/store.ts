@@ -424,6 +424,28 @@ export async function audienceOf(
   }));
 }
 
+/**
+ * For the school's list of notices: per notice, how many pupils it covers and for how many a
+ * guardian has read it (the figures of `audienceOf`, counted in one statement for many notices).
+ */
+export async function readCounts(db: Queryable, tenant: string, schoolId: string, noticeIds: readonly string[]): Promise<Map<string, { pupils: number; read: number }>> {
+  const out = new Map<string, { pupils: number; read: number }>();
+  const ids = noticeIds.filter(isId);
+  if (ids.length === 0) return out;
+  const r = await db.query<{ id: string; pupils: number; read: number }>(
+    `SELECT n.id::text AS id, count(p.id)::int AS pupils,
+            (count(p.id) FILTER (WHERE EXISTS (
+              SELECT 1 FROM school.reads r JOIN school.guardians g ON g.tenant = r.tenant AND g.account_id = r.account_id
+               WHERE r.tenant = n.tenant AND r.notice_id = n.id AND g.pupil_id = p.id)))::int AS read
+       FROM school.notices n LEFT JOIN school.pupils p ON p.tenant = n.tenant AND ${COVERS}
+      WHERE n.tenant = $1 AND n.school_id = $2 AND n.id = ANY (string_to_array($3, ',')::uuid[])
+      GROUP BY n.id`,
+    [tenant, schoolId, idList(ids)],
+  );
+  for (const x of r.rows) out.set(x.id, { pupils: x.pupils, read: x.read });
+  return out;
+}
+
 /** Whether the notice covers the pupil. */
 export async function covers(db: Queryable, tenant: string, noticeId: string, pupilId: string): Promise<boolean> {
   const r = await db.query(`SELECT 1 FROM school.notices n JOIN school.pupils p ON p.tenant = n.tenant AND ${COVERS} WHERE n.tenant = $1 AND n.id = $2 AND p.id = $3`, [tenant, noticeId, pupilId]);
