@@ -33,6 +33,8 @@ const SCHOOL: School = {
 const OTHER: School = { ...SCHOOL, id: 'test-chuo-jhs', name: { ja: 'テスト中央中学校', en: 'Test Chuo JHS' }, kind: 'junior_high', grades: 3 };
 const S = `/staff/school/${SCHOOL.id}`;
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
+/** A file that begins with the eight-byte PNG signature, which is what the type check reads. */
+const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(32)]);
 
 let app: TestApp;
 let teacher: Person;
@@ -188,6 +190,28 @@ test(`[${storeKind}] a notice: problems beside the fields, a wrong file changes 
   assert.ok(file, 'the attachment is listed');
   const download = await teacher.browser.get(file[1]!);
   assert.equal(download.statusCode, 200);
+
+  // More files for the notice that exists: a wrong one adds none, then a PNG is attached.
+  const attach = async (files: Array<{ filename: string; type: string; data: Buffer }>) => {
+    const csrf = await csrfOf(teacher, noticePath);
+    const body = multipart([['_csrf', csrf]], files);
+    return app.http.inject({ method: 'POST', url: `${noticePath}/attachments`, headers: { host: 'localhost', 'accept-language': 'en', cookie: teacher.browser.cookieHeader(), 'content-type': body.type }, payload: body.payload });
+  };
+  const attachmentsOf = async () => (await app.school.service.receipts(principalOf(teacher), '', SCHOOL.id, noticePath.split('/').pop()!)).notice.attachments.map((a) => a.filename);
+  const none = await attach([]);
+  assert.equal(none.statusCode, 400);
+  assert.match(none.body, /id="add-files-error">choose a file/);
+  const mixed = await attach([{ filename: 'map.png', type: 'image/png', data: PNG }, { filename: 'fake.pdf', type: 'application/pdf', data: Buffer.from('<script>') }]);
+  assert.equal(mixed.statusCode, 400);
+  assert.match(mixed.body, /id="add-files-error">&quot;fake.pdf&quot; is not a PDF, PNG or JPEG/);
+  assert.deepEqual(await attachmentsOf(), ['ensoku.pdf'], 'a wrong file adds none of the upload');
+  const added = await attach([{ filename: 'map.png', type: 'image/png', data: PNG }]);
+  assert.equal(added.statusCode, 303, added.body.slice(0, 500));
+  assert.deepEqual(await attachmentsOf(), ['ensoku.pdf', 'map.png']);
+  const tooMany = await attach(Array.from({ length: 4 }, (_, i) => ({ filename: `p${i}.png`, type: 'image/png', data: PNG })));
+  assert.equal(tooMany.statusCode, 400, 'five at most per notice, counting those it has');
+  assert.match(tooMany.body, /at most 5 files can be attached/);
+  assert.equal((await attachmentsOf()).length, 2);
   assert.equal(download.headers['content-type'], 'application/pdf');
   assert.match(String(download.headers['content-disposition']), /^attachment;/);
   assert.equal(download.headers['x-content-type-options'], 'nosniff');

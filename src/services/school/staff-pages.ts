@@ -140,6 +140,8 @@ const T = {
     chooseAgain: '添付ファイルはもう一度選んでください（入力内容に問題があったため保存していません）',
     attachments: '添付ファイル',
     noAttachments: '添付ファイルはありません。',
+    addFiles: '添付ファイルを追加する',
+    chooseFile: 'ファイルを選んでください',
     translations: '翻訳',
     noTranslations: '翻訳はまだありません。',
     addTranslation: '翻訳を追加',
@@ -213,6 +215,7 @@ const T = {
     done: {
       created: 'お知らせを作成しました。',
       translation: '翻訳を保存しました。',
+      attachments: '添付ファイルを追加しました。',
       group: '学級・クラブを追加しました。',
       pupil: '児童生徒を追加しました。',
       settings: '設定を保存しました。',
@@ -281,6 +284,8 @@ const T = {
     chooseAgain: 'choose the files again (nothing was saved because of the problems above)',
     attachments: 'Attachments',
     noAttachments: 'No attachments.',
+    addFiles: 'Add attachments',
+    chooseFile: 'choose a file',
     translations: 'Translations',
     noTranslations: 'No translations yet.',
     addTranslation: 'Add a translation',
@@ -350,6 +355,7 @@ const T = {
     done: {
       created: 'The notice was created.',
       translation: 'The translation was saved.',
+      attachments: 'The files were attached.',
       group: 'The class or club was added.',
       pupil: 'The pupil was added.',
       settings: 'The settings were saved.',
@@ -596,6 +602,31 @@ async function readUpload(c: Ctx): Promise<Upload> {
   return out;
 }
 
+/**
+ * What is wrong with an upload's files for a notice that has `already` attachments (too many,
+ * too large, not PDF/PNG/JPEG by their bytes), checked before anything is saved; else undefined.
+ */
+function fileProblem(c: Ctx, upload: Upload, already: number): string | undefined {
+  const t = T[c.lang];
+  if (upload.problem) return upload.problem;
+  if (already + upload.files.length > UPLOAD.files) return t.tooManyFiles;
+  const big = upload.files.find((f) => f.data.byteLength > UPLOAD.fileBytes);
+  if (big) return t.fileTooLarge(big.filename);
+  const wrong = upload.files.find((f) => !attachable(f.data));
+  return wrong ? t.fileType(wrong.filename) : undefined;
+}
+
+/** More files for a notice that exists: all of them are checked first, so a wrong one adds none. */
+async function addAttachmentsPost(c: Ctx, svc: SchoolApi, schoolId: string, noticeId: string): Promise<FastifyReply> {
+  const t = T[c.lang];
+  const upload = await readUpload(c);
+  const { notice } = await svc.receipts(c.principal, c.tenant, schoolId, noticeId);
+  const problem = upload.files.length === 0 && !upload.problem ? t.chooseFile : fileProblem(c, upload, notice.attachments.length);
+  if (problem) return noticePage(c, svc, schoolId, noticeId, { errors: { files: problem }, status: 400 });
+  for (const file of upload.files) await svc.addAttachment(c.principal, c.tenant, schoolId, notice.id, file);
+  return redirect(c, `${BASE}/${encodeURIComponent(schoolId)}/notices/${encodeURIComponent(notice.id)}?done=attachments`);
+}
+
 /** The notice form's fields checked and turned into the service's input, or the problems per field. */
 function noticeInput(c: Ctx, v: Values): { input?: NoticeInput; errors: FieldErrors } {
   const t = T[c.lang];
@@ -666,14 +697,8 @@ async function createNoticePost(c: Ctx, svc: SchoolApi, schoolId: string): Promi
   for (const k of ['kind', 'audience', 'title', 'body', 'eventDate', 'eventEndDate', 'eventStart', 'eventEnd', 'location', 'survey', 'question', 'choices', 'deadline', 'sendAt']) v[k] = upload.fields.get(k) ?? '';
   const { input, errors } = noticeInput(c, v);
   // The files are checked before the notice is made, so that a wrong file changes nothing.
-  if (upload.problem) errors.files = upload.problem;
-  else if (upload.files.length > UPLOAD.files) errors.files = t.tooManyFiles;
-  else {
-    const bad = upload.files.find((f) => f.data.byteLength > UPLOAD.fileBytes);
-    const wrong = upload.files.find((f) => !attachable(f.data));
-    if (bad) errors.files = t.fileTooLarge(bad.filename);
-    else if (wrong) errors.files = t.fileType(wrong.filename);
-  }
+  const files = fileProblem(c, upload, 0);
+  if (files) errors.files = files;
   // A browser cannot be given files back: when the form comes back, say so beside the file input.
   const again = (errs: FieldErrors, summary: string[], status: number) =>
     newNoticePage(c, svc, schoolId, { values: v, errors: upload.files.length > 0 && !errs.files ? { ...errs, files: t.chooseAgain } : errs, summary, status });
@@ -736,6 +761,10 @@ async function noticePage(c: Ctx, svc: SchoolApi, schoolId: string, noticeId: st
 <div lang="ja">${paragraphs(n.body)}</div>
 <h2>${t.attachments}</h2>
 ${n.attachments.length === 0 ? html`<p>${t.noAttachments}</p>` : html`<ul>${n.attachments.map((a) => html`<li><a href="${self}/attachments/${encodeURIComponent(a.id)}">${a.filename}</a> (${a.contentType}, ${Math.ceil(a.bytes / 1024)} KB)</li>`)}</ul>`}
+${n.attachments.length < UPLOAD.files ? html`<form method="post" action="${self}/attachments" enctype="multipart/form-data" novalidate>${csrfField(c.req, c.reply)}
+<label for="add-files">${t.files}</label>
+${e.files ? html`<p class="field-error" id="add-files-error">${e.files}</p>` : ''}<input type="file" id="add-files" name="files" multiple accept="application/pdf,image/png,image/jpeg,.pdf,.png,.jpg,.jpeg"${e.files ? html` aria-invalid="true" aria-describedby="add-files-error"` : ''}>
+<button type="submit">${t.addFiles}</button></form>` : ''}
 ${n.survey ? html`<h2>${t.answers}</h2><p>${n.survey.question} (${t.deadline}: ${when(c.lang, n.survey.deadline)})</p>
 <table><thead><tr><th scope="col">${t.choice}</th><th scope="col">${t.countOf}</th></tr></thead><tbody>${n.survey.choices.map((ch) => html`<tr><td>${ch}</td><td class="counts">${r.answers?.counts[ch] ?? 0}</td></tr>`)}<tr><td>${t.unanswered}</td><td class="counts">${r.answers?.unanswered ?? 0}</td></tr></tbody></table>` : ''}
 <h2 id="receipts">${t.receipts}</h2>
@@ -1050,6 +1079,7 @@ export function registerSchoolStaffPages(app: FastifyInstance, svc: SchoolApi, o
         limits: { fileSize: UPLOAD.fileBytes, files: UPLOAD.files + 1, fields: 30, fieldSize: 64 * 1024, parts: 40, fieldNameSize: 100, headerPairs: 100 },
       });
       uploads.post(`${S}/notices`, page((c, school) => createNoticePost(c, svc, school)));
+      uploads.post(`${S}/notices/:id/attachments`, page((c, school) => addAttachmentsPost(c, svc, school, param(c, 'id'))));
     });
 
     scope.get(`${S}/notices/:id`, page((c, school) => noticePage(c, svc, school, param(c, 'id'))));
