@@ -131,3 +131,9 @@ export interface BirthRecord {
   /** Where the child was born (the hospital or clinic). */
   place?: string;
 }
+
+/** How a dose's status reads, on the parents' pages and in the PDF summary alike. */
+export const DOSE_STATUS_LABEL: Readonly<Record<'ja' | 'en', Readonly<Record<DoseStatus, string>>>> = {
+  ja: { given: '接種済み', upcoming: 'これから', due: '接種時期です', overdue: '期限が近い・遅れています', expired: '定期接種の期間終了', not_needed: '不要' },
+  en: { given: 'Given', upcoming: 'Upcoming', due: 'Due now', overdue: 'Overdue', expired: 'Routine period over', not_needed: 'Not needed' },
+};

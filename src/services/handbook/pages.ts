@@ -20,7 +20,7 @@ import { exportBundle } from './fhir/map.ts';
 import { growthChartSvg } from './growth/chart.ts';
 import { findSeries, type GrowthReferenceTable } from './growth/reference.ts';
 import { loadGrowthReferences } from './growth/import.ts';
-import { MEASUREMENT_KINDS, type DoseStatus, type MeasurementKind, type MilestoneAnswer } from './model.ts';
+import { DOSE_STATUS_LABEL, MEASUREMENT_KINDS, type MeasurementKind, type MilestoneAnswer } from './model.ts';
 import { HANDBOOK_CLIENT, LINKAGE_CATEGORIES, LINKAGE_PURPOSE, MEASUREMENT_RANGE, type HandbookService } from './service.ts';
 import { registerPregnancyPages } from './pregnancy-pages.ts';
 import { REMINDERS_CATEGORIES, REMINDERS_PURPOSE } from './reminders.ts';
@@ -121,10 +121,6 @@ const T = {
   },
 } as const;
 
-const STATUS_LABEL: Record<PageLanguage, Record<DoseStatus, string>> = {
-  ja: { given: '接種済み', upcoming: 'これから', due: '接種時期です', overdue: '期限が近い・遅れています', expired: '定期接種の期間終了', not_needed: '不要' },
-  en: { given: 'Given', upcoming: 'Upcoming', due: 'Due now', overdue: 'Overdue', expired: 'Routine period over', not_needed: 'Not needed' },
-};
 const MEASURE_LABEL: Record<PageLanguage, Record<MeasurementKind, string>> = {
   ja: { height: '身長 (cm)', weight: '体重 (kg)', head: '頭囲 (cm)', chest: '胸囲 (cm)' },
   en: { height: 'Height (cm)', weight: 'Weight (kg)', head: 'Head circumference (cm)', chest: 'Chest circumference (cm)' },
@@ -224,7 +220,7 @@ ${view.linkage ? html`<p class="box">${t.linkageOn}</p>` : html`<p class="box">$
 <h2 id="vaccinations">${t.vaccinations}</h2>
 <table><thead><tr><th scope="col">${t.vaccine}</th><th scope="col">${t.dose}</th><th scope="col">${t.status}</th><th scope="col">${t.when}</th></tr></thead><tbody>
 ${shown.map(
-  (d) => html`<tr class="dose-${d.status}"><td>${nameOf(d.vaccine)}</td><td>${d.doseNumber}</td><td><span class="status status-${d.status}">${STATUS_LABEL[lang][d.status]}</span></td><td>${
+  (d) => html`<tr class="dose-${d.status}"><td>${nameOf(d.vaccine)}</td><td>${d.doseNumber}</td><td><span class="status status-${d.status}">${DOSE_STATUS_LABEL[lang][d.status]}</span></td><td>${
     d.status === 'given' && d.given ? html`${t.given} ${d.given.date}${d.given.performer ? html` (${d.given.performer})` : ''}` : d.recommendedFrom ? `${d.recommendedFrom} – ${d.recommendedUntil ?? ''}${d.latest ? (lang === 'ja' ? `（定期接種は ${d.latest} まで）` : ` (routine until ${d.latest})`) : ''}` : d.latest ? `– ${d.latest}` : ''
   }</td></tr>`,
 )}</tbody></table>

@@ -22,7 +22,7 @@ import { A4, BOLD, cleanText, fonts, Measurer, REGULAR } from '../forms/pdf.ts';
 import { ageOn, formatAge, formatValue, growthChartSvg, type ChartSpan } from './growth/chart.ts';
 import { findSeries, type GrowthReferenceTable } from './growth/reference.ts';
 import { checkupSummaries, type WindowStatus } from './checkups/checkups.ts';
-import { MEASUREMENT_KINDS, type DeliveryMode, type DoseGiven, type DoseStatus, type MeasurementKind, type MilestoneAnswer } from './model.ts';
+import { DOSE_STATUS_LABEL, MEASUREMENT_KINDS, type DeliveryMode, type DoseGiven, type MeasurementKind, type MilestoneAnswer } from './model.ts';
 import type { ChildView } from './service.ts';
 import { loadSchedule, type ScheduleResult } from './vaccines/schedule.ts';
 
@@ -184,11 +184,6 @@ const T = {
     noName: '(no name recorded)',
   },
 } as const;
-
-const STATUS: Record<SummaryLanguage, Record<DoseStatus, string>> = {
-  ja: { given: '接種済み', upcoming: 'これから', due: '接種時期です', overdue: '期限が近い・遅れています', expired: '定期接種の期間終了', not_needed: '不要' },
-  en: { given: 'Given', upcoming: 'Upcoming', due: 'Due now', overdue: 'Overdue', expired: 'Routine period over', not_needed: 'Not needed' },
-};
 
 /** A measurement in words, for the line under a check-up: 身長 53.2 cm. */
 const MEASURED: Record<SummaryLanguage, Record<MeasurementKind, string>> = {
@@ -669,7 +664,7 @@ export async function renderHandbookSummary(input: HandbookSummaryInput, lang: S
             : d.latest
               ? `– ${d.latest}`
               : '';
-      return [nameOf(d.vaccine), t.doseN(d.doseNumber), STATUS[lang][d.status], when, d.status === 'given' && d.given ? sourceOf(d.given) : ''];
+      return [nameOf(d.vaccine), t.doseN(d.doseNumber), DOSE_STATUS_LABEL[lang][d.status], when, d.status === 'given' && d.given ? sourceOf(d.given) : ''];
     });
   sheet.table(
     t.vaccinations,
