@@ -7,6 +7,12 @@
  * The writer and the receiver share one worker thread (one clock, and off the server's event
  * loop). Updates are sent open-loop on a schedule, not back to back, so that a slow server shows
  * as latency rather than as a lower rate.
+ *
+ * A warm-up at the same rate comes first and is not counted: a cold server (code not yet
+ * compiled, connections to the store and to the receiver not yet opened, statements not yet
+ * prepared) answers its first second of requests slowly, and at a fixed rate the backlog that
+ * builds then is carried through the whole run. The measured updates start once every warm-up
+ * update is acknowledged and notified.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,6 +23,8 @@ export interface NotifySpec {
   /** Entity ids are urn:ngsi-ld:NotifyBench:{0..entities-1}; they must exist. */
   entities: number;
   updates: number;
+  /** Updates sent, at the same rate, before the measured ones. */
+  warmup: number;
   ratePerSecond: number;
   /** The writer's Authorization header (a hub token). */
   authorization: string;
@@ -64,6 +72,7 @@ async function work(spec: NotifySpec): Promise<void> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const sentAt = new Map<number, number>();
   const ackAt = new Map<number, number>();
+  // Update n sets seq to n; warm-up updates count from -spec.warmup to -1.
   const patch = (i: number) =>
     new Promise<void>((resolve) => {
       const body = JSON.stringify({ seq: { type: 'Property', value: i } });
@@ -74,7 +83,7 @@ async function work(spec: NotifySpec): Promise<void> {
           host: base.hostname,
           port: base.port,
           method: 'PATCH',
-          path: `/ngsi-ld/v1/entities/urn:ngsi-ld:NotifyBench:${i % spec.entities}/attrs`,
+          path: `/ngsi-ld/v1/entities/urn:ngsi-ld:NotifyBench:${(i + spec.warmup) % spec.entities}/attrs`,
           agent,
           headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: spec.authorization },
         },
@@ -89,32 +98,38 @@ async function work(spec: NotifySpec): Promise<void> {
       req.on('error', () => resolve());
       req.end(body);
     });
-  const pending: Promise<void>[] = [];
-  const start = performance.now();
-  for (let i = 0; i < spec.updates; i++) {
-    const due = start + (i * 1000) / spec.ratePerSecond;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    pending.push(patch(i));
-  }
-  await Promise.all(pending);
-  // Wait for the notifications (at most 30 s after the last acknowledgement).
-  const deadline = performance.now() + 30_000;
-  while (performance.now() < deadline && [...ackAt.keys()].some((i) => !arrived.has(i))) await new Promise((r) => setTimeout(r, 20));
+  /** Sends updates from..to-1 on schedule, then waits (at most 30 s) for their notifications. */
+  const phase = async (from: number, to: number) => {
+    const pending: Promise<void>[] = [];
+    const start = performance.now();
+    for (let i = from; i < to; i++) {
+      const due = start + ((i - from) * 1000) / spec.ratePerSecond;
+      const wait = due - performance.now();
+      if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+      pending.push(patch(i));
+    }
+    await Promise.all(pending);
+    const deadline = performance.now() + 30_000;
+    const waiting = () => [...ackAt.keys()].some((i) => i >= from && i < to && !arrived.has(i));
+    while (performance.now() < deadline && waiting()) await new Promise((r) => setTimeout(r, 20));
+  };
+  await phase(-spec.warmup, 0);
+  await phase(0, spec.updates);
   agent.destroy();
   server.close();
   const pct = (xs: number[], p: number) => {
     const s = [...xs].sort((a, b) => a - b);
     return s[Math.min(s.length - 1, Math.floor(s.length * p))] ?? 0;
   };
-  const update = [...ackAt.entries()].map(([i, t]) => t - sentAt.get(i)!);
+  const measured = [...ackAt.entries()].filter(([i]) => i >= 0);
+  const update = measured.map(([i, t]) => t - sentAt.get(i)!);
   // A notification can arrive before the client has read the 204: that counts as 0 ms.
-  const notify = [...ackAt.entries()].filter(([i]) => arrived.has(i)).map(([i, t]) => Math.max(0, arrived.get(i)! - t));
+  const notify = measured.filter(([i]) => arrived.has(i)).map(([i, t]) => Math.max(0, arrived.get(i)! - t));
   const result: NotifyResult = {
     sent: spec.updates,
-    acknowledged: ackAt.size,
+    acknowledged: measured.length,
     notified: notify.length,
-    lost: ackAt.size - notify.length,
+    lost: measured.length - notify.length,
     updateP50: pct(update, 0.5),
     updateP99: pct(update, 0.99),
     notifyP50: pct(notify, 0.5),
@@ -152,13 +167,13 @@ export async function benchNotifications(kind: string, url: string, quick: boole
   const entities = 100;
   const updates = quick ? 500 : 10_000;
   const rate = 1000;
-  process.stderr.write(`notification latency: ${updates} updates at ${rate}/s, one subscription\n`);
+  process.stderr.write(`notification latency: ${updates} updates at ${rate}/s after a warm-up, one subscription\n`);
   const api = async (method: string, path: string, body: unknown) => {
     const res = await fetch(`${url}/ngsi-ld/v1${path}`, { method, headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify(body) });
     if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
   };
   await api('POST', '/entityOperations/upsert', Array.from({ length: entities }, (_, i) => ({ id: `urn:ngsi-ld:NotifyBench:${i}`, type: 'NotifyBench', seq: { type: 'Property', value: -1 } })));
-  const r = await runNotifyLoad({ url, entities, updates, ratePerSecond: rate, authorization }, (receiver) =>
+  const r = await runNotifyLoad({ url, entities, updates, warmup: quick ? 200 : 3000, ratePerSecond: rate, authorization }, (receiver) =>
     api('POST', '/subscriptions', {
       type: 'Subscription',
       entities: [{ type: 'NotifyBench' }],

@@ -16,7 +16,8 @@
  *      (bench/forms.ts); target p95 <= 1000 ms; no store involved, so measured once
  *
  * Flags: --quick (small sizes, for a smoke run), --stores=pglite,postgres, --pg=URL (a server
- * database in which a fresh bench database is created and dropped).
+ * database in which a fresh bench database is created and dropped), --only=single,notify,...
+ * (some of the measures: forms, single, assistant, upsert, query, temporal, notify).
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -54,35 +55,47 @@ interface Sizes {
 const FULL: Sizes = { upsertBatches: 20, singleOps: 20_000, queryEntities: 100_000, queries: 300, temporalInstances: 100_000 };
 const QUICK: Sizes = { upsertBatches: 2, singleOps: 100, queryEntities: 1_000, queries: 20, temporalInstances: 2_000 };
 
+const MEASURES = ['forms', 'single', 'assistant', 'upsert', 'query', 'temporal', 'notify'] as const;
+type Measure = (typeof MEASURES)[number];
+
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
 export async function runBench(args: string[], config: Config): Promise<number> {
   const flag = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=').slice(1).join('=');
   for (const a of args) {
-    if (!/^--(quick|stores=.+|pg=.+)$/.test(a)) {
-      log(`bench: unknown argument '${a}' (use --quick, --stores=pglite,postgres, --pg=URL)`);
+    if (!/^--(quick|stores=.+|pg=.+|only=.+)$/.test(a)) {
+      log(`bench: unknown argument '${a}' (use --quick, --stores=pglite,postgres, --pg=URL, --only=${MEASURES.join(',')})`);
       return 2;
     }
   }
+  const only = flag('only')?.split(',');
+  const unknown = only?.filter((m) => !(MEASURES as readonly string[]).includes(m)) ?? [];
+  if (unknown.length > 0) {
+    log(`bench: unknown measure '${unknown.join(', ')}' (the measures are ${MEASURES.join(', ')})`);
+    return 2;
+  }
+  const wanted = (m: Measure) => !only || only.includes(m);
   const sizes = args.includes('--quick') ? QUICK : FULL;
   const stores = (flag('stores') ?? 'pglite,postgres').split(',');
   const pgUrl = flag('pg') ?? config.databaseUrl ?? defaultPgUrl();
-  if (stores.includes('postgres')) log(`PostgreSQL: ${describePg(pgUrl)}`);
+  if (stores.includes('postgres')) log(`PostgreSQL: ${describePg(pgUrl)}, ${config.dbPoolSize} connections for requests (DB_POOL_SIZE)`);
   const rows: Row[] = [];
-  log('forms: rendering the PDFs of a large life event');
-  rows.push({ store: '-', ...(await benchForms(args.includes('--quick'))) });
+  if (wanted('forms')) {
+    log('forms: rendering the PDFs of a large life event');
+    rows.push({ store: '-', ...(await benchForms(args.includes('--quick'))) });
+  }
   for (const kind of stores) {
     if (kind !== 'pglite' && kind !== 'postgres') {
       log(`bench: unknown store '${kind}'`);
       return 2;
     }
-    const opened = await openBenchStore(kind, pgUrl);
+    const opened = await openBenchStore(kind, pgUrl, config.dbPoolSize);
     if (!opened) {
       log(`bench: no PostgreSQL server at ${pgUrl}; skipping the postgres runs`);
       continue;
     }
     try {
-      rows.push(...(await benchStore(kind, opened.store, config, sizes)));
+      rows.push(...(await benchStore(kind, opened.store, config, sizes, wanted)));
     } finally {
       await opened.drop();
     }
@@ -108,7 +121,7 @@ function describePg(url: string): string {
   return socket ? `local server over the Unix socket in ${socket}` : `${u.hostname}:${u.port || 5432} over TCP`;
 }
 
-async function openBenchStore(kind: string, pgUrl: string): Promise<{ store: Store; drop: () => Promise<void> } | undefined> {
+async function openBenchStore(kind: string, pgUrl: string, poolSize: number): Promise<{ store: Store; drop: () => Promise<void> } | undefined> {
   if (kind === 'pglite') {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'machi-bench-'));
     const store = await openPglite(dir);
@@ -126,7 +139,7 @@ async function openBenchStore(kind: string, pgUrl: string): Promise<{ store: Sto
   await admin.end();
   const u = new URL(pgUrl);
   u.pathname = `/${name}`;
-  const store = await openPostgres(u.toString(), 20);
+  const store = await openPostgres(u.toString(), poolSize);
   return {
     store,
     drop: async () => {
@@ -182,7 +195,7 @@ function storedEntity(id: string, i: number, now: string): StoredEntity {
   };
 }
 
-async function benchStore(kind: string, store: Store, config: Config, sizes: Sizes): Promise<Row[]> {
+async function benchStore(kind: string, store: Store, config: Config, sizes: Sizes, wanted: (m: Measure) => boolean): Promise<Row[]> {
   log(`\n== ${kind}`);
   // Loopback allowed: the notification bench's receiver listens on 127.0.0.1.
   // The assistant's rate limit is lifted: the bench asks hundreds of questions from one address.
@@ -193,14 +206,14 @@ async function benchStore(kind: string, store: Store, config: Config, sizes: Siz
   try {
     // Single-entity operations first: they are the most sensitive to a busy database (the
     // autovacuum and checkpoints that bulk writes set off).
-    rows.push(...(await benchSingleOps(kind, app, url, sizes)));
+    if (wanted('single')) rows.push(...(await benchSingleOps(kind, app, url, sizes)));
     // The assistant next, on a hub that holds only the demo city's assistant data.
-    rows.push(await benchAssistant(kind, app, url, sizes.singleOps < FULL.singleOps));
-    rows.push(await benchBatchUpsert(kind, app, url, sizes));
-    rows.push(await benchQuery(kind, app, url, sizes));
-    rows.push(await benchTemporal(kind, app, url, sizes));
+    if (wanted('assistant')) rows.push(await benchAssistant(kind, app, url, sizes.singleOps < FULL.singleOps));
+    if (wanted('upsert')) rows.push(await benchBatchUpsert(kind, app, url, sizes));
+    if (wanted('query')) rows.push(await benchQuery(kind, app, url, sizes));
+    if (wanted('temporal')) rows.push(await benchTemporal(kind, app, url, sizes));
     // Last: it adds a subscription, which makes every later write record a change.
-    rows.push(await benchNotifications(kind, url, sizes.singleOps < FULL.singleOps, writerAuthorization));
+    if (wanted('notify')) rows.push(await benchNotifications(kind, url, sizes.singleOps < FULL.singleOps, writerAuthorization));
   } finally {
     await app.hub.subscriptions.stop();
     await app.http.close();

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import os from 'node:os';
 import { ConfigError, loadConfig } from './config.ts';
 
 test('config: defaults when the environment is empty', () => {
@@ -11,6 +12,9 @@ test('config: defaults when the environment is empty', () => {
   assert.equal(c.allowLoopback, false);
   assert.equal(c.bodyLimit, 1024 * 1024);
   assert.ok(c.dataDir.endsWith('/data'));
+  // Twice the cores, at least 4; DB_POOL_SIZE overrides it.
+  assert.equal(c.dbPoolSize, Math.max(4, 2 * os.availableParallelism()));
+  assert.equal(loadConfig({ DB_POOL_SIZE: '30' }).dbPoolSize, 30);
 });
 
 test('config: every problem is listed at once', () => {

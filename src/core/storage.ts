@@ -38,7 +38,8 @@ export interface Store extends Queryable {
   /**
    * The same database through connections of its own (at most `size`), for background workers
    * (notification delivery) that must not wait in the queue behind API requests when the main
-   * pool is busy. Closed with this store. PGlite has one connection: it returns itself.
+   * pool is busy. Closed with this store. PGlite has one connection: its statements and
+   * transactions go ahead of the waiting API ones instead.
    */
   separatePool(size: number): Store;
   close(): Promise<void>;
@@ -53,7 +54,7 @@ export interface StoreOptions {
 
 /** Opens the store chosen by the configuration: a PostgreSQL server when a URL is given. */
 export async function openStore(opts: StoreOptions): Promise<Store> {
-  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.poolSize ?? 20);
+  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.poolSize ?? 4);
   return openPglite(opts.dataDir);
 }
 
@@ -78,15 +79,13 @@ export async function openPglite(dataDir?: string, from?: Blob): Promise<PgliteS
     const res = await runner.query<R>(sql, params as unknown[] | undefined);
     return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length };
   };
-  const store: PgliteStore = {
+  const turns = new Turns();
+  const view = (lane: Lane): Store => ({
     kind: 'pglite',
-    dump: (compression = 'gzip') => db.dumpDataDir(compression),
-    query: <R>(sql: string, params?: readonly unknown[]) => q<R>(db, sql, params),
+    query: <R>(sql: string, params?: readonly unknown[]) => turns.take(lane, () => q<R>(db, sql, params)),
     transaction: <T>(fn: (tx: Queryable) => Promise<T>) =>
-      db.transaction((tx) => fn({ query: <R>(sql: string, params?: readonly unknown[]) => q<R>(tx, sql, params) })),
-    exec: async (sql) => {
-      await db.exec(sql);
-    },
+      turns.take(lane, () => db.transaction((tx) => fn({ query: <R>(sql: string, params?: readonly unknown[]) => q<R>(tx, sql, params) }))),
+    exec: (sql) => turns.take(lane, async () => void (await db.exec(sql))),
     // One process owns a PGlite data folder; a promise chain keeps concurrent callers in line.
     withExclusiveLock: <T>(_key: number, fn: (conn: Queryable) => Promise<T>): Promise<T> => {
       const run = lockChain.then(() => fn({ query: <R>(sql: string, params?: readonly unknown[]) => q<R>(db, sql, params) }));
@@ -96,10 +95,34 @@ export async function openPglite(dataDir?: string, from?: Blob): Promise<PgliteS
       );
       return run;
     },
-    separatePool: () => ({ ...store, close: async () => {} }),
-    close: () => db.close(),
-  };
-  return store;
+    separatePool: () => view('first'),
+    close: async () => {},
+  });
+  return { ...view('next'), dump: (compression = 'gzip') => db.dumpDataDir(compression), close: () => db.close() };
+}
+
+type Lane = 'first' | 'next';
+
+/**
+ * PGlite runs one statement or transaction at a time, in the order asked. Turns keeps that order
+ * itself, with a lane that goes first: under load the API's requests wait many deep, and the
+ * notification workers (separatePool) would otherwise wait behind all of them on every step.
+ */
+class Turns {
+  readonly #waiting: Record<Lane, Array<() => void>> = { first: [], next: [] };
+  #busy = false;
+
+  async take<T>(lane: Lane, fn: () => Promise<T>): Promise<T> {
+    if (this.#busy) await new Promise<void>((resolve) => this.#waiting[lane].push(resolve));
+    else this.#busy = true;
+    try {
+      return await fn();
+    } finally {
+      const next = this.#waiting.first.shift() ?? this.#waiting.next.shift();
+      if (next) next();
+      else this.#busy = false;
+    }
+  }
 }
 
 // Return timestamps as ISO strings and bigints as numbers where they fit, on both drivers alike.

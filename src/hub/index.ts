@@ -106,7 +106,7 @@ export function createHub(opts: HubOptions): Hub {
         }
       }
       const outcomes = await entities.upsertMany(tenant, ok, 'replace', at);
-      subscriptions.wake();
+      subscriptions.wake(tenant);
       for (const o of outcomes) {
         if (!o.ok) report.rejected.push({ entityId: o.id, reason: o.error?.message ?? 'rejected' });
         else if (o.created) report.created++;
@@ -134,7 +134,14 @@ export function createHub(opts: HubOptions): Hub {
           // Writes here are committed when the response goes out: wake the notification dispatcher
           // at once instead of waiting for its next poll.
           scope.addHook('onResponse', async (req) => {
-            if (req.method !== 'GET' && req.method !== 'HEAD') subscriptions.wake();
+            if (req.method === 'GET' || req.method === 'HEAD') return;
+            let tenant: string;
+            try {
+              tenant = tenantOf(req);
+            } catch {
+              return; // a request with a malformed tenant was refused before it wrote anything
+            }
+            subscriptions.wake(tenant);
           });
           registerTemporalRoutes(scope, { store: opts.store, contexts, maxLimit: opts.maxLimit ?? 1000, maxInstances: 1000, retentionDays: opts.historyRetentionDays ?? 0, access });
           registerContextRoutes(scope, contexts, { baseUrl: (req) => `${req.protocol}://${req.host}` });
