@@ -6,24 +6,26 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './core/config.ts';
 import { buildHttp } from './core/http.ts';
 import { Metrics } from './core/metrics.ts';
-import { migrate, type Migration } from './core/migrations.ts';
+import { migrate } from './core/migrations.ts';
 import { createOutbound } from './core/outbound.ts';
 import { instrumentStore, openStore, type Store } from './core/storage.ts';
-import { createHub, hubMigrations, type Hub } from './hub/index.ts';
+import { createHub, type Hub } from './hub/index.ts';
 import { installAuthentication } from './core/auth.ts';
 import type { Accounts } from './identity/accounts/index.ts';
-import { createIdentity, identityMigrations, type Identity } from './identity/index.ts';
-import { consentMigrations, createConsent, type Consent } from './consent/index.ts';
+import { createIdentity, type Identity } from './identity/index.ts';
+import { createConsent, type Consent } from './consent/index.ts';
 import { startRetentionJob } from './hub/temporal/index.ts';
-import { createPortal, portalMigrations, type Portal } from './services/portal/index.ts';
-import { createTourism, tourismMigrations } from './services/tourism/index.ts';
+import { createPortal, type Portal } from './services/portal/index.ts';
+import { createTourism } from './services/tourism/index.ts';
 import { createTv } from './services/tv/index.ts';
-import { assistantMigrations, createAssistant, type Assistant } from './services/assistant/index.ts';
-import { createForms, formsMigrations, type Forms } from './services/forms/index.ts';
-import { createHandbook, handbookMigrations, type Handbook } from './services/handbook/index.ts';
-import { createSchool, schoolMigrations, type School } from './services/school/index.ts';
+import { createAssistant, type Assistant } from './services/assistant/index.ts';
+import { createForms, type Forms } from './services/forms/index.ts';
+import { createHandbook, type Handbook } from './services/handbook/index.ts';
+import { createSchool, type School } from './services/school/index.ts';
 
-export const allMigrations: Migration[] = [...hubMigrations, ...identityMigrations, ...consentMigrations, ...portalMigrations, ...tourismMigrations, ...assistantMigrations, ...formsMigrations, ...handbookMigrations, ...schoolMigrations];
+import { allMigrations } from './migrations.ts';
+
+export { allMigrations };
 
 export interface App {
   config: Config;

@@ -3,7 +3,7 @@
  * clients), lists them, disables them and gives them new secrets. The store is opened and
  * migrated directly; no server needs to run, and a running server sees the change at once.
  */
-import { allMigrations } from '../app.ts';
+import { allMigrations } from '../migrations.ts';
 import type { Config } from '../core/config.ts';
 import { migrate } from '../core/migrations.ts';
 import { openStore, type Store } from '../core/storage.ts';

@@ -1,18 +1,11 @@
 /**
  * The machi CLI: `serve`, `migrate`, `import ngsi-ld <file.jsonl|dir>`, `bench`.
  * Returns an exit code, or undefined for commands that keep running (serve).
+ *
+ * Each command's module is loaded when it runs: the whole City OS (serve) takes seconds to load,
+ * and a command such as `users list` needs only the store and its own service.
  */
 import type { Config } from '../core/config.ts';
-import { runAudit } from './audit.ts';
-import { runHub } from './hub.ts';
-import { runClients } from './clients.ts';
-import { runForms } from './forms.ts';
-import { runHandbook } from './handbook.ts';
-import { runImport } from './import.ts';
-import { runKeys } from './keys.ts';
-import { runMigrate } from './migrate.ts';
-import { runServe } from './serve.ts';
-import { runUsers } from './users.ts';
 
 const USAGE = `usage: npm run machi -- <command>
 
@@ -42,30 +35,28 @@ export async function runCli(argv: string[], config: Config): Promise<number | u
   switch (command) {
     case undefined:
     case 'serve':
-      await runServe(config);
+      await (await import('./serve.ts')).runServe(config);
       return undefined;
     case 'migrate':
-      return runMigrate(config);
+      return (await import('./migrate.ts')).runMigrate(config);
     case 'import':
-      return runImport(rest, config);
+      return (await import('./import.ts')).runImport(rest, config);
     case 'clients':
-      return runClients(rest, config);
+      return (await import('./clients.ts')).runClients(rest, config);
     case 'hub':
-      return runHub(rest, config);
+      return (await import('./hub.ts')).runHub(rest, config);
     case 'keys':
-      return runKeys(rest, config);
+      return (await import('./keys.ts')).runKeys(rest, config);
     case 'users':
-      return runUsers(rest, config);
+      return (await import('./users.ts')).runUsers(rest, config);
     case 'audit':
-      return runAudit(rest, config);
+      return (await import('./audit.ts')).runAudit(rest, config);
     case 'forms':
-      return runForms(rest, config);
+      return (await import('./forms.ts')).runForms(rest, config);
     case 'handbook':
-      return runHandbook(rest, config);
-    case 'bench': {
-      const { runBench } = await import('../../bench/run.ts');
-      return runBench(rest, config);
-    }
+      return (await import('./handbook.ts')).runHandbook(rest, config);
+    case 'bench':
+      return (await import('../../bench/run.ts')).runBench(rest, config);
     case 'help':
     case '--help':
     case '-h':

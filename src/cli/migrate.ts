@@ -1,4 +1,4 @@
-import { allMigrations } from '../app.ts';
+import { allMigrations } from '../migrations.ts';
 import type { Config } from '../core/config.ts';
 import { migrate } from '../core/migrations.ts';
 import { openStore } from '../core/storage.ts';

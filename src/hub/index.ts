@@ -3,24 +3,22 @@
  * same checks as over HTTP.
  */
 import type { FastifyInstance } from 'fastify';
-import type { Migration } from '../core/migrations.ts';
 import type { Metrics } from '../core/metrics.ts';
 import { gauge } from '../core/metrics.ts';
 import type { Outbound } from '../core/outbound.ts';
 import type { Store } from '../core/storage.ts';
-import { ContextResolver, contextMigrations, registerContextRoutes } from './context/index.ts';
+import { ContextResolver, registerContextRoutes } from './context/index.ts';
 import { EntityService } from './entities.ts';
 import { AppError } from '../core/errors.ts';
 import { parseEntity, registerHubRoutes } from './routes.ts';
 import type { StoredEntity } from './model.ts';
-import { entityMigrations } from './store.ts';
-import { accessMigrations, HubAccess } from './access.ts';
+import { HubAccess } from './access.ts';
 import { tenantOf } from './request.ts';
-import { registerTemporalRoutes, temporalMigrations } from './temporal/index.ts';
-import { createFederation, federationMigrations } from './federation/index.ts';
-import { registerSubscriptionRoutes, subscriptionMigrations, SubscriptionService } from './subscriptions/index.ts';
+import { registerTemporalRoutes } from './temporal/index.ts';
+import { createFederation } from './federation/index.ts';
+import { registerSubscriptionRoutes, SubscriptionService } from './subscriptions/index.ts';
 
-export const hubMigrations: Migration[] = [...contextMigrations, ...entityMigrations, ...subscriptionMigrations, ...federationMigrations, ...temporalMigrations, ...accessMigrations];
+export { hubMigrations } from './migrations.ts';
 
 export interface Hub {
   entities: EntityService;

@@ -8,16 +8,15 @@ import type { FastifyInstance } from 'fastify';
 import type { Authenticator, Principal } from '../core/auth.ts';
 import type { Config } from '../core/config.ts';
 import type { Metrics } from '../core/metrics.ts';
-import type { Migration } from '../core/migrations.ts';
 import type { Outbound } from '../core/outbound.ts';
 import type { Store } from '../core/storage.ts';
-import { accountsMigrations, createAccounts, type Accounts } from './accounts/index.ts';
+import { createAccounts, type Accounts } from './accounts/index.ts';
 import { endSession } from './accounts/sessions.ts';
-import { createOidc, oidcMigrations, type OidcClients } from './oidc/index.ts';
+import { createOidc, type OidcClients } from './oidc/index.ts';
 
 export { KANA_TAG, SCOPES_OF_CATEGORY, toE164 } from './accounts/index.ts';
 
-export const identityMigrations: Migration[] = [...accountsMigrations, ...oidcMigrations];
+export { identityMigrations } from './migrations.ts';
 
 export interface Identity {
   /** Mounts the account pages and the OIDC provider under /id. */
