@@ -76,7 +76,6 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
-/** Reads and validates the configuration; `defaults` let the CLI choose e.g. demo on for `npm start`. */
 /**
  * A database does the most work with about twice as many busy connections as it has cores; more
  * only queue inside it, where every query waits, the notification workers' too, instead of in the
@@ -86,6 +85,7 @@ type Env = Record<string, string | undefined>;
  */
 export const DEFAULT_DB_POOL_SIZE = Math.max(4, 2 * os.availableParallelism());
 
+/** Reads and validates the configuration; `defaults` let the CLI choose e.g. demo on for `npm start`. */
 export function loadConfig(env: Env, defaults: Partial<Config> = {}): Config {
   const problems: string[] = [];
 

@@ -9,6 +9,7 @@
 import { mkdir } from 'node:fs/promises';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
+import { DEFAULT_DB_POOL_SIZE } from './config.ts';
 
 export interface QueryResult<R> {
   rows: R[];
@@ -54,7 +55,7 @@ export interface StoreOptions {
 
 /** Opens the store chosen by the configuration: a PostgreSQL server when a URL is given. */
 export async function openStore(opts: StoreOptions): Promise<Store> {
-  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.poolSize ?? 4);
+  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.poolSize ?? DEFAULT_DB_POOL_SIZE);
   return openPglite(opts.dataDir);
 }
 
