@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { freshStore } from '../../test/app.ts';
 import { migrate } from '../core/migrations.ts';
 import { EntityService } from './entities.ts';
-import { hubMigrations } from './index.ts';
+import { hubMigrations } from './migrations.ts';
 import type { StoredEntity } from './model.ts';
 
 const D = 'https://uri.etsi.org/ngsi-ld/default-context/';

@@ -18,8 +18,6 @@ import { registerTemporalRoutes } from './temporal/index.ts';
 import { createFederation } from './federation/index.ts';
 import { registerSubscriptionRoutes, SubscriptionService } from './subscriptions/index.ts';
 
-export { hubMigrations } from './migrations.ts';
-
 export interface Hub {
   entities: EntityService;
   contexts: ContextResolver;

@@ -16,8 +16,6 @@ import { createOidc, type OidcClients } from './oidc/index.ts';
 
 export { KANA_TAG, SCOPES_OF_CATEGORY, toE164 } from './accounts/index.ts';
 
-export { identityMigrations } from './migrations.ts';
-
 export interface Identity {
   /** Mounts the account pages and the OIDC provider under /id. */
   register(http: FastifyInstance): Promise<void>;
