@@ -1,27 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { PGlite } from '@electric-sql/pglite';
+import { test } from 'node:test';
 import { compileQ, matchesQ, parseQ } from './index.ts';
 import { CORPUS, EXPECTED } from './q-corpus.ts';
-import { createTestDb, expand, filterIds, insertEntities, selectIds } from './testing.ts';
+import { expand, useEntityDb } from './testing.ts';
 
-let db: PGlite;
-
-before(async () => {
-  db = await createTestDb();
-  await insertEntities(db, CORPUS);
-});
-
-after(async () => {
-  await db.close();
-});
+const entityDb = useEntityDb(CORPUS);
 
 /** Runs a q expression both ways: compiled to SQL on PGlite, and in memory. */
 async function bothWays(q: string): Promise<{ sql: string[]; js: string[] }> {
   const ast = parseQ(q, expand);
-  const params: unknown[] = [];
-  const { sql } = compileQ(ast, { params });
-  return { sql: await selectIds(db, sql, params), js: filterIds(CORPUS, (e) => matchesQ(ast, e)) };
+  return entityDb.bothWays((params) => compileQ(ast, { params }).sql, (e) => matchesQ(ast, e));
 }
 
 const ids = (short: readonly string[]): string[] => short.map((s) => `urn:e:${s}`);

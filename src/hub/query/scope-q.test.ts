@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { PGlite } from '@electric-sql/pglite';
+import { test } from 'node:test';
 import { AppError } from '../../core/errors.ts';
 import { compileScopeQ, matchesScopeQ, parseScopeQ } from './index.ts';
-import { buildEntity, createTestDb, filterIds, insertEntities, selectIds } from './testing.ts';
+import { buildEntity, useEntityDb } from './testing.ts';
 
 const ENTITIES = [
   buildEntity({ id: 's:01', scopes: ['/Madrid'] }),
@@ -19,22 +18,11 @@ const ENTITIES = [
   buildEntity({ id: 's:11', scopes: ['/Tōkyō/東京', '/Madrid/Gardens//x'] }),
 ];
 
-let db: PGlite;
-
-before(async () => {
-  db = await createTestDb();
-  await insertEntities(db, ENTITIES);
-});
-
-after(async () => {
-  await db.close();
-});
+const entityDb = useEntityDb(ENTITIES);
 
 async function bothWays(q: string): Promise<{ sql: string[]; js: string[] }> {
   const ast = parseScopeQ(q);
-  const params: unknown[] = [];
-  const { sql } = compileScopeQ(ast, { params });
-  return { sql: await selectIds(db, sql, params), js: filterIds(ENTITIES, (e) => matchesScopeQ(ast, e)) };
+  return entityDb.bothWays((params) => compileScopeQ(ast, { params }).sql, (e) => matchesScopeQ(ast, e));
 }
 
 const EXPECTED: Array<[string, string[]]> = [

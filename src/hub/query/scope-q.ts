@@ -2,9 +2,9 @@
  * The NGSI-LD Scope Query Language, the `scopeQ` parameter (ETSI GS CIM 009 V1.8.1 clause 4.19):
  * parser, SQL over `hub.entities.scopes`, and an in-memory evaluator with the same meaning.
  *
- *   ScopeQ  = AndQ *(("|" / ",") AndQ)          ; "," is an alternative OR (clause 4.19)
- *   AndQ    = Primary *(";" Primary)            ; the ABNF only has ";" inside parentheses,
- *   Primary = "(" ScopeQ ")" / Scope            ; this parser also takes it at top level
+ * The groups (";" for AND, "|" or "," for OR, parentheses) follow the grammar in and-or.ts; the
+ * leaves are scopes:
+ *
  *   Scope   = "/#" / 1*("/" Level) ["/#"]
  *   Level   = Name / "+"                        ; Name: letter *(letter / number / "_")
  *
@@ -13,21 +13,20 @@
  */
 
 import { badRequest } from '../../core/errors.ts';
+import { parseAndOr, type AndOr, type Cursor } from './and-or.ts';
 import { ParamSink, sqlAnd, sqlOr, type SqlContext } from './sql.ts';
 import { describeAt, syntaxError, tooComplex } from './syntax.ts';
 
-export type ScopeExpr =
-  /** `levels` may contain `+`; `descendants` for a trailing `/#` (`/#` alone has no levels). */
-  | { kind: 'scope'; levels: string[]; descendants: boolean }
-  | { kind: 'and'; items: ScopeExpr[] }
-  | { kind: 'or'; items: ScopeExpr[] };
+/** One scope: `levels` may contain `+`; `descendants` for a trailing `/#` (`/#` alone has no levels). */
+export type ScopePattern = { kind: 'scope'; levels: string[]; descendants: boolean };
+
+export type ScopeExpr = AndOr<ScopePattern>;
 
 /** The name other modules already use for a parsed scopeQ. */
 export type ScopeNode = ScopeExpr;
 
 const LANG = 'scopeQ';
 const MAX_LENGTH = 4000;
-const MAX_DEPTH = 20;
 const LEVEL_AT = /\p{L}[\p{L}\p{N}_]*/uy;
 
 /**
@@ -37,54 +36,13 @@ const LEVEL_AT = /\p{L}[\p{L}\p{N}_]*/uy;
 export function parseScopeQ(text: string): ScopeExpr {
   if (text.length === 0) throw badRequest('scopeQ: the query is empty');
   if (text.length > MAX_LENGTH) throw tooComplex(LANG, `the query is longer than ${MAX_LENGTH} characters`);
-  const p = { text, pos: 0 };
-  const expr = parseOr(p, 0);
-  if (p.pos < text.length) throw syntaxError(LANG, `unexpected ${describeAt(text, p.pos)}`, p.pos);
-  return expr;
+  return parseAndOr(text, LANG, parseScope);
 }
 
-interface Cursor {
-  text: string;
-  pos: number;
-}
-
-function parseOr(p: Cursor, depth: number): ScopeExpr {
-  const items = [parseAnd(p, depth)];
-  while (p.text[p.pos] === '|' || p.text[p.pos] === ',') {
-    p.pos++;
-    items.push(parseAnd(p, depth));
+function parseScope(p: Cursor): ScopePattern {
+  if (p.text[p.pos] !== '/') {
+    throw syntaxError(LANG, `expected a scope starting with '/', found ${describeAt(p.text, p.pos)}`, p.pos);
   }
-  return combine('or', items);
-}
-
-function parseAnd(p: Cursor, depth: number): ScopeExpr {
-  const items = [parsePrimary(p, depth)];
-  while (p.text[p.pos] === ';') {
-    p.pos++;
-    items.push(parsePrimary(p, depth));
-  }
-  return combine('and', items);
-}
-
-function parsePrimary(p: Cursor, depth: number): ScopeExpr {
-  const ch = p.text[p.pos];
-  if (ch === '(') {
-    const open = p.pos;
-    if (depth >= MAX_DEPTH) throw tooComplex(LANG, `parentheses nest deeper than ${MAX_DEPTH}`);
-    p.pos++;
-    const inner = parseOr(p, depth + 1);
-    if (p.text[p.pos] !== ')') {
-      const found = describeAt(p.text, p.pos);
-      throw syntaxError(LANG, `missing ')' for the '(' at position ${open + 1}, found ${found}`, p.pos);
-    }
-    p.pos++;
-    return inner;
-  }
-  if (ch !== '/') throw syntaxError(LANG, `expected a scope starting with '/', found ${describeAt(p.text, p.pos)}`, p.pos);
-  return parseScope(p);
-}
-
-function parseScope(p: Cursor): ScopeExpr {
   const levels: string[] = [];
   let descendants = false;
   while (p.text[p.pos] === '/') {
@@ -111,11 +69,6 @@ function parseScope(p: Cursor): ScopeExpr {
     throw syntaxError(LANG, `unexpected ${describeAt(p.text, p.pos)} in a scope`, p.pos);
   }
   return { kind: 'scope', levels, descendants };
-}
-
-function combine(kind: 'and' | 'or', items: ScopeExpr[]): ScopeExpr {
-  if (items.length === 1 && items[0]) return items[0];
-  return { kind, items: items.flatMap((i) => (i.kind === kind ? i.items : [i])) };
 }
 
 /**

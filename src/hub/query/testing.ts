@@ -4,6 +4,7 @@
  * Not used by production code.
  */
 
+import { after, before } from 'node:test';
 import { PGlite } from '@electric-sql/pglite';
 import type { AttrInstance, StoredEntity } from '../model.ts';
 import { entityMigrations } from '../store.ts';
@@ -55,6 +56,35 @@ export function filterIds(entities: StoredEntity[], test: (e: StoredEntity) => b
     .filter(test)
     .map((e) => e.id)
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * A test database holding `entities` for the whole test file (filled in `before`, closed in
+ * `after`), and a way to run one compiled filter against it and the same filter in memory.
+ */
+export function useEntityDb(entities: StoredEntity[]): {
+  /** Ids selected by the SQL that `compile` appends to `params`, and by `matches`, each sorted. */
+  bothWays(
+    compile: (params: unknown[]) => string,
+    matches: (e: StoredEntity) => boolean,
+  ): Promise<{ sql: string[]; js: string[] }>;
+} {
+  let db: PGlite | undefined;
+  before(async () => {
+    db = await createTestDb();
+    await insertEntities(db, entities);
+  });
+  after(async () => {
+    await db?.close();
+  });
+  return {
+    async bothWays(compile, matches) {
+      if (!db) throw new Error('useEntityDb: the database is opened in before()');
+      const params: unknown[] = [];
+      const sql = compile(params);
+      return { sql: await selectIds(db, sql, params), js: filterIds(entities, matches) };
+    },
+  };
 }
 
 export function buildEntity(overrides: Partial<StoredEntity> & { id: string }): StoredEntity {

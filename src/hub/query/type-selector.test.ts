@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { PGlite } from '@electric-sql/pglite';
+import { test } from 'node:test';
 import { AppError } from '../../core/errors.ts';
 import { compileTypeSelector, matchesTypeSelector, parseTypeSelector } from './index.ts';
-import { buildEntity, createTestDb, expand, filterIds, insertEntities, NS, selectIds } from './testing.ts';
+import { buildEntity, expand, NS, useEntityDb } from './testing.ts';
 
 const ENTITIES = [
   buildEntity({ id: 't:01', types: [NS + 'Building'] }),
@@ -14,16 +13,7 @@ const ENTITIES = [
   buildEntity({ id: 't:06', types: ['https://smartdatamodels.org/dataModel.Parking/OffStreetParking'] }),
 ];
 
-let db: PGlite;
-
-before(async () => {
-  db = await createTestDb();
-  await insertEntities(db, ENTITIES);
-});
-
-after(async () => {
-  await db.close();
-});
+const entityDb = useEntityDb(ENTITIES);
 
 const EXPECTED: Array<[string, string[]]> = [
   // Clause 4.17 examples 1-3.
@@ -43,11 +33,13 @@ const EXPECTED: Array<[string, string[]]> = [
 test('4.17 type: examples of the clause select the expected entities, in SQL and JS', async () => {
   for (const [q, expected] of EXPECTED) {
     const ast = parseTypeSelector(q, expand);
-    const params: unknown[] = [];
-    const { sql } = compileTypeSelector(ast, { params });
+    const { sql, js } = await entityDb.bothWays(
+      (params) => compileTypeSelector(ast, { params }).sql,
+      (e) => matchesTypeSelector(ast, e),
+    );
     const ids = expected.map((s) => `t:${s}`);
-    assert.deepEqual(filterIds(ENTITIES, (e) => matchesTypeSelector(ast, e)), ids, `JS result for ${q}`);
-    assert.deepEqual(await selectIds(db, sql, params), ids, `SQL result for ${q}`);
+    assert.deepEqual(js, ids, `JS result for ${q}`);
+    assert.deepEqual(sql, ids, `SQL result for ${q}`);
   }
 });
 

@@ -2,39 +2,32 @@
  * The NGSI-LD Entity Type Selection Language, the `type` parameter (ETSI GS CIM 009 V1.8.1
  * clause 4.17): parser, SQL over `hub.entities.types` (expanded IRIs), and an in-memory evaluator.
  *
- *   Types   = AndT *(("|" / ",") AndT)          ; "," is the older form of OR
- *   AndT    = Primary *(";" Primary)            ; the ABNF only has ";" inside parentheses,
- *   Primary = "(" Types ")" / Type              ; this parser also takes it at top level
+ * The groups (";" for AND, "|" or "," for OR, parentheses) follow the grammar in and-or.ts; the
+ * leaves are types:
+ *
  *   Type    = Name / URI                        ; Name per clause 4.6.2, expanded via @context
  *
  * An entity matches a type if the type is among its types (entities may have several).
  */
 
 import { badRequest } from '../../core/errors.ts';
+import { parseAndOr, type AndOr, type Cursor } from './and-or.ts';
 import type { Expand } from './q-parser.ts';
 import { ParamSink, sqlAnd, sqlOr, type SqlContext } from './sql.ts';
 import { describeAt, NAME_RE, syntaxError, tooComplex, URI_RE } from './syntax.ts';
 
-export type TypeExpr =
-  /** One entity type, as an expanded IRI. */
-  | { kind: 'type'; iri: string }
-  | { kind: 'and'; items: TypeExpr[] }
-  | { kind: 'or'; items: TypeExpr[] };
+/** One entity type, as an expanded IRI. */
+export type SelectedType = { kind: 'type'; iri: string };
+
+export type TypeExpr = AndOr<SelectedType>;
 
 /** The name other modules already use for a parsed type selector. */
 export type TypeNode = TypeExpr;
 
 const LANG = 'type';
 const MAX_LENGTH = 4000;
-const MAX_DEPTH = 20;
 /** Characters that end a type name (clause 4.17 NOTE: they are allowed in URIs, but not here). */
 const STOP = new Set([',', ';', '|', '(', ')']);
-
-interface Cursor {
-  text: string;
-  pos: number;
-  expand: Expand;
-}
 
 /**
  * Parses an entity type selection, expanding each type name with `expand`. Syntax errors are 400
@@ -43,43 +36,10 @@ interface Cursor {
 export function parseTypeSelector(text: string, expand: Expand): TypeExpr {
   if (text.length === 0) throw badRequest('type: the entity type selection is empty');
   if (text.length > MAX_LENGTH) throw tooComplex(LANG, `the selection is longer than ${MAX_LENGTH} characters`);
-  const p: Cursor = { text, pos: 0, expand };
-  const expr = parseOr(p, 0);
-  if (p.pos < text.length) throw syntaxError(LANG, `unexpected ${describeAt(text, p.pos)}`, p.pos);
-  return expr;
+  return parseAndOr(text, LANG, (p) => parseType(p, expand));
 }
 
-function parseOr(p: Cursor, depth: number): TypeExpr {
-  const items = [parseAnd(p, depth)];
-  while (p.text[p.pos] === '|' || p.text[p.pos] === ',') {
-    p.pos++;
-    items.push(parseAnd(p, depth));
-  }
-  return combine('or', items);
-}
-
-function parseAnd(p: Cursor, depth: number): TypeExpr {
-  const items = [parsePrimary(p, depth)];
-  while (p.text[p.pos] === ';') {
-    p.pos++;
-    items.push(parsePrimary(p, depth));
-  }
-  return combine('and', items);
-}
-
-function parsePrimary(p: Cursor, depth: number): TypeExpr {
-  if (p.text[p.pos] === '(') {
-    const open = p.pos;
-    if (depth >= MAX_DEPTH) throw tooComplex(LANG, `parentheses nest deeper than ${MAX_DEPTH}`);
-    p.pos++;
-    const inner = parseOr(p, depth + 1);
-    if (p.text[p.pos] !== ')') {
-      const found = describeAt(p.text, p.pos);
-      throw syntaxError(LANG, `missing ')' for the '(' at position ${open + 1}, found ${found}`, p.pos);
-    }
-    p.pos++;
-    return inner;
-  }
+function parseType(p: Cursor, expand: Expand): SelectedType {
   const at = p.pos;
   let end = at;
   while (end < p.text.length && !STOP.has(p.text[end] ?? '') && !/\s/u.test(p.text[end] ?? '')) end++;
@@ -89,12 +49,7 @@ function parsePrimary(p: Cursor, depth: number): TypeExpr {
     throw syntaxError(LANG, `'${token}' is neither an entity type name (clause 4.6.2) nor a URI`, at);
   }
   p.pos = end;
-  return { kind: 'type', iri: p.expand(token) };
-}
-
-function combine(kind: 'and' | 'or', items: TypeExpr[]): TypeExpr {
-  if (items.length === 1 && items[0]) return items[0];
-  return { kind, items: items.flatMap((i) => (i.kind === kind ? i.items : [i])) };
+  return { kind: 'type', iri: expand(token) };
 }
 
 /**
