@@ -4,8 +4,9 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { getDocument, OPS } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { plausibleAnswers } from '../../../bench/forms.ts';
+import { A4 } from '../../core/pdf-layout.ts';
 import type { Answers, FieldDictionary, FormDefinition } from './model.ts';
-import { A4, cleanText, formatAnswer, renderForm, renderForms, renderFormsWithLayout, type CellBox } from './pdf.ts';
+import { cleanText, formatAnswer, renderForm, renderForms, renderFormsWithLayout, type CellBox } from './pdf.ts';
 import { decodeQrPayload, encodeQrPayload, qrForForm, qrModules } from './qr.ts';
 
 // ---------------------------------------------------------------------------------------------

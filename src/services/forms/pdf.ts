@@ -15,7 +15,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import PDFDocument from 'pdfkit';
+import { A4, addA4Page, CONTENT_BOTTOM, CONTENT_LEFT, CONTENT_WIDTH, MARGIN, MM, openA4Document, PAD, SECTION_BAR, type PdfFont } from '../../core/pdf-layout.ts';
 import { formatJapaneseDate } from './japanese.ts';
 import type { Answers, FieldDictionary, FieldSchema, FormDefinition, LayoutCell } from './model.ts';
 import { qrForForm, type FormQr } from './qr.ts';
@@ -58,22 +58,12 @@ export interface RenderedForms {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Page geometry, in PDF points (1/72 inch)
+// Page geometry, in PDF points (1/72 inch): the A4 page of core/pdf-layout.ts, and the form's own sizes
 
-const MM = 72 / 25.4;
-/** ISO 216 A4, 210 × 297 mm. */
-export const A4 = { width: 595.28, height: 841.89 } as const;
-const MARGIN = 15 * MM;
-const CONTENT_X = MARGIN;
-const CONTENT_W = A4.width - 2 * MARGIN;
-/** Content stops here; the page footer sits in the bottom margin. */
-const CONTENT_BOTTOM = A4.height - MARGIN;
-const PAD = 3;
 const ANSWER_SIZE = 10.5;
 const ANSWER_MIN = 6;
 const LABEL_SIZE = 7.5;
 const LABEL_MIN = 5;
-const SECTION_BAR = 16;
 const SECTION_GAP = 6;
 const QR_SIDE = 28 * MM;
 /** Below about 0.25 mm a module is hard for window scanners to resolve, so big codes print larger. */
@@ -97,6 +87,15 @@ export function fonts(): { regular: Buffer; bold: Buffer } {
     fontFiles = { regular: file('400Regular/NotoSansJP_400Regular.ttf'), bold: file('700Bold/NotoSansJP_700Bold.ttf') };
   }
   return fontFiles;
+}
+
+/** Noto Sans JP for `openA4Document`: the regular weight (the body font) first, then the bold. */
+export function notoSansJp(): [PdfFont, PdfFont] {
+  const { regular, bold } = fonts();
+  return [
+    { name: REGULAR, file: regular },
+    { name: BOLD, file: bold },
+  ];
 }
 
 /** Advance widths at size 1, by font and character; the same for every document of the process. */
@@ -336,7 +335,7 @@ class Painter {
   }
 
   newPage(): void {
-    this.doc.addPage({ size: 'A4', margin: 0 });
+    addA4Page(this.doc);
     this.y = MARGIN;
   }
 
@@ -403,7 +402,7 @@ class Painter {
     const headingX = A4.width - leftEnd;
     let y = MARGIN;
     if (options.city) {
-      this.textBox(cleanText(options.city, false), REGULAR, CONTENT_X, y, headingX - CONTENT_X - 4, 9 * lineFactor, 9, 6);
+      this.textBox(cleanText(options.city, false), REGULAR, CONTENT_LEFT, y, headingX - CONTENT_LEFT - 4, 9 * lineFactor, 9, 6);
     }
     y += 12;
     const headingH = 2 * 18 * lineFactor;
@@ -414,10 +413,10 @@ class Painter {
     doc.restore();
     y += heading.lines.length * heading.size * lineFactor + 8;
     const date = formatJapaneseDate(japanDate(options.generatedAt ?? new Date()));
-    if (date.ok) this.textBox(date.value, REGULAR, CONTENT_X, y, leftEnd - CONTENT_X, 10 * lineFactor, 10, 7, 'right');
+    if (date.ok) this.textBox(date.value, REGULAR, CONTENT_LEFT, y, leftEnd - CONTENT_LEFT, 10 * lineFactor, 10, 7, 'right');
     y += 10 * lineFactor + 2;
     if (item.form.layout.addressee) {
-      this.textBox(cleanText(item.form.layout.addressee, false), REGULAR, CONTENT_X, y, leftEnd - CONTENT_X, 11 * lineFactor, 11, 7);
+      this.textBox(cleanText(item.form.layout.addressee, false), REGULAR, CONTENT_LEFT, y, leftEnd - CONTENT_LEFT, 11 * lineFactor, 11, 7);
       y += 11 * lineFactor;
     }
     this.y = Math.max(y, capY) + 8;
@@ -426,10 +425,10 @@ class Painter {
   /** Lays out a row's cells: widths from the grid, heights from their lines and labels. */
   planRow(row: LayoutCell[]): PlannedCell[] {
     const spans = rowSpans(row);
-    const col = CONTENT_W / 12;
+    const col = CONTENT_WIDTH / 12;
     // No cell may be taller than a page, whatever its `lines` says.
     const maxLines = Math.floor((CONTENT_BOTTOM - MARGIN - 2 * PAD - LABEL_SIZE * lineFactor - SECTION_BAR - 4) / (ANSWER_SIZE * lineFactor));
-    let x = CONTENT_X;
+    let x = CONTENT_LEFT;
     return row.map((cell, i) => {
       const width = spans[i]! * col;
       const wanted = typeof cell.lines === 'number' && Number.isFinite(cell.lines) ? Math.floor(cell.lines) : 1;
@@ -492,9 +491,9 @@ class Painter {
 
   sectionBar(heading: string, continued: boolean): void {
     const doc = this.doc;
-    doc.rect(CONTENT_X, this.y, CONTENT_W, SECTION_BAR).fillAndStroke('#d6d6d6', BORDER);
+    doc.rect(CONTENT_LEFT, this.y, CONTENT_WIDTH, SECTION_BAR).fillAndStroke('#d6d6d6', BORDER);
     const text = cleanText(heading, false) + (continued ? '（つづき）' : '');
-    this.textBox(text, BOLD, CONTENT_X + PAD + 2, this.y + 2, CONTENT_W - 2 * PAD - 4, SECTION_BAR - 2, 9.5, 6);
+    this.textBox(text, BOLD, CONTENT_LEFT + PAD + 2, this.y + 2, CONTENT_WIDTH - 2 * PAD - 4, SECTION_BAR - 2, 9.5, 6);
     this.y += SECTION_BAR;
   }
 
@@ -524,13 +523,13 @@ class Painter {
 
   /** Footnotes in small print, at the bottom of the last page when they fit there. */
   footnotes(notes: string[]): void {
-    const fitted = notes.map((n) => this.m.fit(this.m.printable(cleanText(n, false)), REGULAR, CONTENT_W, 4 * 7 * lineFactor, 7, 5.5));
+    const fitted = notes.map((n) => this.m.fit(this.m.printable(cleanText(n, false)), REGULAR, CONTENT_WIDTH, 4 * 7 * lineFactor, 7, 5.5));
     const heights = fitted.map((f) => f.lines.length * f.size * lineFactor + 2);
     const total = heights.reduce((a, b) => a + b, 0);
     if (total <= CONTENT_BOTTOM - this.y) this.y = CONTENT_BOTTOM - total;
     fitted.forEach((f, i) => {
       if (this.y + heights[i]! > CONTENT_BOTTOM) this.newPage();
-      this.drawLines(f, REGULAR, CONTENT_X, this.y, CONTENT_W, 'left', '#333333');
+      this.drawLines(f, REGULAR, CONTENT_LEFT, this.y, CONTENT_WIDTH, 'left', '#333333');
       this.y += heights[i]!;
     });
   }
@@ -540,7 +539,7 @@ class Painter {
     const text = this.m.printable(cleanText(title, false));
     pages.forEach((page, i) => {
       this.doc.switchToPage(page);
-      this.textBox(`${text} – ${i + 1}/${pages.length}`, REGULAR, CONTENT_X, CONTENT_BOTTOM + 10, CONTENT_W, 7 * lineFactor, 7, 5, 'center', '#555555');
+      this.textBox(`${text} – ${i + 1}/${pages.length}`, REGULAR, CONTENT_LEFT, CONTENT_BOTTOM + 10, CONTENT_WIDTH, 7 * lineFactor, 7, 5, 'center', '#555555');
     });
   }
 }
@@ -551,28 +550,9 @@ class Painter {
  */
 export async function renderFormsWithLayout(dictionary: FieldDictionary, items: FormToRender[], options: RenderOptions = {}): Promise<RenderedForms> {
   if (items.length === 0) throw new Error('renderForms: no forms to render');
-  const { regular, bold } = fonts();
   const titles = items.map((i) => cleanText(i.form.title.ja, false));
-  const doc = new PDFDocument({
-    size: 'A4',
-    margin: 0,
-    autoFirstPage: false,
-    bufferPages: true,
-    pdfVersion: '1.7',
-    lang: 'ja-JP',
-    displayTitle: true,
-    info: { Title: titles.join('、') || 'Machi', Creator: 'Machi', Producer: 'Machi', CreationDate: options.generatedAt ?? new Date() },
-  });
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const ended = new Promise<void>((resolve, reject) => {
-    doc.on('end', resolve);
-    doc.on('error', reject);
-  });
-  doc.registerFont(REGULAR, regular);
-  doc.registerFont(BOLD, bold);
-  doc.font(REGULAR, 10);
-  lineFactor = doc.currentLineHeight() / 10;
+  const { doc, lineFactor: measured, finish } = openA4Document({ title: titles.join('、') || 'Machi', lang: 'ja-JP', createdAt: options.generatedAt ?? new Date(), fonts: notoSansJp() });
+  lineFactor = measured;
 
   const painter = new Painter(doc, dictionary);
   const itemPages: number[][] = [];
@@ -587,9 +567,7 @@ export async function renderFormsWithLayout(dictionary: FieldDictionary, items: 
   });
   items.forEach((item, index) => painter.footer(titles[index]!, itemPages[index]!));
   const pages = doc.bufferedPageRange().count;
-  doc.end();
-  await ended;
-  return { pdf: Buffer.concat(chunks), pages, itemPages, cells: painter.cells };
+  return { pdf: await finish(), pages, itemPages, cells: painter.cells };
 }
 
 /** One PDF of several forms (the "download all" of a life event). */

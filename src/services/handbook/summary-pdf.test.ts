@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { getDocument, OPS } from 'pdfjs-dist/legacy/build/pdf.mjs';
-import { A4 } from '../forms/pdf.ts';
+import { A4 } from '../../core/pdf-layout.ts';
 import { PALETTE } from './growth/chart.ts';
 import { PERCENTILES, REFERENCE_FORMAT, type GrowthReferenceTable } from './growth/reference.ts';
 import type { Measurement } from './model.ts';

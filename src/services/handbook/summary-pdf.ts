@@ -16,9 +16,9 @@
  * name, however long or strange, can run over the page. The growth charts are the very SVG the
  * page shows (growth/chart.ts), redrawn here as PDF vector paths, so paper and screen agree.
  */
-import PDFDocument from 'pdfkit';
+import { addA4Page, CONTENT_BOTTOM, CONTENT_LEFT, CONTENT_WIDTH, MARGIN, openA4Document, PAD, SECTION_BAR } from '../../core/pdf-layout.ts';
 import { formatJapaneseDate } from '../forms/japanese.ts';
-import { A4, BOLD, cleanText, fonts, Measurer, REGULAR } from '../forms/pdf.ts';
+import { BOLD, cleanText, Measurer, notoSansJp, REGULAR } from '../forms/pdf.ts';
 import { ageOn, formatAge, formatValue, growthChartSvg, type ChartSpan } from './growth/chart.ts';
 import { findSeries, type GrowthReferenceTable } from './growth/reference.ts';
 import { checkupSummaries, type WindowStatus } from './checkups/checkups.ts';
@@ -200,22 +200,14 @@ const MEASURE_HEAD: Record<SummaryLanguage, Record<MeasurementKind, string>> = {
 const EN_MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 // ---------------------------------------------------------------------------------------------
-// Page geometry, in PDF points
+// Page geometry, in PDF points: the A4 page of core/pdf-layout.ts, and the summary's own sizes
 
-const MM = 72 / 25.4;
-const MARGIN = 15 * MM;
-const LEFT = MARGIN;
-const WIDTH = A4.width - 2 * MARGIN;
-/** Content stops here; the footer sits in the bottom margin. */
-const BOTTOM = A4.height - MARGIN;
-const PAD = 3;
 const CELL_SIZE = 8.5;
 /** A table cell shows at most this many lines, so no row is taller than a page; the rest is cut with …. */
 const CELL_LINES = 6;
 const NOTE_LINES = 40;
 /** The lines between a section's bar and its table (a check-up's window and visit). */
 const INTRO_SIZE = 8.5;
-const HEAD_BAR = 16;
 const BORDER = '#555555';
 const HEAD_SHADE = '#e4e4e4';
 const BAR_SHADE = '#d6d6d6';
@@ -264,13 +256,13 @@ class Sheet {
   }
 
   newPage(): void {
-    this.doc.addPage({ size: 'A4', margin: 0 });
+    addA4Page(this.doc);
     this.y = MARGIN;
   }
 
   /** Starts a new page unless `height` still fits on this one. */
   ensure(height: number): void {
-    if (this.y + height > BOTTOM) this.newPage();
+    if (this.y + height > CONTENT_BOTTOM) this.newPage();
   }
 
   /** Untrusted text made printable: cleaned, then what the font cannot draw as 〓. */
@@ -301,26 +293,26 @@ class Sheet {
   paragraph(text: string, size: number, o: { font?: string; color?: string; maxLines?: number } = {}): void {
     const font = o.font ?? REGULAR;
     const lh = size * this.lf;
-    for (const line of this.lines(text, font, WIDTH, size, o.maxLines ?? 20, true)) {
+    for (const line of this.lines(text, font, CONTENT_WIDTH, size, o.maxLines ?? 20, true)) {
       this.ensure(lh);
-      this.drawLines([line], font, LEFT, this.y, WIDTH, size, 'left', o.color);
+      this.drawLines([line], font, CONTENT_LEFT, this.y, CONTENT_WIDTH, size, 'left', o.color);
       this.y += lh;
     }
   }
 
   /** A section's grey bar with its heading; `continued` marks its repetition on a new page. */
   bar(heading: string, continued: boolean): void {
-    this.doc.rect(LEFT, this.y, WIDTH, HEAD_BAR).fillAndStroke(BAR_SHADE, BORDER);
+    this.doc.rect(CONTENT_LEFT, this.y, CONTENT_WIDTH, SECTION_BAR).fillAndStroke(BAR_SHADE, BORDER);
     const size = 9.5;
-    const text = this.lines(heading + (continued ? this.continued : ''), BOLD, WIDTH - 4 * PAD, size, 1);
-    this.drawLines(text, BOLD, LEFT + 2 * PAD, this.y + (HEAD_BAR - size * this.lf) / 2, WIDTH - 4 * PAD, size);
-    this.y += HEAD_BAR;
+    const text = this.lines(heading + (continued ? this.continued : ''), BOLD, CONTENT_WIDTH - 4 * PAD, size, 1);
+    this.drawLines(text, BOLD, CONTENT_LEFT + 2 * PAD, this.y + (SECTION_BAR - size * this.lf) / 2, CONTENT_WIDTH - 4 * PAD, size);
+    this.y += SECTION_BAR;
   }
 
   /** Starts a section: its bar, with room for at least `first` points of content under it. */
   section(heading: string, first: number): void {
     this.y += 8;
-    this.ensure(HEAD_BAR + first);
+    this.ensure(SECTION_BAR + first);
     this.bar(heading, false);
   }
 
@@ -331,7 +323,7 @@ class Sheet {
    * start.
    */
   table(heading: string, columns: readonly Column[], rows: readonly string[][], maxLines: number[] = [], intro: readonly string[] = []): void {
-    const widths = columns.map((c) => c.width * WIDTH);
+    const widths = columns.map((c) => c.width * CONTENT_WIDTH);
     const head = columns.map((c, i) => this.lines(c.title, BOLD, widths[i]! - 2 * PAD, 7.5, 2));
     const headH = Math.max(...head.map((l) => l.length)) * 7.5 * this.lf + 2 * PAD;
     const planned = rows.map((row) => {
@@ -339,7 +331,7 @@ class Sheet {
       return { cells, height: Math.max(1, ...cells.map((l) => l.length)) * CELL_SIZE * this.lf + 2 * PAD };
     });
     const drawHead = () => {
-      let x = LEFT;
+      let x = CONTENT_LEFT;
       columns.forEach((c, i) => {
         this.doc.rect(x, this.y, widths[i]!, headH).fillAndStroke(HEAD_SHADE, BORDER);
         this.drawLines(head[i]!, BOLD, x + PAD, this.y + PAD, widths[i]! - 2 * PAD, 7.5, c.align ?? 'left');
@@ -347,25 +339,25 @@ class Sheet {
       });
       this.y += headH;
     };
-    const introLines = intro.map((text) => this.lines(text, REGULAR, WIDTH - 2 * PAD, INTRO_SIZE, 3));
+    const introLines = intro.map((text) => this.lines(text, REGULAR, CONTENT_WIDTH - 2 * PAD, INTRO_SIZE, 3));
     const introH = introLines.reduce((h, l) => h + l.length * INTRO_SIZE * this.lf, 0) + (intro.length > 0 ? 2 * PAD : 0);
     this.section(heading, introH + headH + (planned[0]?.height ?? 0));
     if (intro.length > 0) {
       this.y += PAD;
       for (const l of introLines) {
-        this.drawLines(l, REGULAR, LEFT + PAD, this.y, WIDTH - 2 * PAD, INTRO_SIZE);
+        this.drawLines(l, REGULAR, CONTENT_LEFT + PAD, this.y, CONTENT_WIDTH - 2 * PAD, INTRO_SIZE);
         this.y += l.length * INTRO_SIZE * this.lf;
       }
       this.y += PAD;
     }
     drawHead();
     for (const row of planned) {
-      if (this.y + row.height > BOTTOM) {
+      if (this.y + row.height > CONTENT_BOTTOM) {
         this.newPage();
         this.bar(heading, true);
         drawHead();
       }
-      let x = LEFT;
+      let x = CONTENT_LEFT;
       row.cells.forEach((lines, i) => {
         this.doc.lineWidth(0.5).rect(x, this.y, widths[i]!, row.height).stroke(BORDER);
         this.drawLines(lines, REGULAR, x + PAD, this.y + PAD, widths[i]! - 2 * PAD, CELL_SIZE, columns[i]!.align ?? 'left');
@@ -580,34 +572,15 @@ export async function renderHandbookSummary(input: HandbookSummaryInput, lang: S
   const printedAt = input.printedAt ?? new Date();
   const today = japanDay(printedAt);
   const rules = loadSchedule();
-  const { regular, bold } = fonts();
 
-  const doc = new PDFDocument({
-    size: 'A4',
-    margin: 0,
-    autoFirstPage: false,
-    bufferPages: true,
-    pdfVersion: '1.7',
-    lang: lang === 'ja' ? 'ja-JP' : 'en',
-    displayTitle: true,
-    info: { Title: T[lang].title, Creator: 'Machi', Producer: 'Machi', CreationDate: printedAt },
-  });
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const ended = new Promise<void>((resolve, reject) => {
-    doc.on('end', resolve);
-    doc.on('error', reject);
-  });
-  doc.registerFont(REGULAR, regular);
-  doc.registerFont(BOLD, bold);
-  doc.font(REGULAR, 10);
-  const sheet = new Sheet(doc, doc.currentLineHeight() / 10, t.continued);
+  const { doc, lineFactor, finish } = openA4Document({ title: T[lang].title, lang: lang === 'ja' ? 'ja-JP' : 'en', createdAt: printedAt, fonts: notoSansJp() });
+  const sheet = new Sheet(doc, lineFactor, t.continued);
   sheet.newPage();
 
   // The heading and the child.
-  sheet.drawLines(sheet.lines(t.title, BOLD, WIDTH, 17, 1), BOLD, LEFT, sheet.y, WIDTH, 17, 'center');
+  sheet.drawLines(sheet.lines(t.title, BOLD, CONTENT_WIDTH, 17, 1), BOLD, CONTENT_LEFT, sheet.y, CONTENT_WIDTH, 17, 'center');
   sheet.y += 17 * sheet.lf;
-  sheet.drawLines(sheet.lines(t.subtitle, REGULAR, WIDTH, 9, 1), REGULAR, LEFT, sheet.y, WIDTH, 9, 'center', '#444444');
+  sheet.drawLines(sheet.lines(t.subtitle, REGULAR, CONTENT_WIDTH, 9, 1), REGULAR, CONTENT_LEFT, sheet.y, CONTENT_WIDTH, 9, 'center', '#444444');
   sheet.y += 9 * sheet.lf + 8;
   const age = ageOn(child.birthDate, today);
   const facts: Array<[string, string]> = [
@@ -618,12 +591,12 @@ export async function renderHandbookSummary(input: HandbookSummaryInput, lang: S
   ];
   const labelW = 78;
   for (const [label, value] of facts) {
-    const lines = sheet.lines(value, label === t.name ? BOLD : REGULAR, WIDTH - labelW - 2 * PAD, 11, 2);
+    const lines = sheet.lines(value, label === t.name ? BOLD : REGULAR, CONTENT_WIDTH - labelW - 2 * PAD, 11, 2);
     const h = lines.length * 11 * sheet.lf + 2 * PAD;
-    doc.rect(LEFT, sheet.y, labelW, h).fillAndStroke(HEAD_SHADE, BORDER);
-    doc.lineWidth(0.5).rect(LEFT + labelW, sheet.y, WIDTH - labelW, h).stroke(BORDER);
-    sheet.drawLines([label], REGULAR, LEFT + PAD, sheet.y + PAD + 1.5, labelW - 2 * PAD, 9);
-    sheet.drawLines(lines, label === t.name ? BOLD : REGULAR, LEFT + labelW + PAD, sheet.y + PAD, WIDTH - labelW - 2 * PAD, 11);
+    doc.rect(CONTENT_LEFT, sheet.y, labelW, h).fillAndStroke(HEAD_SHADE, BORDER);
+    doc.lineWidth(0.5).rect(CONTENT_LEFT + labelW, sheet.y, CONTENT_WIDTH - labelW, h).stroke(BORDER);
+    sheet.drawLines([label], REGULAR, CONTENT_LEFT + PAD, sheet.y + PAD + 1.5, labelW - 2 * PAD, 9);
+    sheet.drawLines(lines, label === t.name ? BOLD : REGULAR, CONTENT_LEFT + labelW + PAD, sheet.y + PAD, CONTENT_WIDTH - labelW - 2 * PAD, 11);
     sheet.y += h;
   }
   sheet.y += 6;
@@ -717,14 +690,14 @@ export async function renderHandbookSummary(input: HandbookSummaryInput, lang: S
 
   // The height and weight charts, as on the page, with the percentile band when a table is installed.
   const span = chartSpan(view, today);
-  const chartW = WIDTH * 0.86;
+  const chartW = CONTENT_WIDTH * 0.86;
   const chartH = (chartW * 420) / 640;
   sheet.section(t.growth, chartH + 4);
   (['height', 'weight'] as const).forEach((measure, i) => {
     if (i > 0) sheet.ensure(chartH + 4);
     const reference = input.references?.find((r) => findSeries(r, child.sex, measure));
     const svg = growthChartSvg({ measure, sex: child.sex, measurements: view.measurements, birthDate: child.birthDate, ...(reference ? { reference } : {}), lang, span, id: `pdf-${measure}` });
-    sheet.y += 4 + drawChartSvg(sheet, svg, LEFT + (WIDTH - chartW) / 2, sheet.y + 4, chartW);
+    sheet.y += 4 + drawChartSvg(sheet, svg, CONTENT_LEFT + (CONTENT_WIDTH - chartW) / 2, sheet.y + 4, chartW);
   });
 
   // Each check-up as on the child's page: its usual age, the visit and the day's measurements, and
@@ -773,11 +746,9 @@ export async function renderHandbookSummary(input: HandbookSummaryInput, lang: S
   const footer = sheet.printable(child.name ? `${t.footer}・${child.name}` : t.footer);
   for (let p = 0; p < pages; p++) {
     doc.switchToPage(p);
-    const y = BOTTOM + 12;
-    sheet.drawLines(sheet.lines(footer, REGULAR, WIDTH * 0.7, 7.5, 1), REGULAR, LEFT, y, WIDTH * 0.7, 7.5, 'left', '#444444');
-    sheet.drawLines([`${String(p + 1)} / ${String(pages)}`], REGULAR, LEFT + WIDTH * 0.7, y, WIDTH * 0.3, 7.5, 'right', '#444444');
+    const y = CONTENT_BOTTOM + 12;
+    sheet.drawLines(sheet.lines(footer, REGULAR, CONTENT_WIDTH * 0.7, 7.5, 1), REGULAR, CONTENT_LEFT, y, CONTENT_WIDTH * 0.7, 7.5, 'left', '#444444');
+    sheet.drawLines([`${String(p + 1)} / ${String(pages)}`], REGULAR, CONTENT_LEFT + CONTENT_WIDTH * 0.7, y, CONTENT_WIDTH * 0.3, 7.5, 'right', '#444444');
   }
-  doc.end();
-  await ended;
-  return Buffer.concat(chunks);
+  return finish();
 }
