@@ -5,28 +5,16 @@
  * with the passkey alone (WebAuthn Level 2, discoverable credential with user verification).
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import type { TestApp } from '../../../test/app.ts';
-import { launchChromium, listeningApp } from '../../../test/browser.ts';
+import { test } from 'node:test';
+import { signIn, useBrowserApp } from '../../../test/browser.ts';
 
 const PASSWORD = 'a passphrase for the browser';
 
-let app: TestApp;
-let base = '';
-let browser: Browser;
-
-before(async () => {
-  // WebAuthn needs a secure context and a domain as relying party: http://localhost is both.
-  ({ app, base } = await listeningApp());
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await app?.dispose();
-});
+// WebAuthn needs a secure context and a domain as relying party: http://localhost is both.
+const fixture = useBrowserApp();
 
 test('a passkey registered with the page script signs in on its own (WebAuthn, virtual authenticator)', { timeout: 60_000 }, async () => {
+  const { app, base, browser } = fixture;
   const email = 'passkey.browser@example.jp';
   const accountId = await app.accounts.createAccount({ email, password: PASSWORD, verified: true });
   const context = await browser.newContext({ locale: 'en-GB' });
@@ -38,10 +26,7 @@ test('a passkey registered with the page script signs in on its own (WebAuthn, v
   });
 
   // Sign in with the password, then add a passkey on the security page.
-  await page.goto(`${base}/id/signin?lang=en`);
-  await page.fill('form[action="/id/signin"] input[name="email"]', email);
-  await page.fill('form[action="/id/signin"] input[name="password"]', PASSWORD);
-  await Promise.all([page.waitForURL(`${base}/id/account`), page.click('form[action="/id/signin"] button[type="submit"]')]);
+  await signIn(page, base, { email, password: PASSWORD }, { lang: 'en' });
   await page.goto(`${base}/id/account/security`);
   await page.fill('form[data-passkey="register"] input[name="label"]', 'Virtual key');
   await Promise.all([page.waitForURL(/passkey_added=1/), page.click('form[data-passkey="register"] button[type="submit"]')]);

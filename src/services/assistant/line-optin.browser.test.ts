@@ -4,42 +4,31 @@
  * page with the box saying so; axe-core finds no WCAG A/AA violations in either state, ja and en.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { buildTestApp, type TestApp } from '../../../test/app.ts';
-import { axeViolations, launchChromium } from '../../../test/browser.ts';
-import { freePort } from '../../../test/process.ts';
+import { after, test } from 'node:test';
+import { axeViolations, signIn, useBrowserApp } from '../../../test/browser.ts';
 import { PASSWORD } from '../../consent/http-testing.ts';
 import { fakeLineApi, TEST_ACCESS_TOKEN, TEST_CHANNEL_SECRET, TEST_USER_ID_KEY, type FakeLineApi } from './push-testing.ts';
 
-let app: TestApp;
 let api: FakeLineApi;
-let base = '';
-let browser: Browser;
 
-before(async () => {
-  api = await fakeLineApi();
-  const port = await freePort();
-  base = `http://localhost:${port}`;
-  app = await buildTestApp({ publicUrl: base, port, lineChannelSecret: TEST_CHANNEL_SECRET, lineChannelAccessToken: TEST_ACCESS_TOKEN, lineUserIdKey: TEST_USER_ID_KEY, lineApiBase: api.base });
-  await app.http.listen({ port, host: '127.0.0.1' });
-  browser = await launchChromium();
+const fixture = useBrowserApp({
+  config: async () => {
+    api = await fakeLineApi();
+    return { lineChannelSecret: TEST_CHANNEL_SECRET, lineChannelAccessToken: TEST_ACCESS_TOKEN, lineUserIdKey: TEST_USER_ID_KEY, lineApiBase: api.base };
+  },
 });
+// Registered after the app's: the fake LINE API closes once the app has.
 after(async () => {
-  await browser?.close();
-  await app?.dispose();
   await api?.close();
 });
 
 test('a parent agrees to LINE messages from the box on /handbook and on /school; the box is accessible before and after', { timeout: 180_000 }, async () => {
+  const { app, base, browser } = fixture;
   const email = `optin.browser.${Date.now()}@example.jp`;
   await app.accounts.createAccount({ email, password: PASSWORD, verified: true });
   const context = await browser.newContext({ locale: 'ja-JP', bypassCSP: true });
   const page = await context.newPage();
-  await page.goto(`${base}/id/signin?return_to=%2Fhandbook&lang=ja`);
-  await page.fill('form[action="/id/signin"] input[name="email"]', email);
-  await page.fill('form[action="/id/signin"] input[name="password"]', PASSWORD);
-  await Promise.all([page.waitForURL(`${base}/handbook`), page.click('form[action="/id/signin"] button[type="submit"]')]);
+  await signIn(page, base, { email, password: PASSWORD }, { returnTo: '/handbook', lang: 'ja' });
 
   const found: string[] = [];
   for (const path of ['/handbook', '/school']) {

@@ -5,28 +5,16 @@
  * axe-core finds no WCAG A/AA violations on the pages (the pregnancy record's too).
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import type { TestApp } from '../../../test/app.ts';
-import { axeViolations, launchChromium, listeningApp } from '../../../test/browser.ts';
+import { test } from 'node:test';
+import { axeViolations, signIn, useBrowserApp } from '../../../test/browser.ts';
 import type { Principal } from '../../core/auth.ts';
 import { PASSWORD } from '../../consent/http-testing.ts';
 
-let app: TestApp;
-let base = '';
-let browser: Browser;
+const fixture = useBrowserApp();
 const NURSE = { via: 'session', accountId: 'nurse-1', scopes: [], roles: [{ department: 'kenko', role: 'health_centre' }] } as unknown as Principal;
 
-before(async () => {
-  ({ app, base } = await listeningApp());
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await app?.dispose();
-});
-
 test("a parent adds the child, agrees to the linkage and sees the clinic's dose and the growth chart", { timeout: 180_000 }, async () => {
+  const { app, base, browser } = fixture;
   const email = `handbook.${Date.now()}@example.jp`;
   const accountId = await app.accounts.createAccount({ email, password: PASSWORD, verified: true });
   const residentKey = `RK-browser-${Date.now()}`;
@@ -37,10 +25,7 @@ test("a parent adds the child, agrees to the linkage and sees the clinic's dose 
 
   const context = await browser.newContext({ locale: 'ja-JP', bypassCSP: true });
   const page = await context.newPage();
-  await page.goto(`${base}/id/signin?return_to=%2Fhandbook&lang=ja`);
-  await page.fill('form[action="/id/signin"] input[name="email"]', email);
-  await page.fill('form[action="/id/signin"] input[name="password"]', PASSWORD);
-  await Promise.all([page.waitForURL(`${base}/handbook`), page.click('form[action="/id/signin"] button[type="submit"]')]);
+  await signIn(page, base, { email, password: PASSWORD }, { returnTo: '/handbook', lang: 'ja' });
 
   await page.fill('#code', code.toLowerCase());
   await Promise.all([page.waitForURL(`${base}/handbook/children/${child.id}`), page.click('form[action="/handbook/claim"] button[type="submit"]')]);

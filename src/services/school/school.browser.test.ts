@@ -7,61 +7,41 @@
  * WCAG A/AA violations on the parent's and the teacher's pages. One browser, three contexts.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { TestApp } from '../../../test/app.ts';
-import { axeViolationsHere, launchChromium, listeningApp } from '../../../test/browser.ts';
+import { test } from 'node:test';
+import type { BrowserContext, Page } from 'playwright-core';
+import { axeViolationsHere, signIn, useBrowserApp } from '../../../test/browser.ts';
 import type { Principal } from '../../core/auth.ts';
 import { PASSWORD } from '../../consent/http-testing.ts';
 import { enrolTotp } from '../../identity/accounts/testing.ts';
 import { totp } from '../../identity/accounts/totp.ts';
-import type { School } from './model.ts';
 import { japanDay } from './staff-pages.ts';
 import { insertSchool } from './store.ts';
+import { buildSchool } from './testing.ts';
 
-const SCHOOL: School = {
+const SCHOOL = buildSchool({
   id: 'browser-daiichi-es',
-  tenant: '',
   name: { ja: 'ブラウザ第一小学校', en: 'Browser Daiichi Elementary School' },
-  kind: 'elementary',
-  grades: 6,
   // Reports for tomorrow are never after the cut-off, whenever the test runs.
   absenceCutoff: '08:00',
   phone: '0242-00-1111',
-  absenceReasons: [
-    { code: 'illness', label: { ja: '体調不良', en: 'Illness' } },
-    { code: 'family', label: { ja: '家庭の事情', en: 'Family' } },
-  ],
-};
+});
 const STAFF = `/staff/school/${SCHOOL.id}`;
 const TEACHER = { via: 'session', accountId: 'seed', tenant: '', scopes: [], roles: [{ department: SCHOOL.id, role: 'school' }] } as unknown as Principal;
 
-let app: TestApp;
-let base = '';
-let browser: Browser;
-
-before(async () => {
-  ({ app, base } = await listeningApp());
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await app?.dispose();
-});
+const fixture = useBrowserApp();
 
 /** A parent's browser, signed in with a password (parents hold no staff role). */
 async function parentContext(email: string, returnTo: string): Promise<{ context: BrowserContext; page: Page }> {
+  const { app, base, browser } = fixture;
   await app.accounts.createAccount({ email, password: PASSWORD, verified: true });
   const context = await browser.newContext({ locale: 'ja-JP', bypassCSP: true });
   const page = await context.newPage();
-  await page.goto(`${base}/id/signin?return_to=${encodeURIComponent(returnTo)}&lang=ja`);
-  await page.fill('form[action="/id/signin"] input[name="email"]', email);
-  await page.fill('form[action="/id/signin"] input[name="password"]', PASSWORD);
-  await Promise.all([page.waitForURL(`${base}${returnTo}`), page.click('form[action="/id/signin"] button[type="submit"]')]);
+  await signIn(page, base, { email, password: PASSWORD }, { returnTo, lang: 'ja' });
   return { context, page };
 }
 
 test('a teacher posts to 1年1組 with a survey; its parent reads and answers, the receipt turns read, 1年2組 sees nothing; an absence reaches the morning list', { timeout: 120_000 }, async () => {
+  const { app, base, browser } = fixture;
   const svc = app.school.service;
   await insertSchool(app.store, SCHOOL);
   const class1 = await svc.createGroup(TEACHER, '', SCHOOL.id, { kind: 'class', grade: 1, name: '1組' });

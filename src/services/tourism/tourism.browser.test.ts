@@ -4,64 +4,40 @@
  * without a tile source, the browser fetches nothing from any other origin.
  */
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { after, before, test } from 'node:test';
-import type { Browser, BrowserContext } from 'playwright-core';
-import type { TestApp } from '../../../test/app.ts';
-import { launchChromium, listeningApp } from '../../../test/browser.ts';
+import { test } from 'node:test';
+import type { BrowserContext } from 'playwright-core';
+import { axeViolations, useBrowserApp } from '../../../test/browser.ts';
 import { DEMO_CONTEXT } from '../../demo/index.ts';
 import { pointOfInterestId, pointsOfInterest } from '../../demo/points-of-interest.ts';
 import { touristTrips } from '../../demo/tourism.ts';
 
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-
-let app: TestApp;
-let base = '';
-let browser: Browser;
 let context: BrowserContext;
 /** Every URL the browser asked for (pages, styles, images), to prove nothing left our origin. */
 const requested: string[] = [];
 
-before(async () => {
-  ({ app, base } = await listeningApp());
-  const soon = new Date(Date.now() + 20 * 86_400_000);
-  const report = await app.hub.upsertJson('', [
-    ...pointsOfInterest(),
-    ...touristTrips(pointOfInterestId),
-    {
-      id: 'urn:ngsi-ld:Event:072028:a11y',
-      type: 'Event',
-      name: { type: 'LanguageProperty', languageMap: { ja: '城下町 灯りまつり', en: 'Castle Town Lantern Festival' } },
-      startDate: { type: 'Property', value: { '@type': 'DateTime', '@value': soon.toISOString() } },
-      locationName: { type: 'Property', value: '城山公園' },
-    },
-  ], [...DEMO_CONTEXT]);
-  assert.deepEqual(report.rejected, []);
-  browser = await launchChromium();
-  // The pages' CSP allows no inline script; axe is injected inline, so the checker bypasses it.
-  context = await browser.newContext({ bypassCSP: true });
-  context.on('request', (r) => requested.push(r.url()));
-});
-after(async () => {
-  await browser?.close();
-  await app?.dispose();
+const fixture = useBrowserApp({
+  setup: async ({ app, browser }) => {
+    const soon = new Date(Date.now() + 20 * 86_400_000);
+    const report = await app.hub.upsertJson('', [
+      ...pointsOfInterest(),
+      ...touristTrips(pointOfInterestId),
+      {
+        id: 'urn:ngsi-ld:Event:072028:a11y',
+        type: 'Event',
+        name: { type: 'LanguageProperty', languageMap: { ja: '城下町 灯りまつり', en: 'Castle Town Lantern Festival' } },
+        startDate: { type: 'Property', value: { '@type': 'DateTime', '@value': soon.toISOString() } },
+        locationName: { type: 'Property', value: '城山公園' },
+      },
+    ], [...DEMO_CONTEXT]);
+    assert.deepEqual(report.rejected, []);
+    // The pages' CSP allows no inline script; axe is injected inline, so the checker bypasses it.
+    context = await browser.newContext({ bypassCSP: true });
+    context.on('request', (r) => requested.push(r.url()));
+  },
 });
 
-async function violations(path: string): Promise<string[]> {
-  const page = await context.newPage();
-  try {
-    const res = await page.goto(`${base}${path}`);
-    assert.ok(res && res.status() < 400, `${path} answered ${res?.status()}`);
-    await page.addScriptTag({ path: AXE });
-    const result = (await page.evaluate(async () => {
-      const axe = (globalThis as unknown as { axe: { run(o: unknown): Promise<unknown> } }).axe;
-      return axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } });
-    })) as { violations: Array<{ id: string; help: string; nodes: Array<{ target: string[] }> }> };
-    return result.violations.map((v) => `${path}: ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  } finally {
-    await page.close();
-  }
-}
+/** axe-core's WCAG A/AA violations on the page at `path`, in the context that records requests. */
+const violations = (path: string) => axeViolations(context, `${fixture.base}${path}`);
 
 test('WCAG 2.2 A/AA (axe-core): the tourism list, a place, a course and the map in Japanese, English and Korean', { timeout: 400_000 }, async () => {
   const found: string[] = [];
@@ -76,7 +52,7 @@ test('WCAG 2.2 A/AA (axe-core): the tourism list, a place, a course and the map 
 test('the map links are reached with the keyboard, in order, and open the place', { timeout: 60_000 }, async () => {
   const page = await context.newPage();
   try {
-    await page.goto(`${base}/tourism/map?lang=en`);
+    await page.goto(`${fixture.base}/tourism/map?lang=en`);
     const markerCount = await page.locator('svg.tourism-map a.map-marker').count();
     assert.ok(markerCount >= 40);
     const reached: string[] = [];
@@ -103,6 +79,6 @@ test('the map links are reached with the keyboard, in order, and open the place'
 
 test('without a tile source the browser fetches nothing from another origin', () => {
   assert.ok(requested.length > 10, 'the pages were loaded');
-  const foreign = requested.filter((u) => !u.startsWith(`${base}/`) && !u.startsWith('data:'));
+  const foreign = requested.filter((u) => !u.startsWith(`${fixture.base}/`) && !u.startsWith('data:'));
   assert.deepEqual(foreign, []);
 });

@@ -6,8 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { buildTestApp, storeKind, type TestApp } from '../../../test/app.ts';
+import { configProblems } from '../../../test/config.ts';
 import { signedIn, serviceToken, PASSWORD, type Person } from '../../consent/http-testing.ts';
-import { ConfigError, loadConfig } from '../../core/config.ts';
+import { loadConfig } from '../../core/config.ts';
 import { DEMO_CONTEXT } from '../../demo/index.ts';
 import { pointOfInterestId, pointsOfInterest } from '../../demo/points-of-interest.ts';
 import { touristTrips } from '../../demo/tourism.ts';
@@ -293,32 +294,22 @@ describe(`[${storeKind}] staff marking and the visitor's nationality`, () => {
 });
 
 describe('configuration of the map tiles', () => {
-  const problems = (env: Record<string, string>): string[] => {
-    try {
-      loadConfig(env);
-      return [];
-    } catch (err) {
-      assert.ok(err instanceof ConfigError);
-      return err.problems;
-    }
-  };
-
   test('an https template with {z}, {x}, {y} and an attribution is accepted; http only for localhost', () => {
     const c = loadConfig({ MACHI_MAP_TILE_URL: 'https://tiles.example/{z}/{x}/{y}.png', MACHI_MAP_ATTRIBUTION: '© Example' });
     assert.equal(c.mapTileUrl, 'https://tiles.example/{z}/{x}/{y}.png');
     assert.equal(c.mapAttribution, '© Example');
-    assert.deepEqual(problems({ MACHI_MAP_TILE_URL: 'http://localhost:8081/{z}/{x}/{y}.png', MACHI_MAP_ATTRIBUTION: 'local' }), []);
+    assert.deepEqual(configProblems({ MACHI_MAP_TILE_URL: 'http://localhost:8081/{z}/{x}/{y}.png', MACHI_MAP_ATTRIBUTION: 'local' }), []);
     assert.equal(loadConfig({}).mapTileUrl, undefined);
   });
 
   test('every problem is named', () => {
-    assert.deepEqual(problems({ MACHI_MAP_TILE_URL: 'http://tiles.example/{z}/{x}/{y}.png', MACHI_MAP_ATTRIBUTION: 'x' }), [
+    assert.deepEqual(configProblems({ MACHI_MAP_TILE_URL: 'http://tiles.example/{z}/{x}/{y}.png', MACHI_MAP_ATTRIBUTION: 'x' }), [
       "MACHI_MAP_TILE_URL must be an https:// URL (http:// only for localhost), got 'http://tiles.example/{z}/{x}/{y}.png'",
     ]);
-    assert.match(problems({ MACHI_MAP_TILE_URL: 'https://tiles.example/{z}/{x}.png', MACHI_MAP_ATTRIBUTION: 'x' })[0]!, /must contain \{z\}, \{x\} and \{y\}/);
-    assert.match(problems({ MACHI_MAP_TILE_URL: 'https://{z}.tiles.example/{x}/{y}.png', MACHI_MAP_ATTRIBUTION: 'x' })[0]!, /placeholders in the host|must be a URL/);
-    assert.match(problems({ MACHI_MAP_TILE_URL: 'ftp://tiles.example/{z}/{x}/{y}', MACHI_MAP_ATTRIBUTION: 'x' })[0]!, /https/);
-    assert.deepEqual(problems({ MACHI_MAP_TILE_URL: 'https://tiles.example/{z}/{x}/{y}.png' }), [
+    assert.match(configProblems({ MACHI_MAP_TILE_URL: 'https://tiles.example/{z}/{x}.png', MACHI_MAP_ATTRIBUTION: 'x' })[0]!, /must contain \{z\}, \{x\} and \{y\}/);
+    assert.match(configProblems({ MACHI_MAP_TILE_URL: 'https://{z}.tiles.example/{x}/{y}.png', MACHI_MAP_ATTRIBUTION: 'x' })[0]!, /placeholders in the host|must be a URL/);
+    assert.match(configProblems({ MACHI_MAP_TILE_URL: 'ftp://tiles.example/{z}/{x}/{y}', MACHI_MAP_ATTRIBUTION: 'x' })[0]!, /https/);
+    assert.deepEqual(configProblems({ MACHI_MAP_TILE_URL: 'https://tiles.example/{z}/{x}/{y}.png' }), [
       'MACHI_MAP_ATTRIBUTION must name the tile provider when MACHI_MAP_TILE_URL is set (tile licences require the credit)',
     ]);
   });

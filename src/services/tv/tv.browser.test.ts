@@ -4,16 +4,12 @@
  * ten-foot page aims for) on the home screen and the setup, in Japanese and English.
  */
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { after, before, test } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { TestApp } from '../../../test/app.ts';
-import { launchChromium, listeningApp } from '../../../test/browser.ts';
+import { test } from 'node:test';
+import type { BrowserContext, Page } from 'playwright-core';
+import { axeViolations, useBrowserApp } from '../../../test/browser.ts';
 import { seedDemo } from '../../demo/seed.ts';
-import { NO_TARGETING, type ItemKind, type Urgency } from '../portal/model.ts';
-import { insertItem } from '../portal/store.ts';
-
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+import type { ItemKind, Urgency } from '../portal/model.ts';
+import { publishNotice } from './testing.ts';
 
 // The few DOM members the functions run in the page use (the project compiles without the DOM library).
 interface PageElement {
@@ -24,39 +20,15 @@ interface PageElement {
 declare const document: { activeElement: PageElement | null };
 declare function getComputedStyle(el: PageElement): { outlineWidth: string };
 
-let app: TestApp;
-let base = '';
-let browser: Browser;
-
-async function publish(kind: ItemKind, urgency: Urgency, districts: string[], en: string) {
-  await insertItem(app.store, '', {
-    kind,
-    department: 'kikaku',
-    title: { ja: `${en}（日本語）`, en },
-    body: { ja: `${en}の本文です。`, en: `The text of: ${en}.` },
-    urgency,
-    validFrom: new Date('2026-01-01T00:00:00Z'),
-    validUntil: null,
-    startsAt: null,
-    endsAt: null,
-    place: null,
-    url: null,
-    targeting: { ...NO_TARGETING, districts },
-    status: 'published',
-  }, 'test');
-}
-
-before(async () => {
-  ({ app, base } = await listeningApp());
-  await seedDemo(app.hub);
-  await publish('disaster', 'urgent', ['honmachi'], 'Landslide warning for Honmachi');
-  await publish('news', 'normal', ['honmachi'], 'Honmachi library reopens');
-  await publish('notice', 'normal', [], 'Bulky waste collection');
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await app?.dispose();
+const fixture = useBrowserApp({
+  setup: async ({ app }) => {
+    const publish = (kind: ItemKind, urgency: Urgency, districts: string[], en: string) =>
+      publishNotice(app.store, { kind, urgency, districts, en, body: { ja: `${en}の本文です。`, en: `The text of: ${en}.` } });
+    await seedDemo(app.hub);
+    await publish('disaster', 'urgent', ['honmachi'], 'Landslide warning for Honmachi');
+    await publish('news', 'normal', ['honmachi'], 'Honmachi library reopens');
+    await publish('notice', 'normal', [], 'Bulky waste collection');
+  },
 });
 
 /** What has the focus: its text and link. */
@@ -67,6 +39,7 @@ const focused = (page: Page) =>
   });
 
 test('a remote control alone: arrows reach a news tile, OK opens it, Back returns', { timeout: 300_000 }, async () => {
+  const { base, browser } = fixture;
   const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
   const page = await context.newPage();
   await page.goto(`${base}/tv?district=honmachi&lang=en`);
@@ -113,6 +86,7 @@ test('a remote control alone: arrows reach a news tile, OK opens it, Back return
 });
 
 test('without JavaScript, Tab and Enter reach the news and the back link', { timeout: 300_000 }, async () => {
+  const { base, browser } = fixture;
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
   await page.goto(`${base}/tv?district=honmachi&lang=en`);
@@ -132,23 +106,10 @@ test('without JavaScript, Tab and Enter reach the news and the back link', { tim
 });
 
 /** axe-core on a page: WCAG 2.0-2.2 A and AA, and the AAA contrast rule. */
-async function violations(context: BrowserContext, path: string): Promise<string[]> {
-  const page = await context.newPage();
-  try {
-    const res = await page.goto(`${base}${path}`);
-    assert.ok(res && res.status() < 400, `${path} answered ${res?.status()}`);
-    await page.addScriptTag({ path: AXE });
-    const result = (await page.evaluate(async () => {
-      const axe = (globalThis as unknown as { axe: { run(o: unknown): Promise<unknown> } }).axe;
-      return axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'wcag2aaa'] } });
-    })) as { violations: Array<{ id: string; help: string; nodes: Array<{ target: string[] }> }> };
-    return result.violations.map((v) => `${path}: ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  } finally {
-    await page.close();
-  }
-}
+const violations = (context: BrowserContext, path: string) => axeViolations(context, `${fixture.base}${path}`, ['wcag2aaa']);
 
 test('WCAG 2.2 A/AA and AAA contrast (axe-core): the TV home with an alert, a notice, and the setup', { timeout: 300_000 }, async () => {
+  const { base, browser } = fixture;
   // The pages' CSP allows no inline script; axe is injected inline, so the checker bypasses it.
   const context = await browser.newContext({ bypassCSP: true });
   const found: string[] = [];

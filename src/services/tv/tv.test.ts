@@ -14,9 +14,9 @@ import { distanceM } from '../../demo/city.ts';
 import { DISTRICTS, demoEntities, type DemoEntity } from '../../demo/index.ts';
 import { seedDemo } from '../../demo/seed.ts';
 import { inProcessHubReader } from '../../hub/client.ts';
-import { NO_TARGETING, type ItemKind, type Urgency } from '../portal/model.ts';
-import { insertItem } from '../portal/store.ts';
+import type { ItemKind, Urgency } from '../portal/model.ts';
 import { createTv } from './index.ts';
+import { publishNotice } from './testing.ts';
 
 /** An instant given in Japan time. */
 const jst = (s: string) => new Date(`${s}+09:00`);
@@ -27,21 +27,7 @@ let clock = jst('2026-06-01T09:00:00');
 const ids: Record<string, string> = {};
 
 async function publish(key: string, kind: ItemKind, urgency: Urgency, districts: string[], en: string, body = '本文です。') {
-  ids[key] = await insertItem(app.store, '', {
-    kind,
-    department: 'kikaku',
-    title: { ja: `${en}（日本語）`, en },
-    body: { ja: body, en: body },
-    urgency,
-    validFrom: new Date('2026-01-01T00:00:00Z'),
-    validUntil: null,
-    startsAt: null,
-    endsAt: null,
-    place: null,
-    url: null,
-    targeting: { ...NO_TARGETING, districts },
-    status: 'published',
-  }, 'test');
+  ids[key] = await publishNotice(app.store, { kind, urgency, districts, en, body: { ja: body, en: body } });
 }
 
 const get = (url: string, headers: Record<string, string> = {}) => tvHttp.inject({ url, headers });
