@@ -4,7 +4,7 @@
  * its own there (created here, dropped on close), so the same suite runs on both stores.
  */
 import { createHash } from 'node:crypto';
-import { readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -109,6 +109,28 @@ export async function freshStore(o: { empty?: boolean } = {}): Promise<{ store: 
     store,
     drop: async () => {
       await store.close();
+      await onServer(url, (admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    },
+  };
+}
+
+/**
+ * A store for Machi run as a process of its own (`machi serve`, a CLI command), named by the
+ * variables an operator would set: a new PGlite data folder (`DATA_DIR`), or a new, empty database
+ * on the test PostgreSQL server (`DATABASE_URL`). The process applies the migrations itself.
+ * `label` (lower-case letters) goes into the folder's or the database's name; `drop` removes either.
+ */
+export async function processStore(label: string): Promise<{ env: Record<string, string>; drop: () => Promise<void> }> {
+  const url = process.env.MACHI_TEST_DATABASE_URL;
+  if (!url) {
+    const dir = await mkdtemp(path.join(tmpdir(), `machi-${label}-`));
+    return { env: { DATA_DIR: dir }, drop: () => rm(dir, { recursive: true, force: true }) };
+  }
+  const name = `machi_${label}_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  await onServer(url, (admin) => admin.query(`CREATE DATABASE ${name}`));
+  return {
+    env: { DATABASE_URL: databaseUrl(url, name) },
+    drop: async () => {
       await onServer(url, (admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
     },
   };

@@ -5,15 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import pg from 'pg';
 import { buildApp } from '../app.ts';
 import { openPglite, openPostgres, type Store } from '../core/storage.ts';
 import { seedPurpose } from '../consent/testing.ts';
-import { storeKind, testConfig } from '../../test/app.ts';
+import { processStore, storeKind, testConfig } from '../../test/app.ts';
 import { runAudit } from './audit.ts';
 
 const MAIN = path.resolve(import.meta.dirname, '../main.ts');
@@ -21,7 +18,7 @@ const pgUrl = process.env.MACHI_TEST_DATABASE_URL;
 
 /** Where the store lives, so that the CLI process can open it too. */
 let env: Record<string, string>;
-let cleanup: () => Promise<void>;
+let drop: () => Promise<void>;
 
 async function openTarget(): Promise<Store> {
   return pgUrl ? openPostgres(env.DATABASE_URL!, 4) : openPglite(env.DATA_DIR!);
@@ -43,26 +40,7 @@ async function tamper(sql: string): Promise<void> {
 }
 
 before(async () => {
-  if (pgUrl) {
-    const name = `machi_audit_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-    const admin = new pg.Client({ connectionString: pgUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const u = new URL(pgUrl);
-    u.pathname = `/${name}`;
-    env = { DATABASE_URL: u.toString() };
-    cleanup = async () => {
-      const a = new pg.Client({ connectionString: pgUrl });
-      await a.connect();
-      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await a.end();
-    };
-  } else {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'machi-audit-'));
-    env = { DATA_DIR: dir };
-    cleanup = () => rm(dir, { recursive: true, force: true });
-  }
+  ({ env, drop } = await processStore('audit'));
   // Thirty reads through the gate: 24 allowed, 6 refused.
   const store = await openTarget();
   const app = await buildApp(testConfig(), store);
@@ -78,7 +56,7 @@ before(async () => {
     await store.close();
   }
 });
-after(() => cleanup());
+after(() => drop());
 
 test(`[${storeKind}] audit verify: an intact chain is "ok, 30 rows" with exit code 0`, () => {
   const r = cli();

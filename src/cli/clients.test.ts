@@ -1,9 +1,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { allMigrations } from '../app.ts';
-import { migrate } from '../core/migrations.ts';
 import type { Store } from '../core/storage.ts';
 import { freshStore, testConfig } from '../../test/app.ts';
+import { capturedIO } from '../../test/cli.ts';
 import { runClients } from './clients.ts';
 import { runKeys } from './keys.ts';
 
@@ -11,15 +10,13 @@ let store: Store;
 let drop: () => Promise<void>;
 before(async () => {
   ({ store, drop } = await freshStore());
-  await migrate(store, allMigrations);
 });
 after(() => drop());
 
 async function run(fn: typeof runClients, args: string[]) {
-  let out = '';
-  let err = '';
-  const code = await fn(args, testConfig(), { out: { write: (t: string) => (out += t) }, err: { write: (t: string) => (err += t) }, store });
-  return { code, out, err };
+  const c = capturedIO();
+  const code = await fn(args, testConfig(), { ...c.io, store });
+  return { code, out: c.out(), err: c.err() };
 }
 
 test('cli clients: add prints the client_id and the secret once; list shows the client; rotate-secret gives a new secret; disable marks it disabled', async () => {

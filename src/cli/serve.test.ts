@@ -3,37 +3,11 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
+import { processStore } from '../../test/app.ts';
 import { killHard, provisionHubService, serviceAuthorization, startMachi } from '../../test/process.ts';
 
-/** The store for a process-level test: a PGlite folder, or a fresh database on the test server. */
-async function storeEnv(): Promise<{ env: Record<string, string>; cleanup: () => Promise<void> }> {
-  const server = process.env.MACHI_TEST_DATABASE_URL;
-  if (!server) {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'machi-serve-'));
-    return { env: { DATA_DIR: dir }, cleanup: () => rm(dir, { recursive: true, force: true }) };
-  }
-  const name = `machi_serve_${process.pid}`;
-  const admin = new pg.Client({ connectionString: server });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const u = new URL(server);
-  u.pathname = `/${name}`;
-  return {
-    env: { DATABASE_URL: u.toString() },
-    cleanup: async () => {
-      const a = new pg.Client({ connectionString: server });
-      await a.connect();
-      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await a.end();
-    },
-  };
-}
-
 test('an acknowledged write survives the process being killed (SIGKILL) and a restart', async () => {
-  const { env: storeVars, cleanup } = await storeEnv();
+  const { env: storeVars, drop } = await processStore('serve');
   // Both processes are one deployment: one public URL, so one issuer and hub audience.
   const env = { ...storeVars, MACHI_PUBLIC_URL: 'http://machi.test' };
   try {
@@ -66,7 +40,7 @@ test('an acknowledged write survives the process being killed (SIGKILL) and a re
       await killHard(second);
     }
   } finally {
-    await cleanup();
+    await drop();
   }
 });
 
@@ -80,7 +54,7 @@ test('an invalid configuration lists every problem and exits with code 2', async
 });
 
 test('npm start (demo): the demo sensor service can write its types to the hub at once, and only those', async () => {
-  const { env: storeVars, cleanup } = await storeEnv();
+  const { env: storeVars, drop } = await processStore('serve');
   const files = await mkdtemp(path.join(os.tmpdir(), 'machi-demo-'));
   // DATA_DIR holds the credentials file (and, on PGlite, the store).
   const env = { DATA_DIR: files, ...storeVars, MACHI_DEMO: '1' };
@@ -106,7 +80,7 @@ test('npm start (demo): the demo sensor service can write its types to the hub a
       await killHard(p);
     }
   } finally {
-    await cleanup();
+    await drop();
     await rm(files, { recursive: true, force: true });
   }
 });

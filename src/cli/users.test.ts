@@ -4,10 +4,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { allMigrations } from '../app.ts';
-import { migrate } from '../core/migrations.ts';
 import type { Store } from '../core/storage.ts';
 import { freshStore, testConfig } from '../../test/app.ts';
+import { capturedIO } from '../../test/cli.ts';
 import { verifyPassword } from '../identity/accounts/password.ts';
 import { runUsers } from './users.ts';
 
@@ -15,15 +14,13 @@ let store: Store;
 let drop: () => Promise<void>;
 before(async () => {
   ({ store, drop } = await freshStore());
-  await migrate(store, allMigrations);
 });
 after(() => drop());
 
 async function run(args: string[], stdin = '') {
-  let out = '';
-  let err = '';
-  const code = await runUsers(args, testConfig(), { out: { write: (t: string) => (out += t) }, err: { write: (t: string) => (err += t) }, store, stdin });
-  return { code, out, err };
+  const c = capturedIO();
+  const code = await runUsers(args, testConfig(), { ...c.io, store, stdin });
+  return { code, out: c.out(), err: c.err() };
 }
 
 test('cli users: add-admin creates a verified administrator for every department with the password from stdin', async () => {

@@ -47,6 +47,20 @@ export async function signedIn(app: TestApp, name: string, roles: RoleGrant[] = 
   };
 }
 
+/**
+ * A member of staff who signed in with the password only, without the second factor: the session
+ * holds `role`, which must not count (the staff areas ask for the second factor).
+ */
+export async function signedInWithoutSecondFactor(app: TestApp, role: RoleGrant): Promise<Browser> {
+  const email = `nofactor.${Math.random().toString(36).slice(2, 8)}@example.jp`;
+  const accountId = await app.accounts.createAccount({ email, password: PASSWORD, verified: true });
+  await app.accounts.addStaffRole(accountId, role);
+  const browser = new Browser(app.http);
+  const res = await browser.submit('/id/signin', { email, password: PASSWORD }, '/id/signin');
+  assert.equal(res.statusCode, 303, res.body.slice(0, 300));
+  return browser;
+}
+
 /** Registers a confidential service and gets it an access token with client credentials. */
 export async function serviceToken(app: TestApp, name: string): Promise<{ clientId: string; token: string }> {
   const c = await app.identity.clients.add({ name, confidential: true, clientCredentials: true, scopes: ['openid'], redirectUris: ['https://service.example/cb'] });

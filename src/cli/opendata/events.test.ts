@@ -1,4 +1,4 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -7,7 +7,7 @@ import { runImport } from '../import.ts';
 import { EVENTS_FORMAT, eventCategories, mapEventRow } from './events.ts';
 import { Row } from './table.ts';
 import { RowError } from './values.ts';
-import { FIXTURES, capture, fixtureRows, importStore, withApp, type ImportStore } from './testing.ts';
+import { FIXTURES, capture, fixtureRows, useImportStore, withApp } from './testing.ts';
 
 const CURRENT = path.join(FIXTURES, '079995_event.csv');
 const OLDER = path.join(FIXTURES, '079995_event_2019.csv');
@@ -110,13 +110,7 @@ describe('イベント一覧 rows to Event entities', () => {
 
 
 describe('machi import events-csv', () => {
-  let store: ImportStore;
-  before(async () => {
-    store = await importStore();
-  });
-  after(async () => {
-    await store.dispose();
-  });
+  const store = useImportStore();
 
   test('loads the good rows of both files, lists the bad ones by file and line, and a query finds the events', async () => {
     const c = capture();

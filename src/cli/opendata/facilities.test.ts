@@ -1,11 +1,11 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { DEMO_CONTEXT } from '../../demo/index.ts';
 import { runImport } from '../import.ts';
 import { FACILITIES_FORMAT, facilityCategories, formatDays, mapFacilityRow, openingHours, parseDays } from './facilities.ts';
-import { FIXTURES, capture, fixtureRows, importStore, withApp, type ImportStore } from './testing.ts';
+import { FIXTURES, capture, fixtureRows, useImportStore, withApp } from './testing.ts';
 
 const SJIS = path.join(FIXTURES, '079995_public_facility.csv');
 const LINK = `<${DEMO_CONTEXT[0]}>; rel="http://www.w3.org/ns/json-ld#context"; type="application/ld+json"`;
@@ -116,13 +116,7 @@ describe('公共施設一覧 rows to PointOfInterest entities', () => {
 });
 
 describe('machi import facilities-csv', () => {
-  let store: ImportStore;
-  before(async () => {
-    store = await importStore();
-  });
-  after(async () => {
-    await store.dispose();
-  });
+  const store = useImportStore();
 
   test('loads the Shift_JIS file; the hub finds the facilities by type and near a point; a second import updates', async () => {
     const c = capture();

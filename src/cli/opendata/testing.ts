@@ -7,8 +7,9 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
+import { processStore } from '../../../test/app.ts';
 import { buildApp, type App } from '../../app.ts';
 import { loadConfig, type Config } from '../../core/config.ts';
 import { forgetTenants } from '../../hub/store.ts';
@@ -28,31 +29,41 @@ export interface ImportStore {
 
 export async function importStore(): Promise<ImportStore> {
   const dir = await mkdtemp(path.join(tmpdir(), 'machi-opendata-'));
-  const url = process.env.MACHI_TEST_DATABASE_URL;
+  const store = await processStore('opendata');
   forgetTenants();
-  if (!url) {
-    return {
-      config: loadConfig({ LOG_LEVEL: 'silent', DATABASE_URL: '', DATA_DIR: path.join(dir, 'data') }),
-      dir,
-      dispose: () => rm(dir, { recursive: true, force: true }),
-    };
-  }
-  const name = `machi_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const dbUrl = new URL(url);
-  dbUrl.pathname = `/${name}`;
   return {
-    config: loadConfig({ LOG_LEVEL: 'silent', DATABASE_URL: dbUrl.toString(), DATA_DIR: path.join(dir, 'data'), DB_POOL_SIZE: '4' }),
+    // The store's variables come last: on PGlite its own folder is the data folder.
+    config: loadConfig({ LOG_LEVEL: 'silent', DATABASE_URL: '', DATA_DIR: path.join(dir, 'data'), DB_POOL_SIZE: '4', ...store.env }),
     dir,
     async dispose() {
-      const a = new pg.Client({ connectionString: url });
-      await a.connect();
-      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await a.end();
+      await store.drop();
       await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * An `importStore` for the tests of the enclosing file or `describe`: made in `before`, removed in
+ * `after`. Read its fields inside tests, not when the file loads.
+ */
+export function useImportStore(): Omit<ImportStore, 'dispose'> {
+  let store: ImportStore | undefined;
+  before(async () => {
+    store = await importStore();
+  });
+  after(async () => {
+    await store?.dispose();
+  });
+  const made = (): ImportStore => {
+    if (!store) throw new Error('useImportStore: the store is made in before()');
+    return store;
+  };
+  return {
+    get config() {
+      return made().config;
+    },
+    get dir() {
+      return made().dir;
     },
   };
 }

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { buildTestApp, storeKind, type TestApp } from '../../../test/app.ts';
-import { PASSWORD, signedIn, type Person } from '../../consent/http-testing.ts';
+import { PASSWORD, signedIn, signedInWithoutSecondFactor, type Person } from '../../consent/http-testing.ts';
 import { Browser, decodeEntities } from '../../identity/accounts/testing.ts';
 import { validateAnswers } from './answers.ts';
 import { demoCatalogueDirectory, loadCatalogueDirectory } from './catalogue.ts';
@@ -86,12 +86,7 @@ before(async () => {
   admin = await signedIn(app, 'admin', [{ department: '*', role: 'administrator' }]);
   citizen = await signedIn(app, 'citizen');
   // A processor who signed in with the password only: the role does not count.
-  const email = `nofactor.${Math.random().toString(36).slice(2, 8)}@example.jp`;
-  const id = await app.accounts.createAccount({ email, password: PASSWORD, verified: true });
-  await app.accounts.addStaffRole(id, { department: 'kosodate', role: 'application_processor' });
-  noSecondFactor = new Browser(app.http);
-  const res = await noSecondFactor.submit('/id/signin', { email, password: PASSWORD }, '/id/signin');
-  assert.equal(res.statusCode, 303, res.body.slice(0, 300));
+  noSecondFactor = await signedInWithoutSecondFactor(app, { department: 'kosodate', role: 'application_processor' });
   childAllowance = await submitted('child-allowance', await answersFor('child-allowance', { applicant_name: '真知 花子', applicant_birthdate: '1990-04-01' }));
 });
 after(() => app?.dispose());

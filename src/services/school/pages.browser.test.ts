@@ -14,28 +14,18 @@ import { buildTestApp, type TestApp } from '../../../test/app.ts';
 import { axeViolations, launchChromium } from '../../../test/browser.ts';
 import { freePort } from '../../../test/process.ts';
 import type { Principal } from '../../core/auth.ts';
-import { installAuthentication } from '../../core/auth.ts';
-import { buildHttp } from '../../core/http.ts';
 import { PASSWORD } from '../../consent/http-testing.ts';
 import { Browser as HttpBrowser } from '../../identity/accounts/testing.ts';
-import type { School } from './model.ts';
-import { registerSchoolPages } from './pages.ts';
-import { SchoolService } from './service.ts';
+import type { SchoolService } from './service.ts';
 import { insertSchool } from './store.ts';
+import { ILLNESS, buildSchool, schoolPagesHttp } from './testing.ts';
 
-const SCHOOL: School = {
+const SCHOOL = buildSchool({
   id: 'axe-daiichi-es',
-  tenant: '',
   name: { ja: 'アクセス第一小学校', en: 'Access Daiichi Elementary School' },
-  kind: 'elementary',
-  grades: 6,
-  absenceCutoff: '08:00',
   phone: '0242-33-3333',
-  absenceReasons: [
-    { code: 'illness', label: { ja: '体調不良', en: 'Illness' } },
-    { code: 'hospital', label: { ja: '通院', en: 'Hospital visit' } },
-  ],
-};
+  absenceReasons: [ILLNESS, { code: 'hospital', label: { ja: '通院', en: 'Hospital visit' } }],
+});
 const TEACHER = { via: 'session', accountId: 'teacher-axe', scopes: [], roles: [{ department: SCHOOL.id, role: 'school' }] } as unknown as Principal;
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
 /** Monday 7 December 2026, 07:10 in Japan: before the cut-off. */
@@ -50,13 +40,9 @@ before(async () => {
   real = await buildTestApp();
   const port = await freePort();
   base = `http://localhost:${port}`;
-  http = buildHttp({ bodyLimit: real.config.bodyLimit, logLevel: 'silent', metrics: real.metrics, store: real.store });
-  installAuthentication(http, real.identity.authenticators);
-  const svc = new SchoolService({ store: real.store, subjectFor: (c, a) => real.identity.subjectFor(c, a), publicBase: base, now: () => clock });
-  registerSchoolPages(http, svc, { publicBase: base, now: () => clock });
+  ({ http, service: school } = schoolPagesHttp(real, { publicBase: base, now: () => clock }));
   await http.listen({ port, host: '127.0.0.1' });
   browser = await launchChromium();
-  school = svc;
 });
 after(async () => {
   await browser?.close();

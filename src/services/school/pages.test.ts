@@ -16,28 +16,19 @@ import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildTestApp, storeKind, type TestApp } from '../../../test/app.ts';
 import type { Principal } from '../../core/auth.ts';
-import { installAuthentication } from '../../core/auth.ts';
-import { buildHttp } from '../../core/http.ts';
 import { PASSWORD } from '../../consent/http-testing.ts';
 import { Browser, decodeEntities, type Res } from '../../identity/accounts/testing.ts';
 import type { Group, Notice, NoticeInput, Pupil, School } from './model.ts';
-import { registerSchoolPages } from './pages.ts';
-import { SchoolService } from './service.ts';
+import type { SchoolService } from './service.ts';
 import { insertSchool } from './store.ts';
+import { ILLNESS, buildSchool, schoolPagesHttp } from './testing.ts';
 
-const SCHOOL: School = {
+const SCHOOL = buildSchool({
   id: 'pages-daiichi-es',
-  tenant: '',
   name: { ja: 'ページ第一小学校', en: 'Pages Daiichi Elementary School' },
-  kind: 'elementary',
-  grades: 6,
-  absenceCutoff: '08:00',
   phone: '0242-11-1111',
-  absenceReasons: [
-    { code: 'illness', label: { ja: '体調不良', en: 'Illness' } },
-    { code: 'family', label: { ja: '家庭の事情', en: 'Family reasons' } },
-  ],
-};
+  absenceReasons: [ILLNESS, { code: 'family', label: { ja: '家庭の事情', en: 'Family reasons' } }],
+});
 const OTHER: School = {
   ...SCHOOL,
   id: 'pages-chuo-jhs',
@@ -69,10 +60,7 @@ const codes: Record<string, string> = {};
 before(async () => {
   real = await buildTestApp();
   publicBase = real.identity.hubResource.replace(/\/ngsi-ld$/, '');
-  http = buildHttp({ bodyLimit: real.config.bodyLimit, logLevel: 'silent', metrics: real.metrics, store: real.store });
-  installAuthentication(http, real.identity.authenticators);
-  svc = new SchoolService({ store: real.store, subjectFor: (c, a) => real.identity.subjectFor(c, a), publicBase, now: () => clock });
-  registerSchoolPages(http, svc, { publicBase, now: () => clock });
+  ({ http, service: svc } = schoolPagesHttp(real, { publicBase, now: () => clock }));
   await http.ready();
   await insertSchool(real.store, SCHOOL);
   await insertSchool(real.store, OTHER);

@@ -17,6 +17,7 @@ import type { LinePushRequest } from '../assistant/push.ts';
 import { fakeLineApi, linkedAccount, newLineUserId, TEST_ACCESS_TOKEN, TEST_CHANNEL_SECRET, TEST_USER_ID_KEY, type FakeLineApi } from '../assistant/push-testing.ts';
 import { ensureSchoolClientAndPurpose } from './index.ts';
 import { LINE_PURPOSE, SCHOOL_CLIENT, SchoolService, type SchoolNotifier } from './service.ts';
+import { ILLNESS, buildSchool } from './testing.ts';
 
 let app: TestApp;
 let svc: SchoolService;
@@ -76,19 +77,12 @@ interface Fixture {
 /** A school of its own for each test: grade 1 with 1組 and 2組, grade 2 with 1組, a club. */
 async function fixture(): Promise<Fixture> {
   const id = `es-${randomUUID().slice(0, 8)}`;
-  const school: School = {
+  const school = buildSchool({
     id,
-    tenant: '',
     name: { ja: 'テスト小学校', en: 'Test Elementary School' },
-    kind: 'elementary',
-    grades: 6,
-    absenceCutoff: '08:00',
     phone: '0242-00-1234',
-    absenceReasons: [
-      { code: 'illness', label: { ja: '体調不良', en: 'Illness' } },
-      { code: 'family', label: { ja: '家庭の事情', en: 'Family reasons' } },
-    ],
-  };
+    absenceReasons: [ILLNESS, { code: 'family', label: { ja: '家庭の事情', en: 'Family reasons' } }],
+  });
   assert.equal(await svc.ensureSchool(school), true);
   assert.equal(await svc.ensureSchool(school), false, 'registering twice changes nothing');
   const t = staff(id);

@@ -16,20 +16,9 @@ import { qrModules } from '../forms/qr.ts';
 import type { School } from './model.ts';
 import { insertSchool } from './store.ts';
 import { japanDay } from './staff-pages.ts';
+import { buildSchool } from './testing.ts';
 
-const SCHOOL: School = {
-  id: 'test-daiichi-es',
-  tenant: '',
-  name: { ja: 'テスト第一小学校', en: 'Test Daiichi Elementary School' },
-  kind: 'elementary',
-  grades: 6,
-  absenceCutoff: '08:00',
-  phone: '0242-00-0000',
-  absenceReasons: [
-    { code: 'illness', label: { ja: '体調不良', en: 'Illness' } },
-    { code: 'family', label: { ja: '家庭の事情', en: 'Family' } },
-  ],
-};
+const SCHOOL = buildSchool({ id: 'test-daiichi-es', name: { ja: 'テスト第一小学校', en: 'Test Daiichi Elementary School' } });
 const OTHER: School = { ...SCHOOL, id: 'test-chuo-jhs', name: { ja: 'テスト中央中学校', en: 'Test Chuo JHS' }, kind: 'junior_high', grades: 3 };
 const S = `/staff/school/${SCHOOL.id}`;
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
