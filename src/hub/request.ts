@@ -1,7 +1,7 @@
 /**
  * What every hub request needs before its operation runs: the tenant, the requester's @context,
- * the wanted representation, and strict checking of query parameters (an unknown parameter is a
- * mistake worth telling the caller about, clause 6.3.4).
+ * the wanted representation, and checks of the body. (Its query string is read in
+ * query-params.ts.)
  */
 import { effectiveTenant } from './access.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -9,6 +9,7 @@ import { AppError, badRequest, invalidRequest } from '../core/errors.ts';
 import type { ActiveContext, ContextResolver } from './context/index.ts';
 import { parseLinkHeader } from './context/index.ts';
 import { checkName, isUri } from './attributes.ts';
+import type { Query } from './query-params.ts';
 import type { Format } from './render.ts';
 
 export const CORE_CONTEXT_URL = 'https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld';
@@ -64,6 +65,58 @@ export function requireJson(req: FastifyRequest, allowMergePatch = false): void 
   }
 }
 
+/** How an endpoint wants its request prepared; see `prepareRequest`. */
+export interface RequestSpec<Id> {
+  /**
+   * The endpoint takes a JSON body (`json`), or also a JSON Merge Patch (`merge-patch`), and its
+   * @context comes from the body or the Link header (clause 6.3.5). Without it the @context comes
+   * from the Link header alone and no body is looked at.
+   */
+  body?: 'json' | 'merge-patch';
+  /** The resource id in the path, e.g. `entityIdParam`. */
+  id?: (req: FastifyRequest) => Id;
+  /** The body must be a JSON object; this names it in the error, e.g. 'the subscription'. */
+  object?: string;
+}
+
+/** A request that passed the checks every endpoint makes. */
+export interface PreparedRequest<Id> {
+  tenant: string;
+  /** What `spec.id` read from the path. */
+  id: Id;
+  ctx: ActiveContext;
+  /** The @context URL of the Link header, to send back with a JSON answer. */
+  link: string | undefined;
+}
+
+/**
+ * The checks an endpoint makes after reading its query string and before its operation, always in
+ * this order, so the first that fails is the one the client hears of: the body's media type, the
+ * tenant, the path's id, the body's shape, and the @context (which may mean fetching it).
+ */
+export async function prepareRequest<Id = undefined>(
+  req: FastifyRequest,
+  contexts: ContextResolver,
+  spec: RequestSpec<Id> & { object: string },
+): Promise<PreparedRequest<Id> & { body: Record<string, unknown> }>;
+export async function prepareRequest<Id = undefined>(
+  req: FastifyRequest,
+  contexts: ContextResolver,
+  spec?: RequestSpec<Id>,
+): Promise<PreparedRequest<Id>>;
+export async function prepareRequest<Id>(
+  req: FastifyRequest,
+  contexts: ContextResolver,
+  spec: RequestSpec<Id> = {},
+): Promise<PreparedRequest<Id> & { body?: Record<string, unknown> }> {
+  if (spec.body) requireJson(req, spec.body === 'merge-patch');
+  const tenant = tenantOf(req);
+  const id = spec.id?.(req) as Id;
+  const body = spec.object === undefined ? undefined : objectBody(req.body, spec.object);
+  const { ctx, link } = await requestContext(req, contexts, spec.body ? req.body : undefined);
+  return { tenant, id, ctx, link, body };
+}
+
 export type ResponseMedia = 'json' | 'ld+json' | 'geo+json';
 
 /** Content negotiation on Accept (clause 6.3.6); GeoJSON only where `geo` is allowed. */
@@ -99,22 +152,6 @@ export function sendJsonLd(reply: FastifyReply, media: ResponseMedia, body: unkn
   return reply.code(status).type(media === 'geo+json' ? 'application/geo+json' : 'application/json').send(body);
 }
 
-export type Query = Record<string, string | undefined>;
-
-/** Reads the query string, refusing unknown and repeated parameters with a clear 400. */
-export function queryParams(req: FastifyRequest, allowed: readonly string[]): Query {
-  const raw = req.query as Record<string, string | string[] | undefined>;
-  const out: Query = {};
-  for (const [k, v] of Object.entries(raw)) {
-    if (!allowed.includes(k)) {
-      throw badRequest(`unknown query parameter '${k}'; this endpoint accepts ${allowed.length ? allowed.join(', ') : 'none'}`);
-    }
-    if (Array.isArray(v)) throw badRequest(`query parameter '${k}' is given more than once`);
-    out[k] = v;
-  }
-  return out;
-}
-
 export interface OptionsParam {
   format: Format;
   sysAttrs: boolean;
@@ -147,25 +184,6 @@ export function parseOptions(q: Query, allowed: readonly string[]): OptionsParam
   }
   result.format = format;
   return result;
-}
-
-export function parseBool(v: string | undefined, name: string): boolean {
-  if (v === undefined) return false;
-  if (v === 'true') return true;
-  if (v === 'false') return false;
-  throw badRequest(`${name} must be true or false, got '${v}'`);
-}
-
-export function parseIntParam(v: string | undefined, name: string, min: number, max: number, fallback: number): number {
-  if (v === undefined) return fallback;
-  if (!/^\d+$/.test(v)) throw badRequest(`${name} must be a whole number, got '${v}'`);
-  const n = Number(v);
-  if (n < min) throw badRequest(`${name} must be at least ${min}, got ${n}`);
-  if (n > max) {
-    if (name === 'limit') throw new AppError('TooManyResults', `limit must be at most ${max}, got ${n}; page with offset`);
-    throw badRequest(`${name} must be at most ${max}, got ${n}`);
-  }
-  return n;
 }
 
 /** A JSON object body, or a 400 that says what was sent instead. */

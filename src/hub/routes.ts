@@ -9,21 +9,19 @@ import type { ActiveContext, ContextResolver } from './context/index.ts';
 import type { BatchOutcome, EntityPatch, EntityService, UpdateResult } from './entities.ts';
 import type { StoredEntity } from './model.ts';
 import { renderEntity, renderFeature, type RenderOptions } from './render.ts';
+import { parseBool, queryParams, type Query } from './query-params.ts';
 import {
   arrayBody,
   objectBody,
-  parseBool,
-  parseIntParam,
   parseOptions,
   entityIdParam,
   attrNameParam,
-  queryParams,
+  prepareRequest,
   requestContext,
   requireJson,
   responseMedia,
   sendJsonLd,
   tenantOf,
-  type Query,
 } from './request.ts';
 import type { Forwarder } from './federation/index.ts';
 import type { HubAccess } from './access.ts';
@@ -156,9 +154,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubRouteDeps): voi
   // 6.4.3.1 Create Entity
   app.post('/entities', async (req, reply) => {
     queryParams(req, []);
-    requireJson(req);
-    const tenant = tenantOf(req);
-    const { ctx } = await requestContext(req, deps.contexts, req.body);
+    const { tenant, ctx } = await prepareRequest(req, deps.contexts, { body: 'json' });
     const e = parseEntity(req.body, ctx, now());
     await entities.create(tenant, e, await guardOf(req));
     return reply.code(201).header('Location', `/ngsi-ld/v1/entities/${encodeURIComponent(e.id)}`).send();
@@ -167,8 +163,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubRouteDeps): voi
   // 6.4.3.2 Query Entities
   app.get('/entities', async (req, reply) => {
     const q = queryParams(req, QUERY_PARAMS);
-    const tenant = tenantOf(req);
-    const { ctx, link } = await requestContext(req, deps.contexts);
+    const { tenant, ctx, link } = await prepareRequest(req, deps.contexts);
     const media = responseMedia(req, true);
     const opts = parseOptions(q, REPRESENTATION_OPTIONS);
     const query = buildEntityQuery(q, ctx, deps.maxLimit);
@@ -194,9 +189,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubRouteDeps): voi
   // 6.5.3.1 Retrieve Entity
   app.get('/entities/:entityId', async (req, reply) => {
     const q = queryParams(req, RETRIEVE_PARAMS);
-    const tenant = tenantOf(req);
-    const id = entityIdParam(req);
-    const { ctx, link } = await requestContext(req, deps.contexts);
+    const { tenant, id, ctx, link } = await prepareRequest(req, deps.contexts, { id: entityIdParam });
     const media = responseMedia(req, true);
     const opts = parseOptions(q, REPRESENTATION_OPTIONS);
     const e = (await deps.federation?.retrieve(req, reply, tenant, id, q, ctx, () => entities.get(tenant, id))) ?? (await entities.get(tenant, id));
@@ -219,10 +212,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubRouteDeps): voi
   // 6.5.3.3 Replace Entity
   app.put('/entities/:entityId', async (req, reply) => {
     queryParams(req, []);
-    requireJson(req);
-    const tenant = tenantOf(req);
-    const id = entityIdParam(req);
-    const { ctx } = await requestContext(req, deps.contexts, req.body);
+    const { tenant, id, ctx } = await prepareRequest(req, deps.contexts, { body: 'json', id: entityIdParam });
     const at = now();
     const e = parseEntity(req.body, ctx, at, id);
     await entities.replace(tenant, { id, types: e.types, scopes: e.scopes, attrs: e.attrs }, at, await guardOf(req));
@@ -233,10 +223,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubRouteDeps): voi
   app.patch('/entities/:entityId', async (req, reply) => {
     const q = queryParams(req, ['options', 'format', 'observedAt', 'lang']);
     parseOptions(q, []);
-    requireJson(req, true);
-    const tenant = tenantOf(req);
-    const id = entityIdParam(req);
-    const { ctx } = await requestContext(req, deps.contexts, req.body);
+    const { tenant, id, ctx } = await prepareRequest(req, deps.contexts, { body: 'merge-patch', id: entityIdParam });
     const at = now();
     await entities.merge(tenant, parsePatch(req.body, ctx, at, id, true), at, await guardOf(req));
     return reply.code(204).send();
@@ -246,10 +233,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubRouteDeps): voi
   app.post('/entities/:entityId/attrs', async (req, reply) => {
     const q = queryParams(req, ['options']);
     const opts = parseOptions(q, ['noOverwrite']);
-    requireJson(req);
-    const tenant = tenantOf(req);
-    const id = entityIdParam(req);
-    const { ctx } = await requestContext(req, deps.contexts, req.body);
+    const { tenant, id, ctx } = await prepareRequest(req, deps.contexts, { body: 'json', id: entityIdParam });
     const at = now();
     const r = await entities.appendAttrs(tenant, parsePatch(req.body, ctx, at, id, false), at, opts.noOverwrite, await guardOf(req));
     return sendUpdateResult(reply, r, ctx);
@@ -258,10 +242,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubRouteDeps): voi
   // 6.6.3.2 Update Entity Attributes
   app.patch('/entities/:entityId/attrs', async (req, reply) => {
     queryParams(req, []);
-    requireJson(req, true);
-    const tenant = tenantOf(req);
-    const id = entityIdParam(req);
-    const { ctx } = await requestContext(req, deps.contexts, req.body);
+    const { tenant, id, ctx } = await prepareRequest(req, deps.contexts, { body: 'merge-patch', id: entityIdParam });
     const at = now();
     const patch = parsePatch(req.body, ctx, at, id, false);
     if (Object.keys(patch.attrs).length === 0) throw badRequest('the request body names no attribute to update');
@@ -272,10 +253,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubRouteDeps): voi
   // 6.7.3.1 Partial Attribute Update
   app.patch('/entities/:entityId/attrs/:attrId', async (req, reply) => {
     queryParams(req, []);
-    requireJson(req, true);
-    const tenant = tenantOf(req);
-    const id = entityIdParam(req);
-    const { ctx } = await requestContext(req, deps.contexts, req.body);
+    const { tenant, id, ctx } = await prepareRequest(req, deps.contexts, { body: 'merge-patch', id: entityIdParam });
     const attr = attrNameParam(req, ctx);
     const at = now();
     const body = objectBody(req.body, 'the attribute fragment');
@@ -288,10 +266,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubRouteDeps): voi
   // 6.7.3.3 Replace Attribute
   app.put('/entities/:entityId/attrs/:attrId', async (req, reply) => {
     queryParams(req, []);
-    requireJson(req);
-    const tenant = tenantOf(req);
-    const id = entityIdParam(req);
-    const { ctx } = await requestContext(req, deps.contexts, req.body);
+    const { tenant, id, ctx } = await prepareRequest(req, deps.contexts, { body: 'json', id: entityIdParam });
     const attr = attrNameParam(req, ctx);
     const at = now();
     const name = (req.params as { attrId: string }).attrId;
@@ -304,9 +279,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubRouteDeps): voi
   // 6.7.3.2 Delete Entity Attribute
   app.delete('/entities/:entityId/attrs/:attrId', async (req, reply) => {
     const q = queryParams(req, ['datasetId', 'deleteAll']);
-    const tenant = tenantOf(req);
-    const id = entityIdParam(req);
-    const { ctx } = await requestContext(req, deps.contexts);
+    const { tenant, id, ctx } = await prepareRequest(req, deps.contexts, { id: entityIdParam });
     const attr = attrNameParam(req, ctx);
     if (q.datasetId !== undefined && !isUri(q.datasetId)) throw badRequest(`datasetId '${q.datasetId}' is not a URI`);
     await entities.deleteAttr(tenant, id, attr, q.datasetId, parseBool(q.deleteAll, 'deleteAll'), now(), await guardOf(req));
@@ -316,12 +289,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubRouteDeps): voi
   // 6.14 Batch Entity Creation
   app.post('/entityOperations/create', async (req, reply) => {
     queryParams(req, []);
-    requireJson(req);
-    const tenant = tenantOf(req);
-    const items = arrayBody(req.body, 'the batch', MAX_BATCH);
-    const { ctx } = await batchContext(req, items);
-    const at = now();
-    const parsed = await parseBatchAsync(req, items, ctx, (item, c) => parseEntity(stripContext(item), c, at));
+    const { tenant, parsed } = await readBatch(req, (item, c, at) => parseEntity(stripContext(item), c, at));
     const dupes = duplicateIds(parsed.ok);
     const outcomes = await entities.createMany(tenant, parsed.ok.filter((e) => !dupes.has(e)), await guardOf(req));
     for (const e of dupes) outcomes.push({ id: e.id, ok: false, error: new AppError('AlreadyExists', `entity ${e.id} appears more than once in the batch`) });
@@ -334,12 +302,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubRouteDeps): voi
   app.post('/entityOperations/upsert', async (req, reply) => {
     const q = queryParams(req, ['options']);
     const opts = parseOptions(q, ['replace', 'update']);
-    requireJson(req);
-    const tenant = tenantOf(req);
-    const items = arrayBody(req.body, 'the batch', MAX_BATCH);
-    const { ctx } = await batchContext(req, items);
-    const at = now();
-    const parsed = await parseBatchAsync(req, items, ctx, (item, c) => parseEntity(stripContext(item), c, at));
+    const { tenant, at, parsed } = await readBatch(req, (item, c, at) => parseEntity(stripContext(item), c, at));
     const outcomes = await entities.upsertMany(tenant, parsed.ok, opts.upsertMode, at, await guardOf(req));
     const failed = parsed.errors.length + outcomes.filter((o) => !o.ok).length;
     if (failed > 0) return reply.code(207).type('application/json').send(batchResult(outcomes, parsed.errors));
@@ -358,12 +321,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubRouteDeps): voi
     app.post(path, async (req, reply) => {
       const q = queryParams(req, params);
       const opts = merge ? undefined : parseOptions(q, ['noOverwrite']);
-      requireJson(req);
-      const tenant = tenantOf(req);
-      const items = arrayBody(req.body, 'the batch', MAX_BATCH);
-      const { ctx } = await batchContext(req, items);
-      const at = now();
-      const parsed = await parseBatchAsync(req, items, ctx, (item, c) => {
+      const { tenant, at, parsed } = await readBatch(req, (item, c, at) => {
         const o = objectBody(item, 'a batch item');
         if (!isUri(o.id)) throw badRequest(`entity id ${JSON.stringify(o.id)} is not a URI`);
         return parsePatch(stripContext(o), c, at, o.id, merge);
@@ -391,10 +349,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubRouteDeps): voi
   // 6.23 Query Entities via POST
   app.post('/entityOperations/query', async (req, reply) => {
     const q = queryParams(req, ['limit', 'offset', 'count', 'options', 'format', 'local', 'lang']);
-    requireJson(req);
-    const tenant = tenantOf(req);
-    const body = objectBody(req.body, 'the query');
-    const { ctx, link } = await requestContext(req, deps.contexts, body);
+    const { tenant, ctx, link, body } = await prepareRequest(req, deps.contexts, { body: 'json', object: 'the query' });
     const media = responseMedia(req, true);
     const opts = parseOptions(q, REPRESENTATION_OPTIONS);
     const { query, params } = queryFromBody(body, q, ctx, deps.maxLimit);
@@ -411,8 +366,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubRouteDeps): voi
   for (const [path, kind, load] of discovery) {
     app.get(path, async (req, reply) => {
       const q = queryParams(req, kind === 'list' ? ['details', 'local'] : ['local']);
-      const tenant = tenantOf(req);
-      const { ctx, link } = await requestContext(req, deps.contexts);
+      const { tenant, ctx, link } = await prepareRequest(req, deps.contexts);
       const media = responseMedia(req, false);
       let arg: string | boolean;
       if (kind === 'list') arg = parseBool(q.details, 'details');
@@ -424,18 +378,22 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubRouteDeps): voi
     });
   }
 
-  async function batchContext(req: FastifyRequest, items: unknown[]) {
-    if (req.headers['content-type']?.startsWith('application/ld+json')) {
-      // Each item carries its own @context; resolve the first to validate the request early.
-      return requestContext(req, deps.contexts, items);
-    }
-    return requestContext(req, deps.contexts, undefined);
-  }
-
-  async function parseBatchAsync<T>(req: FastifyRequest, items: unknown[], ctx: ActiveContext, parse: (item: unknown, c: ActiveContext) => T) {
+  /**
+   * What the batch operations that write entities share (clause 6.14 to 6.16, 6.31): a JSON array
+   * of at most MAX_BATCH items, each parsed on its own, with its own @context when sent as JSON-LD,
+   * and all stamped with the same time `at`.
+   */
+  async function readBatch<T>(req: FastifyRequest, parse: (item: unknown, ctx: ActiveContext, at: string) => T) {
+    requireJson(req);
+    const tenant = tenantOf(req);
+    const items = arrayBody(req.body, 'the batch', MAX_BATCH);
+    // With JSON-LD each item carries its own @context; the first is resolved to check the request early.
+    const jsonLd = req.headers['content-type']?.startsWith('application/ld+json');
+    const { ctx } = await requestContext(req, deps.contexts, jsonLd ? items : undefined);
+    const at = now();
     const contexts: ActiveContext[] = [];
     for (const item of items) contexts.push(await itemContext(req, deps, item, ctx));
-    return parseBatch(items, (item, i) => parse(item, contexts[i]!));
+    return { tenant, at, parsed: parseBatch(items, (item, i) => parse(item, contexts[i]!, at)) };
   }
 }
 

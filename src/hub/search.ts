@@ -21,7 +21,7 @@ import {
   type ScopeNode,
   type TypeNode,
 } from './query/index.ts';
-import type { Query } from './request.ts';
+import type { Query } from './query-params.ts';
 import { assertTenant, ENTITY_COLUMNS, rowToEntity, type EntityRow } from './store.ts';
 
 export interface EntitySelector {

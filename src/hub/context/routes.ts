@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError, badRequest } from '../../core/errors.ts';
+import { parseBool, queryParams } from '../query-params.ts';
 import { CONTEXT_KINDS } from './repository.ts';
 import type { ContextKind } from './repository.ts';
 import { HOSTED_CONTEXT_PATH } from './resolver.ts';
@@ -47,7 +48,7 @@ export function registerContextRoutes(app: FastifyInstance, resolver: ContextRes
   // List @contexts (clause 5.13.3, 6.29.3.2).
   app.get('/jsonldContexts', async (req, reply) => {
     const q = queryParams(req, ['details', 'kind']);
-    const details = booleanParam(q.details, 'details');
+    const details = parseBool(q.details, 'details');
     const kind = kindParam(q.kind);
     const infos = await resolver.list(kind);
     return reply.type('application/json').send(details ? infos.map((i) => present(req, i)) : infos.map((i) => urlOf(req, i)));
@@ -57,7 +58,7 @@ export function registerContextRoutes(app: FastifyInstance, resolver: ContextRes
   app.get<Params>('/jsonldContexts/:contextId', async (req, reply) => {
     const q = queryParams(req, ['details']);
     const id = req.params.contextId;
-    if (booleanParam(q.details, 'details')) {
+    if (parseBool(q.details, 'details')) {
       return reply.type('application/json').send(present(req, await resolver.info(id)));
     }
     const media = documentMediaType(req.headers.accept);
@@ -69,28 +70,9 @@ export function registerContextRoutes(app: FastifyInstance, resolver: ContextRes
     const q = queryParams(req, ['reload']);
     const id = req.params.contextId;
     if (id.trim() === '') throw badRequest('the @context identifier is missing (clause 5.13.5.4)');
-    await resolver.remove(id, booleanParam(q.reload, 'reload'));
+    await resolver.remove(id, parseBool(q.reload, 'reload'));
     return reply.code(204).send();
   });
-}
-
-function queryParams(req: FastifyRequest, allowed: readonly string[]): Record<string, string | undefined> {
-  const raw = (req.query ?? {}) as Record<string, string | string[] | undefined>;
-  const out: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(raw)) {
-    if (!allowed.includes(k)) {
-      throw badRequest(`unknown query parameter '${k}'; this endpoint accepts ${allowed.length ? allowed.join(', ') : 'none'}`);
-    }
-    if (Array.isArray(v)) throw badRequest(`query parameter '${k}' is given more than once`);
-    out[k] = v;
-  }
-  return out;
-}
-
-function booleanParam(v: string | undefined, name: string): boolean {
-  if (v === undefined || v === 'false') return false;
-  if (v === 'true') return true;
-  throw badRequest(`${name} must be true or false, got '${v}'`);
 }
 
 function kindParam(v: string | undefined): ContextKind | undefined {

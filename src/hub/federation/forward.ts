@@ -24,7 +24,7 @@ import { parseEntity } from '../routes.ts';
 import type { ActiveContext } from '../context/index.ts';
 import type { AttrInstance, StoredEntity } from '../model.ts';
 import { matchesTypeSelector } from '../query/index.ts';
-import type { Query } from '../request.ts';
+import type { Query } from '../query-params.ts';
 import type { EntityQuery, EntitySelector, SearchResult } from '../search.ts';
 import { supports, type EntityInfo, type Registration } from './registration.ts';
 import type { Registry } from './registry.ts';

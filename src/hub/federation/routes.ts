@@ -8,7 +8,8 @@ import { AppError, badRequest } from '../../core/errors.ts';
 import { isUri } from '../attributes.ts';
 import type { ContextResolver } from '../context/index.ts';
 import { parseTypeSelector, matchesTypeSelector } from '../query/index.ts';
-import { objectBody, parseBool, parseIntParam, parseOptions, queryParams, requestContext, requireJson, responseMedia, sendJsonLd, tenantOf } from '../request.ts';
+import { pageParams, parseBool, queryParams } from '../query-params.ts';
+import { objectBody, parseOptions, prepareRequest, responseMedia, sendJsonLd, tenantOf } from '../request.ts';
 import { parseCsourceSubscription, renderCsourceSubscription, type CsourceSubscriptions } from './csource-subscriptions.ts';
 import { parseRegistration, renderRegistration, type Registration } from './registration.ts';
 import type { Registry } from './registry.ts';
@@ -73,9 +74,7 @@ export function registerFederationRoutes(app: FastifyInstance, deps: FederationR
   // 6.8.3.1 Register Context Source (clause 5.9.2)
   app.post('/csourceRegistrations', async (req, reply) => {
     queryParams(req, []);
-    requireJson(req);
-    const tenant = tenantOf(req);
-    const { ctx } = await requestContext(req, deps.contexts, req.body);
+    const { tenant, ctx } = await prepareRequest(req, deps.contexts, { body: 'json' });
     const r = parseRegistration(req.body, ctx, new Date().toISOString());
     checkNotSelf(r, req);
     await registry.create(tenant, r);
@@ -85,16 +84,13 @@ export function registerFederationRoutes(app: FastifyInstance, deps: FederationR
   // 6.8.3.2 Query Context Source Registrations (clause 5.10.2)
   app.get('/csourceRegistrations', async (req, reply) => {
     const q = queryParams(req, ['id', 'type', 'idPattern', 'attrs', 'q', 'csf', 'georel', 'geometry', 'coordinates', 'geoproperty', 'limit', 'offset', 'count', 'options', 'local']);
-    const tenant = tenantOf(req);
-    const { ctx, link } = await requestContext(req, deps.contexts);
+    const { tenant, ctx, link } = await prepareRequest(req, deps.contexts);
     const media = responseMedia(req, false);
     const opts = parseOptions(q, ['sysAttrs']);
     for (const k of ['q', 'csf', 'georel', 'geometry', 'coordinates', 'geoproperty'] as const) {
       if (q[k] !== undefined) throw new AppError('OperationNotSupported', `${k} is not supported when querying registrations here; filter with id, idPattern, type and attrs`);
     }
-    const limit = parseIntParam(q.limit, 'limit', 0, deps.maxLimit, 20);
-    const offset = parseIntParam(q.offset, 'offset', 0, Number.MAX_SAFE_INTEGER, 0);
-    const count = parseBool(q.count, 'count');
+    const { limit, offset, count } = pageParams(q, deps.maxLimit);
     parseBool(q.local, 'local');
     const ids = q.id?.split(',').map((s) => s.trim());
     for (const id of ids ?? []) if (!isUri(id)) throw badRequest(`id '${id}' is not a URI`);
@@ -130,9 +126,7 @@ export function registerFederationRoutes(app: FastifyInstance, deps: FederationR
   app.get('/csourceRegistrations/:id', async (req, reply) => {
     const q = queryParams(req, ['options']);
     const opts = parseOptions(q, ['sysAttrs']);
-    const tenant = tenantOf(req);
-    const id = idParam(req);
-    const { ctx, link } = await requestContext(req, deps.contexts);
+    const { tenant, id, ctx, link } = await prepareRequest(req, deps.contexts, { id: idParam });
     const media = responseMedia(req, false);
     const r = await registry.get(tenant, id);
     return sendJsonLd(reply, media, renderRegistration(r, ctx, registry.statusOf(tenant, id), opts.sysAttrs), ctx.source, link);
@@ -141,10 +135,7 @@ export function registerFederationRoutes(app: FastifyInstance, deps: FederationR
   // 6.9.3.2 Update Context Source Registration (clause 5.9.3): the members given replace the old ones
   app.patch('/csourceRegistrations/:id', async (req, reply) => {
     queryParams(req, []);
-    requireJson(req, true);
-    const tenant = tenantOf(req);
-    const id = idParam(req);
-    const { ctx } = await requestContext(req, deps.contexts, req.body);
+    const { tenant, id, ctx } = await prepareRequest(req, deps.contexts, { body: 'merge-patch', id: idParam });
     const body = objectBody(req.body, 'the registration fragment');
     if (Object.keys(body).filter((k) => k !== '@context').length === 0) throw badRequest('the fragment changes nothing');
     const base = await registry.get(tenant, id);
@@ -164,10 +155,7 @@ export function registerFederationRoutes(app: FastifyInstance, deps: FederationR
   // 6.12.3.1 Create Context Source Registration Subscription (clause 5.11.2)
   app.post('/csourceSubscriptions', async (req, reply) => {
     queryParams(req, []);
-    requireJson(req);
-    const tenant = tenantOf(req);
-    const body = objectBody(req.body, 'the subscription');
-    const { ctx } = await requestContext(req, deps.contexts, body);
+    const { tenant, ctx, body } = await prepareRequest(req, deps.contexts, { body: 'json', object: 'the subscription' });
     const source = body['@context'] ?? ctxUrlOf(req);
     const s = parseCsourceSubscription(body, ctx, source, new Date().toISOString());
     await subscriptions.create(tenant, s);
@@ -177,21 +165,18 @@ export function registerFederationRoutes(app: FastifyInstance, deps: FederationR
   // 6.12.3.2 Query Context Source Registration Subscriptions (clause 5.11.5)
   app.get('/csourceSubscriptions', async (req, reply) => {
     const q = queryParams(req, ['limit', 'offset', 'count']);
-    const tenant = tenantOf(req);
-    const { ctx, link } = await requestContext(req, deps.contexts);
+    const { tenant, ctx, link } = await prepareRequest(req, deps.contexts);
     const media = responseMedia(req, false);
-    const limit = parseIntParam(q.limit, 'limit', 0, deps.maxLimit, 20);
-    const offset = parseIntParam(q.offset, 'offset', 0, Number.MAX_SAFE_INTEGER, 0);
+    const { limit, offset, count } = pageParams(q, deps.maxLimit);
     const all = await subscriptions.list(tenant);
-    if (parseBool(q.count, 'count')) void reply.header('NGSILD-Results-Count', String(all.length));
+    if (count) void reply.header('NGSILD-Results-Count', String(all.length));
     return sendJsonLd(reply, media, all.slice(offset, offset + limit).map((s) => renderCsourceSubscription(s, ctx)), ctx.source, link);
   });
 
   // 6.13.3.1 Retrieve Context Source Registration Subscription (clause 5.11.4)
   app.get('/csourceSubscriptions/:id', async (req, reply) => {
     queryParams(req, []);
-    const tenant = tenantOf(req);
-    const { ctx, link } = await requestContext(req, deps.contexts);
+    const { tenant, ctx, link } = await prepareRequest(req, deps.contexts);
     const media = responseMedia(req, false);
     const s = await subscriptions.get(tenant, idParam(req));
     return sendJsonLd(reply, media, renderCsourceSubscription(s, ctx), ctx.source, link);
@@ -200,10 +185,7 @@ export function registerFederationRoutes(app: FastifyInstance, deps: FederationR
   // 6.13.3.2 Update Context Source Registration Subscription (clause 5.11.3)
   app.patch('/csourceSubscriptions/:id', async (req, reply) => {
     queryParams(req, []);
-    requireJson(req, true);
-    const tenant = tenantOf(req);
-    const body = objectBody(req.body, 'the subscription fragment');
-    const { ctx } = await requestContext(req, deps.contexts, body);
+    const { tenant, ctx, body } = await prepareRequest(req, deps.contexts, { body: 'merge-patch', object: 'the subscription fragment' });
     const base = await subscriptions.get(tenant, idParam(req));
     await subscriptions.update(tenant, parseCsourceSubscription(body, ctx, base.context, new Date().toISOString(), base));
     return reply.code(204).send();

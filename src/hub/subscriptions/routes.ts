@@ -6,7 +6,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badRequest } from '../../core/errors.ts';
 import { isUri } from '../attributes.ts';
 import type { ContextResolver } from '../context/index.ts';
-import { objectBody, parseIntParam, queryParams, requestContext, requireJson, responseMedia, sendJsonLd, tenantOf } from '../request.ts';
+import { pageParams, queryParams } from '../query-params.ts';
+import { prepareRequest, responseMedia, sendJsonLd, tenantOf } from '../request.ts';
 import { compileSubscription } from './matcher.ts';
 import { mergeSubscription, parseSubscription, renderSubscription } from './model.ts';
 import type { SubscriptionService } from './service.ts';
@@ -34,10 +35,7 @@ export function registerSubscriptionRoutes(app: FastifyInstance, deps: Subscript
   // 6.10.3.1 Create Subscription
   app.post('/subscriptions', async (req, reply) => {
     queryParams(req, []);
-    requireJson(req);
-    const tenant = tenantOf(req);
-    const body = objectBody(req.body, 'the subscription');
-    const { ctx } = await requestContext(req, deps.contexts, body);
+    const { tenant, ctx, body } = await prepareRequest(req, deps.contexts, { body: 'json', object: 'the subscription' });
     const doc = parseSubscription(withoutContext(body), ctx, new Date());
     // Notifications are compacted with jsonldContext when given, else with the creator's @context.
     const context = doc.jsonldContext ?? (ctx.source === undefined || ctx.source === null ? undefined : ctx.source);
@@ -50,14 +48,11 @@ export function registerSubscriptionRoutes(app: FastifyInstance, deps: Subscript
   // 6.10.3.2 Query Subscriptions
   app.get('/subscriptions', async (req, reply) => {
     const q = queryParams(req, ['limit', 'offset', 'count']);
-    const tenant = tenantOf(req);
-    const { ctx, link } = await requestContext(req, deps.contexts);
+    const { tenant, ctx, link } = await prepareRequest(req, deps.contexts);
     const media = responseMedia(req, false);
-    const limit = parseIntParam(q.limit, 'limit', 0, deps.maxLimit, 20);
-    const offset = parseIntParam(q.offset, 'offset', 0, Number.MAX_SAFE_INTEGER, 0);
-    if (q.count !== undefined && q.count !== 'true' && q.count !== 'false') throw badRequest(`count must be true or false, got '${q.count}'`);
-    const { items, count } = await subscriptions.list(tenant, limit, offset);
-    if (q.count === 'true') void reply.header('NGSILD-Results-Count', String(count));
+    const { limit, offset, count } = pageParams(q, deps.maxLimit);
+    const { items, count: total } = await subscriptions.list(tenant, limit, offset);
+    if (count) void reply.header('NGSILD-Results-Count', String(total));
     const now = Date.now();
     return sendJsonLd(reply, media, items.map((s) => renderSubscription(s.doc, ctx, s.stats, now)), ctx.source, link);
   });
@@ -65,9 +60,7 @@ export function registerSubscriptionRoutes(app: FastifyInstance, deps: Subscript
   // 6.11.3.1 Retrieve Subscription
   app.get('/subscriptions/:subscriptionId', async (req, reply) => {
     queryParams(req, []);
-    const tenant = tenantOf(req);
-    const id = subscriptionIdParam(req);
-    const { ctx, link } = await requestContext(req, deps.contexts);
+    const { tenant, id, ctx, link } = await prepareRequest(req, deps.contexts, { id: subscriptionIdParam });
     const media = responseMedia(req, false);
     const s = await subscriptions.get(tenant, id);
     return sendJsonLd(reply, media, renderSubscription(s.doc, ctx, s.stats, Date.now()), ctx.source, link);
@@ -76,11 +69,7 @@ export function registerSubscriptionRoutes(app: FastifyInstance, deps: Subscript
   // 6.11.3.2 Update Subscription
   app.patch('/subscriptions/:subscriptionId', async (req, reply) => {
     queryParams(req, []);
-    requireJson(req, true);
-    const tenant = tenantOf(req);
-    const id = subscriptionIdParam(req);
-    const body = objectBody(req.body, 'the subscription fragment');
-    const { ctx } = await requestContext(req, deps.contexts, body);
+    const { tenant, id, ctx, body } = await prepareRequest(req, deps.contexts, { body: 'merge-patch', id: subscriptionIdParam, object: 'the subscription fragment' });
     const fragment = withoutContext(body);
     if (Object.keys(fragment).length === 0) throw badRequest('the subscription fragment is empty: nothing to update');
     await subscriptions.update(tenant, id, (current) => {

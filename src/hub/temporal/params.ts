@@ -7,7 +7,7 @@
  */
 import { badRequest } from '../../core/errors.ts';
 import { parseDateTime } from '../attributes.ts';
-import type { Query } from '../request.ts';
+import type { Query } from '../query-params.ts';
 
 export const AGGR_METHODS = ['totalCount', 'distinctCount', 'sum', 'avg', 'min', 'max', 'stddev', 'sumsq'] as const;
 export type AggrMethod = (typeof AGGR_METHODS)[number];

@@ -9,7 +9,8 @@ import type { Queryable } from '../../core/storage.ts';
 import { attributeEntries, checkName, GEO_ATTRIBUTE_NAMES, isNullValue, isUri, parseAttrInstance, parseTypes } from '../attributes.ts';
 import type { ActiveContext, ContextResolver } from '../context/index.ts';
 import type { AttrInstance } from '../model.ts';
-import { attrNameParam, CORE_CONTEXT_URL, entityIdParam, objectBody, queryParams, requestContext, requireJson, responseMedia, sendJsonLd, tenantOf, type Query, type ResponseMedia } from '../request.ts';
+import { parseBool, queryParams, type Query } from '../query-params.ts';
+import { attrNameParam, CORE_CONTEXT_URL, entityIdParam, objectBody, prepareRequest, requireJson, responseMedia, sendJsonLd, tenantOf, type ResponseMedia } from '../request.ts';
 import { renderEntity } from '../render.ts';
 import { buildEntityQuery } from '../search.ts';
 import { assertTenant, ensureTenant } from '../store.ts';
@@ -217,9 +218,7 @@ export function registerTemporalRoutes(app: FastifyInstance, deps: TemporalRoute
   // 6.18.3.1 Create or Update Temporal Representation of an Entity (5.6.11)
   app.post('/temporal/entities', async (req, reply) => {
     queryParams(req, []);
-    requireJson(req);
-    const tenant = tenantOf(req);
-    const { ctx } = await requestContext(req, deps.contexts, req.body);
+    const { tenant, ctx } = await prepareRequest(req, deps.contexts, { body: 'json' });
     const body = objectBody(req.body, 'the temporal entity');
     const id = body.id ?? body['@id'];
     if (!isUri(id)) throw badRequest(`the temporal entity's id ${JSON.stringify(id)} is not a URI`);
@@ -240,8 +239,7 @@ export function registerTemporalRoutes(app: FastifyInstance, deps: TemporalRoute
   // 6.18.3.2 Query Temporal Evolution of Entities (5.7.4)
   app.get('/temporal/entities', async (req, reply) => {
     const q = queryParams(req, QUERY_PARAMS);
-    const tenant = tenantOf(req);
-    const { ctx, link } = await requestContext(req, deps.contexts);
+    const { tenant, ctx, link } = await prepareRequest(req, deps.contexts);
     const media = responseMedia(req, false);
     const p = parseTemporalParams(q);
     const query = buildEntityQuery({ id: q.id, idPattern: q.idPattern, type: q.type, attrs: q.attrs, q: q.q, limit: q.limit, offset: q.offset, count: q.count }, ctx, deps.maxLimit);
@@ -255,9 +253,7 @@ export function registerTemporalRoutes(app: FastifyInstance, deps: TemporalRoute
   // 6.19.3.1 Retrieve Temporal Evolution of an Entity (5.7.3)
   app.get('/temporal/entities/:entityId', async (req, reply) => {
     const q = queryParams(req, RETRIEVE_PARAMS);
-    const tenant = tenantOf(req);
-    const id = entityIdParam(req);
-    const { ctx, link } = await requestContext(req, deps.contexts);
+    const { tenant, id, ctx, link } = await prepareRequest(req, deps.contexts, { id: entityIdParam });
     const media = responseMedia(req, false);
     const p = parseTemporalParams(q);
     await assertTenant(store, tenant);
@@ -281,10 +277,7 @@ export function registerTemporalRoutes(app: FastifyInstance, deps: TemporalRoute
   // 6.20.3.1 Add Attributes to Temporal Representation of an Entity (5.6.12)
   app.post('/temporal/entities/:entityId/attrs', async (req, reply) => {
     queryParams(req, []);
-    requireJson(req);
-    const tenant = tenantOf(req);
-    const id = entityIdParam(req);
-    const { ctx } = await requestContext(req, deps.contexts, req.body);
+    const { tenant, id, ctx } = await prepareRequest(req, deps.contexts, { body: 'json', id: entityIdParam });
     const body = objectBody(req.body, 'the attributes');
     if (body.id !== undefined && body.id !== id) throw badRequest(`the id in the body (${String(body.id)}) differs from the entity in the path (${id})`);
     const at = now();
@@ -303,16 +296,14 @@ export function registerTemporalRoutes(app: FastifyInstance, deps: TemporalRoute
   // 6.21.3.1 Delete Attribute from Temporal Representation of an Entity (5.6.13)
   app.delete('/temporal/entities/:entityId/attrs/:attrId', async (req, reply) => {
     const q = queryParams(req, ['datasetId', 'deleteAll']);
-    const tenant = tenantOf(req);
-    const id = entityIdParam(req);
-    const { ctx } = await requestContext(req, deps.contexts);
+    const { tenant, id, ctx } = await prepareRequest(req, deps.contexts, { id: entityIdParam });
     const attr = attrNameParam(req, ctx);
     if (q.datasetId !== undefined && !isUri(q.datasetId)) throw badRequest(`datasetId '${q.datasetId}' is not a URI`);
-    if (q.deleteAll !== undefined && q.deleteAll !== 'true' && q.deleteAll !== 'false') throw badRequest(`deleteAll must be true or false, got '${q.deleteAll}'`);
-    if (q.deleteAll === 'true' && q.datasetId !== undefined) throw badRequest('use either deleteAll=true or datasetId, not both');
+    const deleteAll = parseBool(q.deleteAll, 'deleteAll');
+    if (deleteAll && q.datasetId !== undefined) throw badRequest('use either deleteAll=true or datasetId, not both');
     await assertTenant(store, tenant);
     await authoriseWrite(req, tenant, id);
-    const n = await deleteAttrHistory(store, tenant, id, attr, q.deleteAll === 'true' ? undefined : (q.datasetId ?? ''));
+    const n = await deleteAttrHistory(store, tenant, id, attr, deleteAll ? undefined : (q.datasetId ?? ''));
     if (n === 0) throw notFound(`entity ${id} has no history of ${(req.params as { attrId: string }).attrId}${q.datasetId ? ` with datasetId ${q.datasetId}` : ''}`);
     return reply.code(204).send();
   });
@@ -320,10 +311,7 @@ export function registerTemporalRoutes(app: FastifyInstance, deps: TemporalRoute
   // 6.22.3.1 Modify Attribute Instance in Temporal Representation of an Entity (5.6.14)
   app.patch('/temporal/entities/:entityId/attrs/:attrId/:instanceId', async (req, reply) => {
     queryParams(req, []);
-    requireJson(req, true);
-    const tenant = tenantOf(req);
-    const id = entityIdParam(req);
-    const { ctx } = await requestContext(req, deps.contexts, req.body);
+    const { tenant, id, ctx } = await prepareRequest(req, deps.contexts, { body: 'merge-patch', id: entityIdParam });
     const attr = attrNameParam(req, ctx);
     const uuid = instanceParam(req);
     const name = (req.params as { attrId: string }).attrId;
@@ -351,9 +339,7 @@ export function registerTemporalRoutes(app: FastifyInstance, deps: TemporalRoute
   // 6.22.3.2 Delete Attribute Instance from Temporal Representation of an Entity (5.6.15)
   app.delete('/temporal/entities/:entityId/attrs/:attrId/:instanceId', async (req, reply) => {
     queryParams(req, []);
-    const tenant = tenantOf(req);
-    const id = entityIdParam(req);
-    const { ctx } = await requestContext(req, deps.contexts);
+    const { tenant, id, ctx } = await prepareRequest(req, deps.contexts, { id: entityIdParam });
     const attr = attrNameParam(req, ctx);
     const uuid = instanceParam(req);
     await assertTenant(store, tenant);
