@@ -12,7 +12,7 @@ import type { Outbound } from '../../core/outbound.ts';
 import { checkName, isUri, parseDateTime } from '../attributes.ts';
 import type { ContextResolver } from '../context/index.ts';
 import type { TermMapper } from '../model.ts';
-import { renderRegistration, type Registration } from './registration.ts';
+import { renderRegistration, resourceId, type Registration } from './registration.ts';
 import type { RegistrationChange, Registry } from './registry.ts';
 import { deleteCsourceSubscription, insertCsourceSubscription, selectCsourceSubscriptions, updateCsourceSubscription } from './store.ts';
 import { ensureTenant } from '../store.ts';
@@ -48,11 +48,7 @@ export function parseCsourceSubscription(raw: unknown, ctx: TermMapper, context:
   if (body.type !== undefined && body.type !== 'Subscription') throw badRequest(`type must be "Subscription", got ${JSON.stringify(body.type)}`);
   if (!base && body.type === undefined) throw badRequest('a subscription needs "type": "Subscription" (clause 5.2.12)');
   if (base && body.id !== undefined && body.id !== base.id) throw badRequest('the id in the body differs from the subscription being changed');
-  let id: string;
-  if (base) id = base.id;
-  else if (body.id === undefined) id = `urn:ngsi-ld:Subscription:${crypto.randomUUID()}`;
-  else if (!isUri(body.id)) throw badRequest(`subscription id ${JSON.stringify(body.id)} is not a URI`);
-  else id = body.id;
+  const id = resourceId(body.id, base, 'Subscription', 'subscription');
   const s: CsourceSubscription = base
     ? { ...base, modifiedAt: now }
     : { id, notification: { endpoint: { uri: '' } }, isActive: true, createdAt: now, modifiedAt: now };

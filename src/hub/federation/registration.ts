@@ -202,6 +202,18 @@ function parseContextSourceInfo(v: unknown): Array<{ key: string; value: string 
 }
 
 /**
+ * The id of a registration, or of a subscription to registrations, that a request creates or
+ * changes (clause 5.2.9, 5.2.12): a change keeps the stored one; a creation takes the body's, which
+ * must be a URI, or makes up `urn:ngsi-ld:<kind>:<uuid>`. `what` names the resource in the error.
+ */
+export function resourceId(bodyId: unknown, base: { id: string } | undefined, kind: string, what: string): string {
+  if (base) return base.id;
+  if (bodyId === undefined) return `urn:ngsi-ld:${kind}:${crypto.randomUUID()}`;
+  if (!isUri(bodyId)) throw badRequest(`${what} id ${JSON.stringify(bodyId)} is not a URI`);
+  return bodyId;
+}
+
+/**
  * Reads a registration body for create (all of it) or update (`patch`: only the members given,
  * applied over `base`). `now` is the time of the request.
  */
@@ -217,11 +229,7 @@ export function parseRegistration(raw: unknown, ctx: TermMapper, now: string, ba
   if (body.type !== undefined && body.type !== REGISTRATION_TYPE) throw badRequest(`type must be "${REGISTRATION_TYPE}", got ${JSON.stringify(body.type)}`);
   if (!patch && body.type === undefined) throw badRequest(`a registration needs "type": "${REGISTRATION_TYPE}" (clause 5.2.9)`);
   if (patch && body.id !== undefined && body.id !== base.id) throw badRequest(`the id in the body (${String(body.id)}) differs from the registration being changed (${base.id})`);
-  let id: string;
-  if (patch) id = base.id;
-  else if (body.id === undefined) id = `urn:ngsi-ld:ContextSourceRegistration:${crypto.randomUUID()}`;
-  else if (!isUri(body.id)) throw badRequest(`registration id ${JSON.stringify(body.id)} is not a URI`);
-  else id = body.id;
+  const id = resourceId(body.id, base, 'ContextSourceRegistration', 'registration');
 
   const r: Registration = base
     ? { ...base, modifiedAt: now }
