@@ -1,19 +1,12 @@
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildTestApp, storeKind, type TestApp } from '../../test/app.ts';
-import { buildEntity, call, SDM_LINK } from '../../test/http.ts';
+import { storeKind } from '../../test/app.ts';
+import { buildEntity, SDM_LINK } from '../../test/http.ts';
+import { NGSI_LD_ERROR_BASE as ERR } from '../core/errors.ts';
+import { useHubApp } from './testing.ts';
 
-const ERR = 'https://uri.etsi.org/ngsi-ld/errors/';
-let app: TestApp;
-
-before(async () => {
-  app = await buildTestApp();
-});
-after(async () => {
-  await app.dispose();
-});
-
-const c = (x: Parameters<typeof call>[1]) => call(app.http, x);
+const hub = useHubApp();
+const c = hub.call;
 
 describe(`NGSI-LD entities (${storeKind})`, () => {
   test('5.6.1 Create Entity answers 201 with Location, and the entity reads back as written', async () => {
@@ -585,7 +578,7 @@ describe(`geo index follows every write (${storeKind})`, () => {
     assert.deepEqual(await found(139.93, 37.49), [id]);
     assert.equal((await c({ method: 'DELETE', url: `/entities/${id}` })).statusCode, 204);
     assert.deepEqual(await found(139.93, 37.49), []);
-    const rows = await app.store.query<{ n: number }>(`SELECT count(*)::int AS n FROM hub.geo_index WHERE entity_id = $1`, [id]);
+    const rows = await hub.app().store.query<{ n: number }>(`SELECT count(*)::int AS n FROM hub.geo_index WHERE entity_id = $1`, [id]);
     assert.equal(rows.rows[0]!.n, 0, 'no geo index rows are left behind');
   });
 });

@@ -4,8 +4,8 @@
  * Not used by production code.
  */
 
-import { after, before } from 'node:test';
 import { PGlite } from '@electric-sql/pglite';
+import { useFixture } from '../../../test/fixture.ts';
 import type { AttrInstance, StoredEntity } from '../model.ts';
 import { entityMigrations } from '../store.ts';
 import { compileMatcher } from './regex-nfa.ts';
@@ -69,20 +69,20 @@ export function useEntityDb(entities: StoredEntity[]): {
     matches: (e: StoredEntity) => boolean,
   ): Promise<{ sql: string[]; js: string[] }>;
 } {
-  let db: PGlite | undefined;
-  before(async () => {
-    db = await createTestDb();
-    await insertEntities(db, entities);
-  });
-  after(async () => {
-    await db?.close();
-  });
+  const db = useFixture(
+    'useEntityDb: the database',
+    async () => {
+      const pg = await createTestDb();
+      await insertEntities(pg, entities);
+      return pg;
+    },
+    (pg) => pg.close(),
+  );
   return {
     async bothWays(compile, matches) {
-      if (!db) throw new Error('useEntityDb: the database is opened in before()');
       const params: unknown[] = [];
       const sql = compile(params);
-      return { sql: await selectIds(db, sql, params), js: filterIds(entities, matches) };
+      return { sql: await selectIds(db(), sql, params), js: filterIds(entities, matches) };
     },
   };
 }

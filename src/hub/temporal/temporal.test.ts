@@ -1,20 +1,13 @@
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildTestApp, storeKind, type TestApp } from '../../../test/app.ts';
-import { buildEntity, call } from '../../../test/http.ts';
+import { storeKind } from '../../../test/app.ts';
+import { buildEntity } from '../../../test/http.ts';
+import { NGSI_LD_ERROR_BASE as ERR } from '../../core/errors.ts';
+import { useHubApp } from '../testing.ts';
 import { cleanupHistory } from './retention.ts';
 
-const ERR = 'https://uri.etsi.org/ngsi-ld/errors/';
-let app: TestApp;
-
-before(async () => {
-  app = await buildTestApp();
-});
-after(async () => {
-  await app.dispose();
-});
-
-const c = (x: Parameters<typeof call>[1]) => call(app.http, x);
+const hub = useHubApp();
+const c = hub.call;
 const at = (minute: number) => new Date(Date.UTC(2024, 3, 1, 10, minute)).toISOString();
 
 /** A temporal entity whose `speed` has the given [ISO time, value] instances. */
@@ -257,7 +250,7 @@ describe(`NGSI-LD temporal API (${storeKind})`, () => {
     assert.equal((await c({ method: 'PUT', url: '/temporal/retention', headers: h, body: { days: 30 } })).statusCode, 204);
     assert.deepEqual((await c({ url: '/temporal/retention', headers: h })).json(), { days: 30, default: false });
     assert.equal((await c({ method: 'PUT', url: '/temporal/retention', headers: h, body: { days: -1 } })).statusCode, 400);
-    const deleted = await cleanupHistory(app.store, 0);
+    const deleted = await cleanupHistory(hub.app().store, 0);
     assert.ok(deleted >= 1);
     const got = (await c({ url: '/temporal/entities/urn:ngsi-ld:Sensor:r', headers: h })).json();
     assert.deepEqual(got.speed.map((s: { value: number }) => s.value), [2]);
@@ -265,7 +258,7 @@ describe(`NGSI-LD temporal API (${storeKind})`, () => {
     // while the default tenant, which keeps its history forever (0), keeps it.
     assert.equal((await c({ method: 'PUT', url: '/temporal/retention', headers: h, body: { days: null } })).statusCode, 204);
     assert.equal((await c({ method: 'PUT', url: '/temporal/retention', body: { days: 0 } })).statusCode, 204);
-    await cleanupHistory(app.store, 1);
+    await cleanupHistory(hub.app().store, 1);
     assert.equal((await c({ url: '/temporal/entities/urn:ngsi-ld:Sensor:r', headers: h })).json().speed, undefined);
     assert.equal((await c({ url: `/temporal/entities/${sensor}` })).json().availableSpotNumber.length, 6);
   });
