@@ -7,16 +7,7 @@
 import type { App } from '../src/app.ts';
 import { seedDemoAssistantData } from '../src/services/assistant/data/index.ts';
 import { runLoad } from './load.ts';
-
-export interface AssistantBenchRow {
-  store: string;
-  what: string;
-  value: string;
-  baseline: string;
-  ratio: number;
-  target: string;
-  pass: boolean | undefined;
-}
+import { p95Row, type BenchRow } from './row.ts';
 
 /** Typical questions; `district` makes garbage-day questions answer without asking back. */
 const QUESTIONS: Array<Record<string, string>> = [
@@ -38,7 +29,7 @@ const QUESTIONS: Array<Record<string, string>> = [
   { text: '明日の株価を教えて' },
 ];
 
-export async function benchAssistant(kind: string, app: App, url: string, quick: boolean): Promise<AssistantBenchRow> {
+export async function benchAssistant(kind: string, app: App, url: string, quick: boolean): Promise<BenchRow> {
   await seedDemoAssistantData(app.hub);
   const count = quick ? 100 : 1000;
   const bodies = QUESTIONS.map((q) => JSON.stringify(q));
@@ -48,13 +39,5 @@ export async function benchAssistant(kind: string, app: App, url: string, quick:
   const r = await runLoad({ ...spec, count });
   if (r.errors > 0) throw new Error(`assistant bench: ${r.errors} failed requests (${JSON.stringify(r.statuses)})`);
   const base = await runLoad({ url, concurrency: 1, count, method: 'GET', pathTemplate: '/healthz' });
-  return {
-    store: kind,
-    what: `assistant answer, ${QUESTIONS.length} typical questions (p95 ms)`,
-    value: `${r.p95.toFixed(1)} (p50 ${r.p50.toFixed(1)})`,
-    baseline: `GET /healthz ${base.p95.toFixed(1)}`,
-    ratio: r.p95 / base.p95,
-    target: 'p95 <= 50 ms',
-    pass: quick ? undefined : r.p95 <= 50,
-  };
+  return p95Row(kind, `assistant answer, ${QUESTIONS.length} typical questions`, r, { label: 'GET /healthz', p95: base.p95 }, 50, !quick);
 }

@@ -14,15 +14,7 @@ import path from 'node:path';
 import PDFDocument from 'pdfkit';
 import type { Answers, FieldDictionary, FieldSchema, FormDefinition, LayoutCell, LayoutSection } from '../src/services/forms/model.ts';
 import { renderForms } from '../src/services/forms/pdf.ts';
-
-export interface FormsBenchRow {
-  what: string;
-  value: string;
-  baseline: string;
-  ratio: number;
-  target: string;
-  pass: boolean | undefined;
-}
+import { p95Row, type BenchRow } from './row.ts';
 
 const NAMES = [
   ['真知 花子', 'マチ ハナコ'],
@@ -158,7 +150,7 @@ async function plainPages(): Promise<Buffer> {
 }
 
 /** Renders the ten forms `runs` times after a warm-up; p95 against the Helvetica baseline. */
-export async function benchForms(quick: boolean): Promise<FormsBenchRow> {
+export async function benchForms(quick: boolean): Promise<BenchRow> {
   const demo = catalogueForms();
   const source = demo ?? syntheticForms();
   const items = source.forms.map((form, i) => ({ form, answers: plausibleAnswers(source.dictionary, form, i) }));
@@ -178,14 +170,6 @@ export async function benchForms(quick: boolean): Promise<FormsBenchRow> {
     await plainPages();
     base.push(performance.now() - t0);
   }
-  const value = p95(times);
-  const baseline = p95(base);
-  return {
-    what: `ten forms of a life event as one PDF${demo ? '' : ' (synthetic forms)'} (p95 ms)`,
-    value: value.toFixed(1),
-    baseline: `10 Helvetica pages ${baseline.toFixed(1)}`,
-    ratio: value / baseline,
-    target: 'p95 <= 1000 ms',
-    pass: quick ? undefined : value <= 1000,
-  };
+  const what = `ten forms of a life event as one PDF${demo ? '' : ' (synthetic forms)'}`;
+  return p95Row('-', what, { p95: p95(times) }, { label: '10 Helvetica pages', p95: p95(base) }, 1000, !quick);
 }

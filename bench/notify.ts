@@ -17,6 +17,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parentPort, Worker, workerData } from 'node:worker_threads';
+import type { BenchRow } from './row.ts';
 
 export interface NotifySpec {
   url: string;
@@ -163,7 +164,7 @@ if (parentPort && workerData) await work(workerData as NotifySpec);
  * The bench row: `entities` entities of type NotifyBench, one subscription that is notified of
  * every update, then `updates` updates at 1,000 a second. Target: p99 at most 100 ms, none lost.
  */
-export async function benchNotifications(kind: string, url: string, quick: boolean, authorization: string) {
+export async function benchNotifications(kind: string, url: string, quick: boolean, authorization: string): Promise<BenchRow> {
   const entities = 100;
   const updates = quick ? 500 : 10_000;
   const rate = 1000;

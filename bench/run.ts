@@ -32,17 +32,8 @@ import { runLoad, type LoadResult } from './load.ts';
 import { benchNotifications } from './notify.ts';
 import { benchAssistant } from './assistant.ts';
 import { benchForms } from './forms.ts';
+import { p95Row, type BenchRow } from './row.ts';
 import { hubClient } from '../test/hub-auth.ts';
-
-interface Row {
-  store: string;
-  what: string;
-  value: string;
-  baseline: string;
-  ratio: number;
-  target: string;
-  pass: boolean | undefined;
-}
 
 interface Sizes {
   upsertBatches: number;
@@ -79,10 +70,10 @@ export async function runBench(args: string[], config: Config): Promise<number> 
   const stores = (flag('stores') ?? 'pglite,postgres').split(',');
   const pgUrl = flag('pg') ?? config.databaseUrl ?? defaultPgUrl();
   if (stores.includes('postgres')) log(`PostgreSQL: ${describePg(pgUrl)}, ${config.dbPoolSize} connections for requests (DB_POOL_SIZE)`);
-  const rows: Row[] = [];
+  const rows: BenchRow[] = [];
   if (wanted('forms')) {
     log('forms: rendering the PDFs of a large life event');
-    rows.push({ store: '-', ...(await benchForms(args.includes('--quick'))) });
+    rows.push(await benchForms(args.includes('--quick')));
   }
   for (const kind of stores) {
     if (kind !== 'pglite' && kind !== 'postgres') {
@@ -195,14 +186,14 @@ function storedEntity(id: string, i: number, now: string): StoredEntity {
   };
 }
 
-async function benchStore(kind: string, store: Store, config: Config, sizes: Sizes, wanted: (m: Measure) => boolean): Promise<Row[]> {
+async function benchStore(kind: string, store: Store, config: Config, sizes: Sizes, wanted: (m: Measure) => boolean): Promise<BenchRow[]> {
   log(`\n== ${kind}`);
   // Loopback allowed: the notification bench's receiver listens on 127.0.0.1.
   // The assistant's rate limit is lifted: the bench asks hundreds of questions from one address.
   const app = await buildApp({ ...config, logLevel: 'silent', demo: false, allowLoopback: true, assistantRateLimit: 1_000_000 }, store);
   const url = await app.http.listen({ port: 0, host: '127.0.0.1' });
   writerAuthorization = (await hubClient(app, { name: 'Bench writer', types: ['*'], tenant: '*' })).authorization;
-  const rows: Row[] = [];
+  const rows: BenchRow[] = [];
   try {
     // Single-entity operations first: they are the most sensitive to a busy database (the
     // autovacuum and checkpoints that bulk writes set off).
@@ -221,7 +212,7 @@ async function benchStore(kind: string, store: Store, config: Config, sizes: Siz
   return rows;
 }
 
-async function benchBatchUpsert(kind: string, app: App, url: string, sizes: Sizes): Promise<Row> {
+async function benchBatchUpsert(kind: string, app: App, url: string, sizes: Sizes): Promise<BenchRow> {
   log(`batch upsert: ${sizes.upsertBatches} requests of 1,000 entities, one client`);
   const template = JSON.stringify(Array.from({ length: 1000 }, (_, k) => entityJson(`urn:ngsi-ld:ParkingSpot:u{i}-${k}`, k)));
   // Warm up (JIT, connection) with one batch, then measure.
@@ -274,7 +265,7 @@ async function benchBatchUpsert(kind: string, app: App, url: string, sizes: Size
   return { store: kind, what: 'batch upsert (entities/s)', value: fmt(hubRate), baseline: `raw INSERTs ${fmt(rawRate)}`, ratio, target: 'ratio >= 0.6', pass: ratio >= 0.6 };
 }
 
-async function benchSingleOps(kind: string, app: App, url: string, sizes: Sizes): Promise<Row[]> {
+async function benchSingleOps(kind: string, app: App, url: string, sizes: Sizes): Promise<BenchRow[]> {
   const n = sizes.singleOps;
   log(`single-entity operations: ${n} each at 16 clients`);
   // Each load is preceded by a warm-up of its own kind (JIT, connections, caches).
@@ -295,7 +286,7 @@ async function benchSingleOps(kind: string, app: App, url: string, sizes: Sizes)
   const get = await measure({ method: 'GET', pathTemplate: '/ngsi-ld/v1/entities/urn:ngsi-ld:ParkingSpot:s{i}' }, 10_000_000);
   checkLoad('get', get, [200]);
   void app;
-  const row = (what: string, r: LoadResult, target: number | undefined): Row => ({
+  const row = (what: string, r: LoadResult, target: number | undefined): BenchRow => ({
     store: kind,
     what: `${what} at 16 clients (req/s)`,
     value: `${fmt(r.rate)} (p95 ${r.p95.toFixed(1)} ms)`,
@@ -307,7 +298,7 @@ async function benchSingleOps(kind: string, app: App, url: string, sizes: Sizes)
   return [row('create', create, 2500), row('update', update, 2500), row('GET by id', get, 5000)];
 }
 
-async function benchQuery(kind: string, app: App, url: string, sizes: Sizes): Promise<Row> {
+async function benchQuery(kind: string, app: App, url: string, sizes: Sizes): Promise<BenchRow> {
   const total = sizes.queryEntities;
   log(`query: loading ${total.toLocaleString()} entities`);
   const now = new Date().toISOString();
@@ -343,18 +334,10 @@ async function benchQuery(kind: string, app: App, url: string, sizes: Sizes): Pr
   }
   lat.sort((a, b) => a - b);
   const baseP95 = lat[Math.floor(lat.length * 0.95)]!;
-  return {
-    store: kind,
-    what: `type+q+near over ${fmt(total)}, limit 100 (p95 ms)`,
-    value: `${r.p95.toFixed(1)} (p50 ${r.p50.toFixed(1)})`,
-    baseline: `SQL type page ${baseP95.toFixed(1)}`,
-    ratio: r.p95 / baseP95,
-    target: 'p95 <= 50 ms',
-    pass: total >= 100_000 ? r.p95 <= 50 : undefined,
-  };
+  return p95Row(kind, `type+q+near over ${fmt(total)}, limit 100`, r, { label: 'SQL type page', p95: baseP95 }, 50, total >= 100_000);
 }
 
-async function benchTemporal(kind: string, app: App, url: string, sizes: Sizes): Promise<Row> {
+async function benchTemporal(kind: string, app: App, url: string, sizes: Sizes): Promise<BenchRow> {
   const total = sizes.temporalInstances;
   const id = 'urn:ngsi-ld:Sensor:bench-history';
   const attr = DEFAULT + 'speed';
@@ -402,15 +385,7 @@ async function benchTemporal(kind: string, app: App, url: string, sizes: Sizes):
   }
   lat.sort((a, b) => a - b);
   const baseP95 = lat[Math.floor(lat.length * 0.95)]!;
-  return {
-    store: kind,
-    what: `temporal avg by hour, 30 days of ${fmt(total)} instances (p95 ms)`,
-    value: `${r.p95.toFixed(1)} (p50 ${r.p50.toFixed(1)})`,
-    baseline: `SQL aggregation ${baseP95.toFixed(1)}`,
-    ratio: r.p95 / baseP95,
-    target: 'p95 <= 200 ms',
-    pass: total >= 100_000 ? r.p95 <= 200 : undefined,
-  };
+  return p95Row(kind, `temporal avg by hour, 30 days of ${fmt(total)} instances`, r, { label: 'SQL aggregation', p95: baseP95 }, 200, total >= 100_000);
 }
 
 function checkLoad(what: string, r: LoadResult, ok: number[]): void {
@@ -433,7 +408,7 @@ function fmt(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }
 
-function printTable(rows: Row[]): void {
+function printTable(rows: BenchRow[]): void {
   const head = ['store', 'measure', 'value', 'baseline (same run)', 'ratio', 'target', 'ok'];
   const data = rows.map((r) => [r.store, r.what, r.value, r.baseline, r.ratio.toFixed(2), r.target, r.pass === undefined ? '-' : r.pass ? 'yes' : 'NO']);
   const widths = head.map((h, i) => Math.max(h.length, ...data.map((d) => d[i]!.length)));
