@@ -7,10 +7,9 @@
 import type { Config } from '../core/config.ts';
 import { openStore } from '../core/storage.ts';
 import { verifyChain } from '../consent/chain.ts';
+import { runSubcommand, UsageError, type CommandIO } from './options.ts';
 
-export interface AuditIO {
-  out: { write(text: string): unknown };
-  err: { write(text: string): unknown };
+export interface AuditIO extends CommandIO {
   /** Draw the progress on one line (a terminal) rather than as plain lines. */
   isTTY: boolean;
 }
@@ -24,15 +23,15 @@ verify   check the hash chain of the consent access log (consent.access_log); pr
 /** Runs `audit <subcommand>` and returns the exit code (2 for a wrong command line). */
 export async function runAudit(args: string[], config: Config, io?: Partial<AuditIO>): Promise<number> {
   const full: AuditIO = { out: io?.out ?? process.stdout, err: io?.err ?? process.stderr, isTTY: io?.isTTY ?? Boolean(process.stderr.isTTY) };
-  const [sub, ...rest] = args;
-  if (sub === 'help' || sub === '--help' || sub === '-h') {
-    full.out.write(USAGE);
-    return 0;
-  }
-  if (sub !== 'verify' || rest.length > 0) {
-    full.err.write(`machi audit: ${sub === undefined ? 'say what to do' : sub === 'verify' ? `unexpected arguments: ${rest.join(' ')}` : `unknown subcommand '${sub}'`}\n\n${USAGE}`);
-    return 2;
-  }
+  return runSubcommand(args, full, { prefix: 'machi audit', usage: USAGE, noSubcommand: 'say what to do' }, async (sub, rest) => {
+    if (sub !== 'verify') throw new UsageError(`unknown subcommand '${sub}'`);
+    if (rest.length > 0) throw new UsageError(`unexpected arguments: ${rest.join(' ')}`);
+    return verify(config, full);
+  });
+}
+
+/** Walks the chain from its first row, with progress on stderr. */
+async function verify(config: Config, full: AuditIO): Promise<number> {
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
   try {
     const exists = await store.query<{ t: string | null }>("SELECT to_regclass('consent.access_log')::text AS t");

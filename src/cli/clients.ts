@@ -7,11 +7,10 @@ import { allMigrations } from '../migrations.ts';
 import type { Config } from '../core/config.ts';
 import { migrate } from '../core/migrations.ts';
 import { openStore, type Store } from '../core/storage.ts';
+import { readArgs, runSubcommand, typed, UsageError, type CommandIO } from './options.ts';
 import { addClient, ClientSpecError, disableClient, KNOWN_SCOPES, listClients, rotateClientSecret, type ClientSpec } from '../identity/oidc/clients.ts';
 
-export interface CliIO {
-  out: { write(text: string): unknown };
-  err: { write(text: string): unknown };
+export interface CliIO extends CommandIO {
   /** A store to use instead of opening the configured one (tests). */
   store?: Store;
 }
@@ -33,21 +32,16 @@ tokens with resource=<public URL>/fhir.
 Known scopes: ${KNOWN_SCOPES.join(' ')}
 `;
 
-class UsageError extends Error {}
-
 /** Runs `clients ...`; 0 on success, 1 when the operation failed, 2 for a wrong command line. */
 export async function runClients(args: string[], config: Config, io: CliIO = { out: process.stdout, err: process.stderr }): Promise<number> {
-  const [sub, ...rest] = args;
-  try {
-    if (sub === undefined || sub === 'help' || sub === '--help' || sub === '-h') {
-      io.out.write(USAGE);
-      return sub === undefined ? 2 : 0;
-    }
+  // A spec the service refuses is a wrong command line too; any other failure is the operation's.
+  const frame = { prefix: 'machi clients', usage: USAGE, failed: (err: unknown) => (err instanceof ClientSpecError ? 2 : 1) };
+  return runSubcommand(args, io, frame, async (sub, rest) => {
     if (!['add', 'list', 'disable', 'rotate-secret'].includes(sub)) throw new UsageError(`unknown subcommand '${sub}'`);
     const spec = sub === 'add' ? parseAdd(rest) : undefined;
     const id = sub === 'disable' || sub === 'rotate-secret' ? oneId(rest) : undefined;
     if (sub === 'list' && rest.length > 0) throw new UsageError(`list takes no arguments, got '${rest.join(' ')}'`);
-    return await withStore(config, io.store, async (store) => {
+    return withStore(config, io.store, async (store) => {
       switch (sub) {
         case 'add': {
           const c = await addClient(store, spec!);
@@ -85,18 +79,7 @@ export async function runClients(args: string[], config: Config, io: CliIO = { o
         }
       }
     });
-  } catch (err) {
-    if (err instanceof UsageError) {
-      io.err.write(`machi clients: ${err.message}\n\n${USAGE}`);
-      return 2;
-    }
-    if (err instanceof ClientSpecError) {
-      io.err.write(`machi clients: ${err.message}\n`);
-      return 2;
-    }
-    io.err.write(`machi clients: ${err instanceof Error ? err.message : String(err)}\n`);
-    return 1;
-  }
+  });
 }
 
 function oneId(rest: string[]): string {
@@ -107,44 +90,29 @@ function oneId(rest: string[]): string {
 function parseAdd(args: string[]): ClientSpec {
   const spec: ClientSpec & { redirectUris: string[]; postLogoutRedirectUris: string[] } = { name: '', redirectUris: [], postLogoutRedirectUris: [], confidential: true };
   let kind: 'confidential' | 'public' | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    const eq = arg.indexOf('=');
-    const flag = eq > 0 ? arg.slice(0, eq) : arg;
-    const value = (): string => {
-      if (eq > 0) return arg.slice(eq + 1);
-      const v = args[++i];
-      if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
-      return v;
-    };
-    switch (flag) {
-      case '--name':
-        spec.name = value();
+  const values = ['--name', '--redirect-uri', '--post-logout-uri', '--scope', '--tenant'];
+  const switches = ['--confidential', '--public', '--client-credentials'];
+  for (const a of readArgs(args, { values, switches })) {
+    switch (a.kind) {
+      case 'value':
+        if (a.option === '--name') spec.name = a.value;
+        else if (a.option === '--redirect-uri') spec.redirectUris.push(a.value);
+        else if (a.option === '--post-logout-uri') spec.postLogoutRedirectUris.push(a.value);
+        else if (a.option === '--scope') spec.scopes = [...(spec.scopes ?? []), ...a.value.split(/[\s,]+/).filter(Boolean)];
+        else spec.tenant = a.value;
         break;
-      case '--redirect-uri':
-        spec.redirectUris.push(value());
-        break;
-      case '--post-logout-uri':
-        spec.postLogoutRedirectUris.push(value());
-        break;
-      case '--scope':
-        spec.scopes = [...(spec.scopes ?? []), ...value().split(/[\s,]+/).filter(Boolean)];
-        break;
-      case '--tenant':
-        spec.tenant = value();
-        break;
-      case '--confidential':
-      case '--public': {
-        const k = flag === '--public' ? 'public' : 'confidential';
+      case 'switch': {
+        if (a.option === '--client-credentials') {
+          spec.clientCredentials = true;
+          break;
+        }
+        const k = a.option === '--public' ? 'public' : 'confidential';
         if (kind && kind !== k) throw new UsageError('choose one of --confidential and --public');
         kind = k;
         break;
       }
-      case '--client-credentials':
-        spec.clientCredentials = true;
-        break;
       default:
-        throw new UsageError(`unknown option '${arg}'`);
+        throw new UsageError(`unknown option '${typed(a)}'`);
     }
   }
   spec.confidential = kind !== 'public';

@@ -8,11 +8,9 @@
 import type { Config } from '../core/config.ts';
 import { buildApp } from '../app.ts';
 import { checkCatalogue, loadCatalogueDirectory } from '../services/forms/catalogue.ts';
+import { readArgs, runSubcommand, typed, UsageError, type CommandIO } from './options.ts';
 
-export interface FormsIO {
-  out: { write(text: string): unknown };
-  err: { write(text: string): unknown };
-}
+export type FormsIO = CommandIO;
 
 const USAGE = `usage: npm run machi -- forms check|load <dir> [--tenant NAME]
 
@@ -23,19 +21,21 @@ load <dir>    validate it and store a new version of each changed document
 export async function runForms(args: string[], config: Config, io?: Partial<FormsIO>): Promise<number> {
   const out = io?.out ?? process.stdout;
   const err = io?.err ?? process.stderr;
-  const [sub, ...rest] = args;
-  if (sub === 'help' || sub === '--help' || sub === '-h') {
-    out.write(USAGE);
-    return 0;
-  }
-  const tenantAt = rest.indexOf('--tenant');
-  const tenant = tenantAt >= 0 ? rest[tenantAt + 1] : '';
-  const positional = tenantAt < 0 ? rest : rest.filter((_, i) => i !== tenantAt && i !== tenantAt + 1);
-  if ((sub !== 'check' && sub !== 'load') || positional.length !== 1 || tenant === undefined) {
-    err.write(`machi forms: ${sub === undefined ? 'say what to do' : sub !== 'check' && sub !== 'load' ? `unknown subcommand '${sub}'` : 'give one folder'}\n\n${USAGE}`);
-    return 2;
-  }
-  const dir = positional[0]!;
+  return runSubcommand(args, { out, err }, { prefix: 'machi forms', usage: USAGE, noSubcommand: 'say what to do' }, async (sub, rest) => {
+    if (sub !== 'check' && sub !== 'load') throw new UsageError(`unknown subcommand '${sub}'`);
+    let tenant = '';
+    const positional: string[] = [];
+    for (const a of readArgs(rest, { values: ['--tenant'], missing: () => new UsageError('give one folder') })) {
+      if (a.kind === 'value') tenant = a.value;
+      else positional.push(typed(a));
+    }
+    if (positional.length !== 1) throw new UsageError('give one folder');
+    return checkOrLoad(sub, positional[0]!, tenant, config, { out, err });
+  });
+}
+
+/** Checks the catalogue folder and, for `load`, stores what changed. */
+async function checkOrLoad(sub: 'check' | 'load', dir: string, tenant: string, config: Config, { out, err }: FormsIO): Promise<number> {
   let catalogue;
   try {
     catalogue = await loadCatalogueDirectory(dir);

@@ -13,10 +13,9 @@ import { buildApp } from '../app.ts';
 import { isCalendarDate, type Config } from '../core/config.ts';
 import type { Store } from '../core/storage.ts';
 import { importGrowthReference, REFERENCE_DIR, type ImportMeta } from '../services/handbook/growth/import.ts';
+import { readArgs, reportUsageError, runSubcommand, typed, UsageError, type CommandIO } from './options.ts';
 
-export interface HandbookIO {
-  out: { write(text: string): unknown };
-  err: { write(text: string): unknown };
+export interface HandbookIO extends CommandIO {
   /** The store to work on instead of the configured one (tests). */
   store?: Store;
 }
@@ -39,40 +38,24 @@ const OPTIONS = ['survey', 'year', 'table', 'url', 'retrieved', 'publisher', 'na
 export async function runHandbook(args: string[], config: Config, io?: Partial<HandbookIO>): Promise<number> {
   const out = io?.out ?? process.stdout;
   const err = io?.err ?? process.stderr;
-  const [sub, ...rest] = args;
-  if (sub === 'help' || sub === '--help' || sub === '-h') {
-    out.write(USAGE);
-    return 0;
-  }
-  if (sub === 'send-reminders') return sendReminders(rest, config, { out, err, ...(io?.store ? { store: io.store } : {}) });
-  if (sub !== 'import-growth-reference') {
-    err.write(`machi handbook: ${sub === undefined ? 'say what to do' : `unknown subcommand '${sub}'`}\n\n${USAGE}`);
-    return 2;
-  }
+  return runSubcommand(args, { out, err }, { prefix: 'machi handbook', usage: USAGE, noSubcommand: 'say what to do' }, async (sub, rest) => {
+    if (sub === 'send-reminders') return sendReminders(rest, config, { out, err, ...(io?.store ? { store: io.store } : {}) });
+    if (sub !== 'import-growth-reference') throw new UsageError(`unknown subcommand '${sub}'`);
+    return importGrowth(rest, { out, err });
+  });
+}
+
+async function importGrowth(args: string[], { out, err }: CommandIO): Promise<number> {
   const options: Partial<Record<(typeof OPTIONS)[number], string>> = {};
   const files: string[] = [];
-  for (let i = 0; i < rest.length; i++) {
-    const a = rest[i]!;
-    if (!a.startsWith('--')) {
-      files.push(a);
-      continue;
-    }
-    const [key, inline] = a.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
-    if (!(OPTIONS as readonly string[]).includes(key)) {
-      err.write(`machi handbook: unknown option '--${key}'\n\n${USAGE}`);
-      return 2;
-    }
-    const value = inline ?? rest[++i];
-    if (value === undefined) {
-      err.write(`machi handbook: --${key} needs a value\n`);
-      return 2;
-    }
-    options[key as (typeof OPTIONS)[number]] = value;
+  const values = OPTIONS.map((o) => `--${o}`);
+  // A missing value is plain from the message; the usage would push it off the screen.
+  for (const a of readArgs(args, { values, missing: (o) => new UsageError(`${o} needs a value`, { showUsage: false }) })) {
+    if (a.kind === 'positional') files.push(a.value);
+    else if (a.kind === 'value') options[a.option.slice(2) as (typeof OPTIONS)[number]] = a.value;
+    else throw new UsageError(`unknown option '${a.option}'`);
   }
-  if (files.length !== 1) {
-    err.write(`machi handbook: give one CSV file\n\n${USAGE}`);
-    return 2;
-  }
+  if (files.length !== 1) throw new UsageError('give one CSV file');
   const { out: outDir, ...meta } = options;
   const result = await importGrowthReference(files[0]!, meta as ImportMeta, outDir ?? REFERENCE_DIR, (line) => err.write(`${line}\n`));
   if (!result.ok) {
@@ -84,19 +67,25 @@ export async function runHandbook(args: string[], config: Config, io?: Partial<H
   return 0;
 }
 
+/** The date of `send-reminders [--date YYYY-MM-DD]`; undefined for today. */
+function reminderDate(args: string[]): string | undefined {
+  const notADate = (got?: string) => new UsageError(`--date must be a date YYYY-MM-DD${got === undefined ? '' : `, got '${got}'`}`, { showUsage: false });
+  let date: string | undefined;
+  for (const a of readArgs(args, { values: ['--date'], missing: () => notADate() })) {
+    if (a.kind !== 'value') throw new UsageError(`unknown argument '${typed(a)}'`);
+    if (!isCalendarDate(a.value)) throw notADate(a.value);
+    date = a.value;
+  }
+  return date;
+}
+
 async function sendReminders(args: string[], config: Config, io: HandbookIO): Promise<number> {
   let date: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const [key, inline] = args[i]!.split(/=(.*)/s, 2) as [string, string | undefined];
-    if (key !== '--date') {
-      io.err.write(`machi handbook send-reminders: unknown argument '${args[i]}'\n\n${USAGE}`);
-      return 2;
-    }
-    date = inline ?? args[++i];
-    if (date === undefined || !isCalendarDate(date)) {
-      io.err.write(`machi handbook send-reminders: --date must be a date YYYY-MM-DD${date === undefined ? '' : `, got '${date}'`}\n`);
-      return 2;
-    }
+  try {
+    date = reminderDate(args);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    return reportUsageError(io.err, 'machi handbook send-reminders', USAGE, e);
   }
   const app = await buildApp(config, io.store);
   try {

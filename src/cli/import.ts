@@ -14,11 +14,11 @@ import { buildApp } from '../app.ts';
 import type { Config } from '../core/config.ts';
 import { AppError } from '../core/errors.ts';
 import type { Hub } from '../hub/index.ts';
+import type { OpenDataFormat } from './opendata/run.ts';
+import { readArgs, reportUsageError, tenantOption, UsageError, type CommandIO } from './options.ts';
 
 /** Where the command writes; tests pass their own to read what a user would see. */
-export interface ImportIO {
-  out: { write(text: string): unknown };
-  err: { write(text: string): unknown };
+export interface ImportIO extends CommandIO {
   /** Draw a live progress bar on `err` (it is a terminal) rather than periodic plain lines. */
   isTTY: boolean;
   /** A monotonic clock in milliseconds. */
@@ -31,8 +31,21 @@ interface Importer {
   run(args: string[], config: Config, io: Required<ImportIO>): Promise<number>;
 }
 
-/** A mistake in the command line: reported with the usage text, exit code 2. */
-export class UsageError extends Error {}
+/** A standard open data set: its format and the shared run (src/cli/opendata/run.ts), both loaded on use. */
+function openDataImporter(format: () => Promise<OpenDataFormat>): Importer {
+  return {
+    synopsis: '<file.csv|dir>... [--tenant NAME]',
+    run: async (args, config, io) => (await import('./opendata/run.ts')).runOpenDataImport(await format(), args, config, io),
+  };
+}
+
+/** One of the assistant's importers (src/services/assistant/data/importers.ts), loaded on use. */
+function assistantImporter(name: string, synopsis: string): Importer {
+  return {
+    synopsis,
+    run: async (args, config, io) => (await import('../services/assistant/data/importers.ts')).runAssistantImporter(name, args, config, io),
+  };
+}
 
 const IMPORTERS: Record<string, Importer> = {
   'ngsi-ld': {
@@ -40,31 +53,13 @@ const IMPORTERS: Record<string, Importer> = {
     run: importNgsiLd,
   },
   // Japanese municipal open data (src/cli/opendata), loaded on use.
-  'events-csv': {
-    synopsis: '<file.csv|dir>... [--tenant NAME]',
-    run: async (args, config, io) => (await import('./opendata/events.ts')).importEventsCsv(args, config, io),
-  },
-  'facilities-csv': {
-    synopsis: '<file.csv|dir>... [--tenant NAME]',
-    run: async (args, config, io) => (await import('./opendata/facilities.ts')).importFacilitiesCsv(args, config, io),
-  },
+  'events-csv': openDataImporter(async () => (await import('./opendata/events.ts')).EVENTS_FORMAT),
+  'facilities-csv': openDataImporter(async () => (await import('./opendata/facilities.ts')).FACILITIES_FORMAT),
   // The assistant's data (src/services/assistant/data), loaded on use.
-  'duty-doctors': {
-    synopsis: '<file.csv|dir>... [--tenant NAME]',
-    run: async (args, config, io) => (await import('../services/assistant/data/importers.ts')).runAssistantImporter('duty-doctors', args, config, io),
-  },
-  '5374': {
-    synopsis: '<dir> [--tenant NAME]',
-    run: async (args, config, io) => (await import('../services/assistant/data/importers.ts')).runAssistantImporter('5374', args, config, io),
-  },
-  'garbage-csv': {
-    synopsis: '<file.csv|dir>... [--tenant NAME]',
-    run: async (args, config, io) => (await import('../services/assistant/data/importers.ts')).runAssistantImporter('garbage-csv', args, config, io),
-  },
-  procedures: {
-    synopsis: '<file.csv|file.yaml|dir>... [--tenant NAME]',
-    run: async (args, config, io) => (await import('../services/assistant/data/importers.ts')).runAssistantImporter('procedures', args, config, io),
-  },
+  'duty-doctors': assistantImporter('duty-doctors', '<file.csv|dir>... [--tenant NAME]'),
+  '5374': assistantImporter('5374', '<dir> [--tenant NAME]'),
+  'garbage-csv': assistantImporter('garbage-csv', '<file.csv|dir>... [--tenant NAME]'),
+  procedures: assistantImporter('procedures', '<file.csv|file.yaml|dir>... [--tenant NAME]'),
 };
 
 /**
@@ -120,10 +115,7 @@ export async function runImport(args: string[], config: Config, io?: Partial<Imp
     if (!importer) throw new UsageError(`unknown format '${format}'; known formats: ${FORMATS.join(', ')}`);
     return await importer.run(rest, config, full);
   } catch (err) {
-    if (err instanceof UsageError) {
-      full.err.write(`machi import: ${err.message}\n\n${usage()}`);
-      return 2;
-    }
+    if (err instanceof UsageError) return reportUsageError(full.err, 'machi import', usage(), err);
     full.err.write(`machi import: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   }
@@ -132,8 +124,6 @@ export async function runImport(args: string[], config: Config, io?: Partial<Imp
 // ---- ngsi-ld ----
 
 export const MAX_BATCH = 1000;
-/** Tenant names as the NGSILD-Tenant header accepts them (see hub/request.ts). */
-export const TENANT_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 interface NgsiLdOptions {
   paths: string[];
@@ -145,50 +135,18 @@ interface NgsiLdOptions {
 
 function parseNgsiLdArgs(args: string[]): NgsiLdOptions {
   const o: NgsiLdOptions = { paths: [], tenant: '', context: undefined, batch: MAX_BATCH, help: false };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === '--') {
-      o.paths.push(...args.slice(i + 1));
-      break;
-    }
-    if (arg === '-h' || arg === '--help') {
-      o.help = true;
-      continue;
-    }
-    if (!arg.startsWith('-') || arg === '-') {
-      o.paths.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const flag = eq > 0 ? arg.slice(0, eq) : arg;
-    const value = (): string => {
-      if (eq > 0) return arg.slice(eq + 1);
-      const v = args[++i];
-      if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
-      return v;
-    };
-    switch (flag) {
-      case '--tenant': {
-        const t = value();
-        if (!TENANT_RE.test(t)) throw new UsageError(`--tenant '${t}' is not a tenant name: use 1 to 64 letters, digits, '_', '.' or '-'`);
-        o.tenant = t;
-        break;
-      }
-      case '--context': {
-        const c = value();
-        if (!URL.canParse(c)) throw new UsageError(`--context '${c}' is not an absolute URL`);
-        o.context = c;
-        break;
-      }
-      case '--batch': {
-        const raw = value();
-        const n = Number(raw);
-        if (!/^\d+$/.test(raw) || n < 1 || n > MAX_BATCH) throw new UsageError(`--batch must be a whole number from 1 to ${MAX_BATCH}, got '${raw}'`);
-        o.batch = n;
-        break;
-      }
-      default:
-        throw new UsageError(`unknown flag '${flag}'`);
+  for (const a of readArgs(args, { values: ['--tenant', '--context', '--batch'], switches: ['-h', '--help'] })) {
+    if (a.kind === 'positional') o.paths.push(a.value);
+    else if (a.kind === 'switch') o.help = true;
+    else if (a.kind === 'unknown') throw new UsageError(`unknown flag '${a.option}'`);
+    else if (a.option === '--tenant') o.tenant = tenantOption(a.value);
+    else if (a.option === '--context') {
+      if (!URL.canParse(a.value)) throw new UsageError(`--context '${a.value}' is not an absolute URL`);
+      o.context = a.value;
+    } else {
+      const n = Number(a.value);
+      if (!/^\d+$/.test(a.value) || n < 1 || n > MAX_BATCH) throw new UsageError(`--batch must be a whole number from 1 to ${MAX_BATCH}, got '${a.value}'`);
+      o.batch = n;
     }
   }
   return o;

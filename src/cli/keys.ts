@@ -6,6 +6,7 @@
 import type { Config } from '../core/config.ts';
 import { listSigningKeys, loadSigningKeys, retireSigningKey, rotateSigningKeys } from '../identity/oidc/keys.ts';
 import { withStore, type CliIO } from './clients.ts';
+import { runSubcommand, UsageError } from './options.ts';
 
 const USAGE = `usage:
   npm run machi -- keys list
@@ -15,23 +16,15 @@ const USAGE = `usage:
 
 /** Runs `keys ...`; 0 on success, 1 when the operation failed, 2 for a wrong command line. */
 export async function runKeys(args: string[], config: Config, io: CliIO = { out: process.stdout, err: process.stderr }): Promise<number> {
-  const [sub, ...rest] = args;
-  const usage = (msg: string) => {
-    io.err.write(`machi keys: ${msg}\n\n${USAGE}`);
-    return 2;
-  };
-  if (sub === 'help' || sub === '--help' || sub === '-h') {
-    io.out.write(USAGE);
-    return 0;
-  }
-  if (sub === 'list' || sub === 'rotate') {
-    if (rest.length) return usage(`${sub} takes no arguments`);
-  } else if (sub === 'retire') {
-    if (rest.length !== 1 || rest[0]!.startsWith('-')) return usage('give exactly one KID (see keys list)');
-  } else return usage(sub === undefined ? 'say what to do' : `unknown subcommand '${sub}'`);
+  const frame = { prefix: 'machi keys', usage: USAGE, noSubcommand: 'say what to do', failed: () => 1 };
+  return runSubcommand(args, io, frame, async (sub, rest) => {
+    if (sub === 'list' || sub === 'rotate') {
+      if (rest.length) throw new UsageError(`${sub} takes no arguments`);
+    } else if (sub === 'retire') {
+      if (rest.length !== 1 || rest[0]!.startsWith('-')) throw new UsageError('give exactly one KID (see keys list)');
+    } else throw new UsageError(`unknown subcommand '${sub}'`);
 
-  try {
-    return await withStore(config, io.store, async (store) => {
+    return withStore(config, io.store, async (store) => {
       if (sub === 'rotate') {
         await loadSigningKeys(store); // the first pair, if the store has none yet
         const kids = await rotateSigningKeys(store);
@@ -54,8 +47,5 @@ export async function runKeys(args: string[], config: Config, io: CliIO = { out:
       for (const k of await listSigningKeys(store)) io.out.write(`${k.kid}\t${k.alg}\tcreated ${k.createdAt}\t${k.retiredAt ? `retired ${k.retiredAt}` : 'active'}\n`);
       return 0;
     });
-  } catch (err) {
-    io.err.write(`machi keys: ${err instanceof Error ? err.message : String(err)}\n`);
-    return 1;
-  }
+  });
 }

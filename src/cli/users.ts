@@ -17,6 +17,7 @@ import { accountByEmail, isEmail, listAccounts, normaliseEmail, STAFF_ROLES } fr
 import { endAllSessions } from '../identity/accounts/sessions.ts';
 import { passwordProblem } from '../identity/accounts/validation.ts';
 import { withStore, type CliIO } from './clients.ts';
+import { readArgs, runSubcommand, typed, UsageError } from './options.ts';
 
 export interface UsersIO extends CliIO {
   /** The password input; process.stdin by default. */
@@ -35,8 +36,6 @@ An account that already exists keeps its password and gets the role.
 Roles: ${STAFF_ROLES.join(', ')}. Departments: lower-case letters, digits, '-' and '_' (e.g. kosodate, kenko), or '*' for all.
 `;
 
-class UsageError extends Error {}
-
 interface Parsed {
   email?: string;
   department?: string;
@@ -46,16 +45,14 @@ interface Parsed {
 
 function parse(args: string[], allowed: readonly string[]): Parsed {
   const out: Parsed = { tenant: '' };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i] as string;
-    if (a === '--password-stdin') continue;
-    if (!allowed.includes(a)) throw new UsageError(`unknown option '${a}'`);
-    const v = args[++i];
-    if (v === undefined || v.startsWith('--')) throw new UsageError(`${a} needs a value`);
-    if (a === '--email') out.email = v;
-    else if (a === '--department') out.department = v;
-    else if (a === '--role') out.role = v;
-    else if (a === '--tenant') out.tenant = v;
+  for (const a of readArgs(args, { values: allowed, switches: ['--password-stdin'] })) {
+    // --password-stdin says what is done anyway: the password of a new account is read from stdin.
+    if (a.kind === 'switch') continue;
+    if (a.kind !== 'value') throw new UsageError(`unknown option '${typed(a)}'`);
+    if (a.option === '--email') out.email = a.value;
+    else if (a.option === '--department') out.department = a.value;
+    else if (a.option === '--role') out.role = a.value;
+    else if (a.option === '--tenant') out.tenant = a.value;
   }
   if (!out.email) throw new UsageError('--email is required');
   if (!isEmail(normaliseEmail(out.email))) throw new UsageError(`'${out.email}' is not an email address`);
@@ -76,12 +73,8 @@ async function readPassword(io: UsersIO, email: string): Promise<string> {
 
 /** Runs `users ...`; 0 on success, 1 when the operation failed, 2 for a wrong command line. */
 export async function runUsers(args: string[], config: Config, io: UsersIO = { out: process.stdout, err: process.stderr }): Promise<number> {
-  const [sub, ...rest] = args;
-  try {
-    if (sub === undefined || sub === 'help' || sub === '--help' || sub === '-h') {
-      io.out.write(USAGE);
-      return sub === undefined ? 2 : 0;
-    }
+  const frame = { prefix: 'machi users', usage: USAGE, failed: (err: unknown) => (isAppError(err) ? 1 : undefined) };
+  return runSubcommand(args, io, frame, async (sub, rest) => {
     if (sub === 'list') {
       if (rest.length > 0) throw new UsageError(`list takes no arguments, got '${rest.join(' ')}'`);
       return await withStore(config, io.store, async (store) => {
@@ -151,15 +144,5 @@ export async function runUsers(args: string[], config: Config, io: UsersIO = { o
       io.out.write(`${created ? 'created' : 'updated'} ${email} (${id}): ${department}:${role}\n`);
       return 0;
     });
-  } catch (err) {
-    if (err instanceof UsageError) {
-      io.err.write(`machi users: ${err.message}\n\n${USAGE}`);
-      return 2;
-    }
-    if (isAppError(err)) {
-      io.err.write(`machi users: ${err.message}\n`);
-      return 1;
-    }
-    throw err;
-  }
+  });
 }

@@ -11,10 +11,8 @@
  * 参加申込終了日, 参加申込終了時間, 参加申込方法, URL, 備考. A カテゴリー column, which some
  * cities add, is used when present.
  */
-import type { Config } from '../../core/config.ts';
-import type { ImportIO } from '../import.ts';
 import { PLACE_COLUMNS, PUBLISHER_COLUMNS, commonAttributes, entityId } from './common.ts';
-import { runOpenDataImport, type OpenDataFormat } from './run.ts';
+import type { OpenDataFormat } from './run.ts';
 import type { ColumnSpec, Row } from './table.ts';
 import {
   RowError,
@@ -181,7 +179,3 @@ export const EVENTS_FORMAT: OpenDataFormat = {
   map: mapEventRow,
 };
 
-/** `machi import events-csv <file.csv|dir>... [--tenant NAME]`. */
-export async function importEventsCsv(args: string[], config: Config, io: Required<ImportIO>): Promise<number> {
-  return runOpenDataImport(EVENTS_FORMAT, args, config, io);
-}

@@ -10,10 +10,8 @@
  * 説明, バリアフリー情報, URL, 備考. A type column (施設分類, 種別), which some cities add, helps
  * to find the kind of facility.
  */
-import type { Config } from '../../core/config.ts';
-import type { ImportIO } from '../import.ts';
 import { PLACE_COLUMNS, PUBLISHER_COLUMNS, commonAttributes, entityId } from './common.ts';
-import { runOpenDataImport, type OpenDataFormat } from './run.ts';
+import type { OpenDataFormat } from './run.ts';
 import type { ColumnSpec, Row } from './table.ts';
 import {
   RowError,
@@ -224,7 +222,3 @@ export const FACILITIES_FORMAT: OpenDataFormat = {
   map: mapFacilityRow,
 };
 
-/** `machi import facilities-csv <file.csv|dir>... [--tenant NAME]`. */
-export async function importFacilitiesCsv(args: string[], config: Config, io: Required<ImportIO>): Promise<number> {
-  return runOpenDataImport(FACILITIES_FORMAT, args, config, io);
-}

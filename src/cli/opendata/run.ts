@@ -11,7 +11,8 @@ import path from 'node:path';
 import { buildApp } from '../../app.ts';
 import type { Config } from '../../core/config.ts';
 import { DEMO_CONTEXT } from '../../demo/index.ts';
-import { Loader, MAX_BATCH, Progress, TENANT_RE, UsageError, summary, type ImportIO } from '../import.ts';
+import { Loader, MAX_BATCH, Progress, summary, type ImportIO } from '../import.ts';
+import { readArgs, tenantOption, UsageError } from '../options.ts';
 import { csvRecords, decodeCsv, type CsvEncoding, type CsvRecord } from './csv.ts';
 import { Row, matchHeader, standardHeader, wrongHeaderMessage, type TableFormat } from './table.ts';
 import { RowError } from './values.ts';
@@ -34,24 +35,11 @@ export interface FileImportOptions {
 /** Reads a file importer's command line; a mistake is a UsageError naming it. */
 export function parseFileImportArgs(name: string, args: string[]): FileImportOptions {
   const o: FileImportOptions = { paths: [], tenant: '', help: false };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === '--') {
-      o.paths.push(...args.slice(i + 1));
-      break;
-    }
-    if (arg === '-h' || arg === '--help') {
-      o.help = true;
-    } else if (!arg.startsWith('-') || arg === '-') {
-      o.paths.push(arg);
-    } else if (arg === '--tenant' || arg.startsWith('--tenant=')) {
-      const t = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : args[++i];
-      if (t === undefined || t.startsWith('--')) throw new UsageError('--tenant needs a value');
-      if (!TENANT_RE.test(t)) throw new UsageError(`--tenant '${t}' is not a tenant name: use 1 to 64 letters, digits, '_', '.' or '-'`);
-      o.tenant = t;
-    } else {
-      throw new UsageError(`unknown flag '${arg.split('=')[0]}' (${name} takes --tenant)`);
-    }
+  for (const a of readArgs(args, { values: ['--tenant'], switches: ['-h', '--help'] })) {
+    if (a.kind === 'positional') o.paths.push(a.value);
+    else if (a.kind === 'switch') o.help = true;
+    else if (a.kind === 'value') o.tenant = tenantOption(a.value);
+    else throw new UsageError(`unknown flag '${a.option}' (${name} takes --tenant)`);
   }
   return o;
 }

@@ -1,7 +1,7 @@
 /** The files named on the command line, directories expanded to their matching files in name order. */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { UsageError } from '../../../cli/import.ts';
+import { UsageError } from '../../../cli/options.ts';
 
 export async function listFiles(paths: readonly string[], pattern: RegExp, what: string): Promise<string[]> {
   const files: string[] = [];

@@ -17,11 +17,11 @@
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { UsageError } from '../../../cli/import.ts';
+import { UsageError } from '../../../cli/options.ts';
 import { headerKey } from '../../../cli/opendata/table.ts';
 import { parseLooseDate } from './calendar.ts';
 import { areaEntity, categoryEntity, categorySlug, centerEntity, districtsIn, itemEntity, type StoredRule } from './entities.ts';
-import { RowProblem, WrongFile, cell, columns, emptyCollected, readCsv, type AssistantImporter, type Collected, type CsvTable } from './import-run.ts';
+import { RowProblem, WrongFile, addUnique, cell, columns, emptyCollected, noteTable, readCsv, type AssistantImporter, type Collected, type CsvTable } from './import-run.ts';
 import { RuleError, parseDayRule, type CollectionStop } from './schedule.ts';
 
 async function optional(dir: string, name: string): Promise<CsvTable | undefined> {
@@ -58,7 +58,7 @@ async function collect(paths: string[]): Promise<Collected> {
   if (centerFile && (cc!.name < 0 || cc!.from < 0 || cc!.to < 0)) throw new WrongFile(`${centerFile.path}: this is not a 5374 center.csv: the header must be 名称,開始日,終了日`);
 
   const out = emptyCollected();
-  for (const t of [areaDays, description, target, remarksFile, centerFile]) if (t) out.files.push({ path: t.path, note: `${t.encoding}, ${t.rows.length} rows` });
+  for (const t of [areaDays, description, target, remarksFile, centerFile]) if (t) noteTable(out, t);
   const problem = (where: string, err: unknown) => {
     if (!(err instanceof RowProblem) && !(err instanceof RuleError)) throw err;
     out.problems.push({ where, message: err.message });
@@ -170,10 +170,7 @@ async function collect(paths: string[]): Promise<Collected> {
         ...(cell(r.fields, tc!.notice) !== '' ? { notes: cell(r.fields, tc!.notice) } : {}),
         ...(cell(r.fields, tc!.furigana) !== '' ? { reading: cell(r.fields, tc!.furigana) } : {}),
       });
-      const earlier = seen.get(entity.id);
-      if (earlier) throw new RowProblem(`'${name}' is already listed at ${earlier}`);
-      seen.set(entity.id, where);
-      out.entities.push({ entity, where });
+      addUnique(out, seen, entity, where, (earlier) => `'${name}' is already listed at ${earlier}`);
     } catch (err) {
       problem(where, err);
     }

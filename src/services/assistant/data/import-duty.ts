@@ -16,11 +16,10 @@
  *
  * UTF-8 (with or without BOM) or Shift_JIS. Required: 日付, 医療機関名, 診療科目, 診療時間.
  */
-import { RowError, jst, parseAddress, parseDate, parseLocation } from '../../../cli/opendata/values.ts';
+import { jst, parseAddress, parseDate, parseLocation } from '../../../cli/opendata/values.ts';
 import { addDays } from './calendar.ts';
 import { districtIdOf, dutyEntity } from './entities.ts';
-import { RowProblem, WrongFile, cell, columns, emptyCollected, readCsv, type AssistantImporter, type Collected } from './import-run.ts';
-import { listFiles } from './files.ts';
+import { RowProblem, addUnique, cell, emptyCollected, mapRows, readCsvTables, type AssistantImporter, type Collected } from './import-run.ts';
 
 const COLUMNS = {
   date: ['日付', '当番日', '年月日', 'date'],
@@ -64,56 +63,35 @@ export function parseSessions(raw: string, date: string): Array<{ from: string; 
 
 async function collect(paths: string[]): Promise<Collected> {
   const out = emptyCollected();
-  const files = await listFiles(paths, /\.csv$/i, 'a .csv file');
-  const tables = [];
-  for (const f of files) {
-    const t = await readCsv(f);
-    const c = columns(t.header, COLUMNS);
-    const missing = REQUIRED.filter((k) => c[k] < 0).map((k) => COLUMNS[k][0]);
-    if (missing.length > 0) throw new WrongFile(`${f}: this is not a duty roster: the header has no column ${missing.join(', ')}. Expected: ${DUTY_HEADER}`);
-    tables.push({ t, c });
-  }
+  const tables = await readCsvTables(paths, COLUMNS, REQUIRED, 'a duty roster', DUTY_HEADER);
   const seen = new Map<string, string>();
-  for (const { t, c } of tables) {
-    out.files.push({ path: t.path, note: `${t.encoding}, ${t.rows.length} rows` });
-    for (const r of t.rows) {
-      const where = `${t.path}:${r.line}`;
-      try {
-        if (r.error) throw new RowProblem(r.error);
-        const parsed = parseDate(cell(r.fields, c.date), '日付');
-        if (!parsed) throw new RowProblem('日付 is empty');
-        const date = `${parsed.date.y}-${String(parsed.date.m).padStart(2, '0')}-${String(parsed.date.d).padStart(2, '0')}`;
-        const name = cell(r.fields, c.name).normalize('NFKC');
-        if (name === '') throw new RowProblem('医療機関名 is empty');
-        const departments = parseDepartments(cell(r.fields, c.departments));
-        if (departments.length === 0) throw new RowProblem('診療科目 is empty');
-        const sessions = parseSessions(cell(r.fields, c.hours), date);
-        const address = parseAddress(cell(r.fields, c.address), '', '');
-        const geo = parseLocation(cell(r.fields, c.lat), cell(r.fields, c.lon)) as { value: { coordinates: [number, number] } } | undefined;
-        const districtCell = cell(r.fields, c.district);
-        const district = districtCell !== '' ? districtIdOf(districtCell) : typeof address?.district === 'string' ? districtIdOf(address.district) : undefined;
-        if (districtCell !== '' && !district) throw new RowProblem(`地区 '${districtCell}' is not a district of the city`);
-        const entity = dutyEntity({
-          name,
-          departments,
-          date,
-          sessions,
-          telephone: cell(r.fields, c.telephone).normalize('NFKC'),
-          ...(address ? { address } : {}),
-          ...(geo ? { location: geo.value.coordinates } : {}),
-          ...(district ? { district } : {}),
-          ...(cell(r.fields, c.notes) !== '' ? { notes: cell(r.fields, c.notes) } : {}),
-        });
-        const earlier = seen.get(entity.id);
-        if (earlier) throw new RowProblem(`${name} on ${date} is already listed at ${earlier}`);
-        seen.set(entity.id, where);
-        out.entities.push({ entity, where });
-      } catch (err) {
-        if (!(err instanceof RowProblem) && !(err instanceof RowError)) throw err;
-        out.problems.push({ where, message: err.message });
-      }
-    }
-  }
+  mapRows(out, tables, (fields, c, where) => {
+    const parsed = parseDate(cell(fields, c.date), '日付');
+    if (!parsed) throw new RowProblem('日付 is empty');
+    const date = `${parsed.date.y}-${String(parsed.date.m).padStart(2, '0')}-${String(parsed.date.d).padStart(2, '0')}`;
+    const name = cell(fields, c.name).normalize('NFKC');
+    if (name === '') throw new RowProblem('医療機関名 is empty');
+    const departments = parseDepartments(cell(fields, c.departments));
+    if (departments.length === 0) throw new RowProblem('診療科目 is empty');
+    const sessions = parseSessions(cell(fields, c.hours), date);
+    const address = parseAddress(cell(fields, c.address), '', '');
+    const geo = parseLocation(cell(fields, c.lat), cell(fields, c.lon)) as { value: { coordinates: [number, number] } } | undefined;
+    const districtCell = cell(fields, c.district);
+    const district = districtCell !== '' ? districtIdOf(districtCell) : typeof address?.district === 'string' ? districtIdOf(address.district) : undefined;
+    if (districtCell !== '' && !district) throw new RowProblem(`地区 '${districtCell}' is not a district of the city`);
+    const entity = dutyEntity({
+      name,
+      departments,
+      date,
+      sessions,
+      telephone: cell(fields, c.telephone).normalize('NFKC'),
+      ...(address ? { address } : {}),
+      ...(geo ? { location: geo.value.coordinates } : {}),
+      ...(district ? { district } : {}),
+      ...(cell(fields, c.notes) !== '' ? { notes: cell(fields, c.notes) } : {}),
+    });
+    addUnique(out, seen, entity, where, (earlier) => `${name} on ${date} is already listed at ${earlier}`);
+  });
   return out;
 }
 

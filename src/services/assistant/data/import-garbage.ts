@@ -12,8 +12,7 @@
  */
 import { categoryEntity, categorySlug, itemEntity } from './entities.ts';
 import { splitList } from './import-5374.ts';
-import { RowProblem, WrongFile, cell, columns, emptyCollected, readCsv, type AssistantImporter, type Collected } from './import-run.ts';
-import { listFiles } from './files.ts';
+import { RowProblem, addUnique, cell, emptyCollected, mapRows, readCsvTables, type AssistantImporter, type Collected } from './import-run.ts';
 
 const COLUMNS = {
   name: ['品目', 'ゴミの品目', 'ごみの品目', '品名', '品目名'],
@@ -29,47 +28,26 @@ export const GARBAGE_HEADER = '全国地方公共団体コード,ID,地方公共
 
 async function collect(paths: string[]): Promise<Collected> {
   const out = emptyCollected();
-  const files = await listFiles(paths, /\.csv$/i, 'a .csv file');
-  const tables = [];
-  for (const f of files) {
-    const t = await readCsv(f);
-    const c = columns(t.header, COLUMNS);
-    const missing = (['name', 'category'] as const).filter((k) => c[k] < 0).map((k) => COLUMNS[k][0]);
-    if (missing.length > 0) throw new WrongFile(`${f}: this is not a ごみ分別 CSV: the header has no column ${missing.join(', ')}. Expected: ${GARBAGE_HEADER}`);
-    tables.push({ t, c });
-  }
+  const tables = await readCsvTables(paths, COLUMNS, ['name', 'category'], 'a ごみ分別 CSV', GARBAGE_HEADER);
   const categories = new Map<string, string>();
   const seen = new Map<string, string>();
-  for (const { t, c } of tables) {
-    out.files.push({ path: t.path, note: `${t.encoding}, ${t.rows.length} rows` });
-    for (const r of t.rows) {
-      const where = `${t.path}:${r.line}`;
-      try {
-        if (r.error) throw new RowProblem(r.error);
-        const name = cell(r.fields, c.name).normalize('NFKC');
-        if (name === '') throw new RowProblem('品目 is empty');
-        const label = cell(r.fields, c.category).normalize('NFKC');
-        if (label === '') throw new RowProblem('分別区分 is empty');
-        const slug = categorySlug(label);
-        if (!categories.has(label)) {
-          categories.set(label, slug.id);
-          out.entities.push({ entity: categoryEntity({ id: slug.id, name: { ja: label, en: slug.en } }), where });
-        }
-        const english = cell(r.fields, c.english);
-        const synonyms = [...splitList(cell(r.fields, c.synonyms)), ...(english !== '' ? [english] : [])];
-        const notes = [cell(r.fields, c.notice), cell(r.fields, c.notes)].filter((s) => s !== '').join(' ');
-        const reading = cell(r.fields, c.kana);
-        const entity = itemEntity({ name, categoryId: slug.id, synonyms, ...(notes !== '' ? { notes } : {}), ...(reading !== '' ? { reading } : {}) });
-        const earlier = seen.get(entity.id);
-        if (earlier) throw new RowProblem(`'${name}' is already listed at ${earlier}`);
-        seen.set(entity.id, where);
-        out.entities.push({ entity, where });
-      } catch (err) {
-        if (!(err instanceof RowProblem)) throw err;
-        out.problems.push({ where, message: err.message });
-      }
+  mapRows(out, tables, (fields, c, where) => {
+    const name = cell(fields, c.name).normalize('NFKC');
+    if (name === '') throw new RowProblem('品目 is empty');
+    const label = cell(fields, c.category).normalize('NFKC');
+    if (label === '') throw new RowProblem('分別区分 is empty');
+    const slug = categorySlug(label);
+    if (!categories.has(label)) {
+      categories.set(label, slug.id);
+      out.entities.push({ entity: categoryEntity({ id: slug.id, name: { ja: label, en: slug.en } }), where });
     }
-  }
+    const english = cell(fields, c.english);
+    const synonyms = [...splitList(cell(fields, c.synonyms)), ...(english !== '' ? [english] : [])];
+    const notes = [cell(fields, c.notice), cell(fields, c.notes)].filter((s) => s !== '').join(' ');
+    const reading = cell(fields, c.kana);
+    const entity = itemEntity({ name, categoryId: slug.id, synonyms, ...(notes !== '' ? { notes } : {}), ...(reading !== '' ? { reading } : {}) });
+    addUnique(out, seen, entity, where, (earlier) => `'${name}' is already listed at ${earlier}`);
+  });
   return out;
 }
 

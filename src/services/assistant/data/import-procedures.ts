@@ -27,7 +27,7 @@ import { decodeCsv } from '../../../cli/opendata/csv.ts';
 import type { Procedure } from '../model.ts';
 import { procedureEntity } from './entities.ts';
 import { splitList } from './import-5374.ts';
-import { RowProblem, WrongFile, cell, columns, emptyCollected, readCsv, type AssistantImporter, type Collected } from './import-run.ts';
+import { RowProblem, WrongFile, cell, emptyCollected, noteTable, readCsv, tableColumns, tryRow, type AssistantImporter, type Collected } from './import-run.ts';
 import { listFiles } from './files.ts';
 
 const COLUMNS = {
@@ -120,10 +120,8 @@ async function collect(paths: string[]): Promise<Collected> {
   for (const f of files) {
     if (/\.csv$/i.test(f)) {
       const t = await readCsv(f);
-      const c = columns(t.header, COLUMNS);
-      const missing = (['id', 'name', 'department', 'window'] as const).filter((k) => c[k] < 0).map((k) => COLUMNS[k][0]);
-      if (missing.length > 0) throw new WrongFile(`${f}: this is not a procedures catalogue: the header has no column ${missing.join(', ')}. Expected: ${PROCEDURES_HEADER}`);
-      out.files.push({ path: f, note: `${t.encoding}, ${t.rows.length} rows` });
+      const c = tableColumns(t, COLUMNS, ['id', 'name', 'department', 'window'], 'a procedures catalogue', PROCEDURES_HEADER);
+      noteTable(out, t);
       for (const r of t.rows) {
         const raw: Raw = {};
         for (const k of Object.keys(COLUMNS) as Array<keyof typeof COLUMNS>) raw[{ nameEn: 'name_en', departmentEn: 'department_en', windowEn: 'window_en' }[k as string] ?? k] = cell(r.fields, c[k]);
@@ -137,7 +135,7 @@ async function collect(paths: string[]): Promise<Collected> {
   }
   const seen = new Map<string, string>();
   for (const { where, raw } of entries) {
-    try {
+    tryRow(out, where, () => {
       if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new RowProblem('an entry must be a map of keys (id, name, department, window, telephone, hours …)');
       if ('error' in raw && typeof (raw as Raw).error === 'string') throw new RowProblem((raw as Raw).error as string);
       const p = toProcedure(raw as Raw);
@@ -145,10 +143,7 @@ async function collect(paths: string[]): Promise<Collected> {
       if (earlier) throw new RowProblem(`id '${p.id}' is already used at ${earlier}`);
       seen.set(p.id, where);
       out.entities.push({ entity: procedureEntity(p), where });
-    } catch (err) {
-      if (!(err instanceof RowProblem)) throw err;
-      out.problems.push({ where, message: err.message });
-    }
+    });
   }
   return out;
 }

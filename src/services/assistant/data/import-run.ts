@@ -11,9 +11,12 @@ import { buildApp } from '../../../app.ts';
 import { csvRecords, decodeCsv, type CsvEncoding } from '../../../cli/opendata/csv.ts';
 import { parseFileImportArgs } from '../../../cli/opendata/run.ts';
 import { headerKey } from '../../../cli/opendata/table.ts';
+import { RowError } from '../../../cli/opendata/values.ts';
 import type { Config } from '../../../core/config.ts';
 import { DEMO_CONTEXT } from '../../../demo/index.ts';
-import { Loader, MAX_BATCH, Progress, UsageError, summary, type ImportIO } from '../../../cli/import.ts';
+import { Loader, MAX_BATCH, Progress, summary, type ImportIO } from '../../../cli/import.ts';
+import { UsageError } from '../../../cli/options.ts';
+import { listFiles } from './files.ts';
 
 /** A row (or a value in it) that cannot be loaded; the message says what to fix. */
 export class RowProblem extends Error {}
@@ -59,6 +62,86 @@ export function columns<K extends string>(header: readonly string[], spec: Recor
 /** The cell, trimmed of white space (ideographic too); '' for a column the file lacks. */
 export function cell(fields: readonly string[], i: number): string {
   return i < 0 ? '' : (fields[i] ?? '').replace(/^[\s\u3000]+|[\s\u3000]+$/g, '');
+}
+
+/**
+ * The columns of a CSV table. A table without one of `required` is not the format: nothing is
+ * imported, and the message names `what` was expected (e.g. 'a duty roster') and its `header`.
+ */
+export function tableColumns<K extends string>(t: CsvTable, spec: Record<K, readonly [string, ...string[]]>, required: ReadonlyArray<NoInfer<K>>, what: string, header: string): Record<K, number> {
+  const c = columns(t.header, spec);
+  const missing = required.filter((k) => c[k] < 0).map((k) => spec[k][0]);
+  if (missing.length > 0) throw new WrongFile(`${t.path}: this is not ${what}: the header has no column ${missing.join(', ')}. Expected: ${header}`);
+  return c;
+}
+
+/** The CSV files of `paths` (directories expanded), each with its columns: every header is checked before any row is read. */
+export async function readCsvTables<K extends string>(
+  paths: readonly string[],
+  spec: Record<K, readonly [string, ...string[]]>,
+  required: ReadonlyArray<NoInfer<K>>,
+  what: string,
+  header: string,
+): Promise<Array<{ t: CsvTable; c: Record<K, number> }>> {
+  const tables = [];
+  for (const f of await listFiles(paths, /\.csv$/i, 'a .csv file')) {
+    const t = await readCsv(f);
+    tables.push({ t, c: tableColumns(t, spec, required, what, header) });
+  }
+  return tables;
+}
+
+/** Lists a table among the files read, with its encoding and rows. */
+export function noteTable(out: Collected, t: CsvTable): void {
+  out.files.push({ path: t.path, note: `${t.encoding}, ${t.rows.length} rows` });
+}
+
+/**
+ * Runs `fn` for the row at `where`: a RowProblem (or a RowError of the value parsers) lists the row
+ * with its reason instead of stopping the import.
+ */
+export function tryRow(out: Collected, where: string, fn: () => void): void {
+  try {
+    fn();
+  } catch (err) {
+    if (!(err instanceof RowProblem) && !(err instanceof RowError)) throw err;
+    out.problems.push({ where, message: err.message });
+  }
+}
+
+/** Maps every row of the tables in order (a row the CSV reader could not cut is a problem too). */
+export function mapRows<K extends string>(
+  out: Collected,
+  tables: ReadonlyArray<{ t: CsvTable; c: Record<K, number> }>,
+  map: (fields: readonly string[], c: Record<K, number>, where: string) => void,
+): void {
+  for (const { t, c } of tables) {
+    noteTable(out, t);
+    for (const r of t.rows) {
+      const where = `${t.path}:${r.line}`;
+      tryRow(out, where, () => {
+        if (r.error) throw new RowProblem(r.error);
+        map(r.fields, c, where);
+      });
+    }
+  }
+}
+
+/**
+ * Adds a row's entity, unless an earlier row (in `seen`, id to place) made the same id: then the
+ * row is a RowProblem, `duplicate` saying why with the earlier place.
+ */
+export function addUnique(
+  out: Collected,
+  seen: Map<string, string>,
+  entity: Record<string, unknown> & { id: string },
+  where: string,
+  duplicate: (earlier: string) => string,
+): void {
+  const earlier = seen.get(entity.id);
+  if (earlier) throw new RowProblem(duplicate(earlier));
+  seen.set(entity.id, where);
+  out.entities.push({ entity, where });
 }
 
 /** One importer: its name, help text, and how it reads its paths into entities. */
