@@ -37,6 +37,12 @@ export interface DoseGiven {
 export const MEASUREMENT_KINDS = ['height', 'weight', 'head', 'chest'] as const;
 export type MeasurementKind = (typeof MEASUREMENT_KINDS)[number];
 
+/** What each measurement is called: the growth charts' titles, the parents' pages, the PDF summary. */
+export const MEASUREMENT_NAMES: Readonly<Record<'ja' | 'en', Readonly<Record<MeasurementKind, string>>>> = {
+  ja: { height: '身長', weight: '体重', head: '頭囲', chest: '胸囲' },
+  en: { height: 'Height', weight: 'Weight', head: 'Head circumference', chest: 'Chest circumference' },
+};
+
 export interface Measurement {
   kind: MeasurementKind;
   date: IsoDate;

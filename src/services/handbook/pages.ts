@@ -18,9 +18,9 @@ import { checkupSummaries } from './checkups/checkups.ts';
 import { BIRTH_TITLE, birthSection, checkupsSection, checkupsSource } from './checkups/section.ts';
 import { exportBundle } from './fhir/map.ts';
 import { growthChartSvg } from './growth/chart.ts';
-import { findSeries, type GrowthReferenceTable } from './growth/reference.ts';
+import { findSeries, unitOf, type GrowthReferenceTable } from './growth/reference.ts';
 import { loadGrowthReferences } from './growth/import.ts';
-import { DOSE_STATUS_LABEL, MEASUREMENT_KINDS, type MeasurementKind, type MilestoneAnswer } from './model.ts';
+import { DOSE_STATUS_LABEL, MEASUREMENT_KINDS, MEASUREMENT_NAMES, type MeasurementKind, type MilestoneAnswer } from './model.ts';
 import { HANDBOOK_CLIENT, LINKAGE_CATEGORIES, LINKAGE_PURPOSE, MEASUREMENT_RANGE, type HandbookService } from './service.ts';
 import { registerPregnancyPages } from './pregnancy-pages.ts';
 import { REMINDERS_CATEGORIES, REMINDERS_PURPOSE } from './reminders.ts';
@@ -121,10 +121,8 @@ const T = {
   },
 } as const;
 
-const MEASURE_LABEL: Record<PageLanguage, Record<MeasurementKind, string>> = {
-  ja: { height: '身長 (cm)', weight: '体重 (kg)', head: '頭囲 (cm)', chest: '胸囲 (cm)' },
-  en: { height: 'Height (cm)', weight: 'Weight (kg)', head: 'Head circumference (cm)', chest: 'Chest circumference (cm)' },
-};
+/** A measurement's name with its unit: 身長 (cm), Head circumference (cm). */
+const measureLabel = (lang: PageLanguage, kind: MeasurementKind) => `${MEASUREMENT_NAMES[lang][kind]} (${unitOf(kind)})`;
 
 export const HANDBOOK_STYLESHEET = '/handbook/assets/handbook.css';
 
@@ -227,8 +225,8 @@ ${shown.map(
 ${computed.problems.length > 0 ? html`<h3>${t.problems}</h3><ul>${computed.problems.map((p) => html`<li>${nameOf(p.vaccine)} ${p.given.date}: ${p.message[lang]}</li>`)}</ul>` : ''}
 <p class="meta">${t.source}: ${schedule.title[lang]}</p>
 <h2 id="growth">${t.growth}</h2>
-${measured.length === 0 ? html`<p>${t.noRecords}</p>` : measured.map((k) => html`<figure class="chart">${raw(chartFor(k))}<figcaption>${MEASURE_LABEL[lang][k]}</figcaption></figure>
-<table class="measurements"><caption>${MEASURE_LABEL[lang][k]}</caption><thead><tr><th scope="col">${t.date}</th><th scope="col">${t.value}</th><th scope="col">${t.source}</th></tr></thead><tbody>${view.measurements.filter((m) => m.kind === k).map((m) => html`<tr><td>${m.date}</td><td>${m.value}</td><td>${m.source === 'clinic' ? t.fromClinic : t.fromParent}</td></tr>`)}</tbody></table>`)}
+${measured.length === 0 ? html`<p>${t.noRecords}</p>` : measured.map((k) => html`<figure class="chart">${raw(chartFor(k))}<figcaption>${measureLabel(lang, k)}</figcaption></figure>
+<table class="measurements"><caption>${measureLabel(lang, k)}</caption><thead><tr><th scope="col">${t.date}</th><th scope="col">${t.value}</th><th scope="col">${t.source}</th></tr></thead><tbody>${view.measurements.filter((m) => m.kind === k).map((m) => html`<tr><td>${m.date}</td><td>${m.value}</td><td>${m.source === 'clinic' ? t.fromClinic : t.fromParent}</td></tr>`)}</tbody></table>`)}
 ${view.birth ? html`<h2 id="birth">${BIRTH_TITLE[lang]}</h2>${birthSection(view.birth, lang)}` : ''}
 <h2 id="checkups">${t.checkups}</h2>
 ${checkupsSection(checkupSummaries(view, today), lang, { action: `/handbook/children/${child.id}/milestones`, csrf })}
@@ -241,7 +239,7 @@ ${view.notes.length === 0 ? html`<p>${t.noRecords}</p>` : html`<ul>${view.notes.
 <label for="dose-date">${t.date}</label><input type="text" id="dose-date" name="date" inputmode="numeric" placeholder="2026-04-01">
 <button type="submit">${t.save}</button></form>
 <form method="post" action="/handbook/children/${child.id}/entries" class="box" novalidate>${csrf}<input type="hidden" name="kind" value="measurement"><h3>${t.addMeasurement}</h3>
-<label for="measure">${t.kind}</label><select id="measure" name="measure">${MEASUREMENT_KINDS.map((k) => html`<option value="${k}">${MEASURE_LABEL[lang][k]}</option>`)}</select>
+<label for="measure">${t.kind}</label><select id="measure" name="measure">${MEASUREMENT_KINDS.map((k) => html`<option value="${k}">${measureLabel(lang, k)}</option>`)}</select>
 <label for="m-value">${t.value}</label><input type="text" id="m-value" name="value" inputmode="decimal">
 <label for="m-date">${t.date}</label><input type="text" id="m-date" name="date" inputmode="numeric" placeholder="2026-04-01">
 <button type="submit">${t.save}</button></form>

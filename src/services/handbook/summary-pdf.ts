@@ -20,9 +20,9 @@ import { addA4Page, CONTENT_BOTTOM, CONTENT_LEFT, CONTENT_WIDTH, MARGIN, openA4D
 import { formatJapaneseDate } from '../forms/japanese.ts';
 import { BOLD, cleanText, Measurer, notoSansJp, REGULAR } from '../forms/pdf.ts';
 import { ageOn, formatAge, formatValue, growthChartSvg, type ChartSpan } from './growth/chart.ts';
-import { findSeries, type GrowthReferenceTable } from './growth/reference.ts';
+import { findSeries, unitOf, type GrowthReferenceTable } from './growth/reference.ts';
 import { checkupSummaries, type WindowStatus } from './checkups/checkups.ts';
-import { DOSE_STATUS_LABEL, MEASUREMENT_KINDS, type DeliveryMode, type DoseGiven, type MeasurementKind, type MilestoneAnswer } from './model.ts';
+import { DOSE_STATUS_LABEL, MEASUREMENT_KINDS, MEASUREMENT_NAMES, type DeliveryMode, type DoseGiven, type MeasurementKind, type MilestoneAnswer } from './model.ts';
 import type { ChildView } from './service.ts';
 import { loadSchedule, type ScheduleResult } from './vaccines/schedule.ts';
 
@@ -186,15 +186,15 @@ const T = {
 } as const;
 
 /** A measurement in words, for the line under a check-up: 身長 53.2 cm. */
-const MEASURED: Record<SummaryLanguage, Record<MeasurementKind, string>> = {
-  ja: { height: '身長', weight: '体重', head: '頭囲', chest: '胸囲' },
+const MEASURED: Record<SummaryLanguage, Readonly<Record<MeasurementKind, string>>> = {
+  ja: MEASUREMENT_NAMES.ja,
   en: { height: 'height', weight: 'weight', head: 'head', chest: 'chest' },
 };
-const UNIT: Record<MeasurementKind, string> = { height: 'cm', weight: 'kg', head: 'cm', chest: 'cm' };
 
-const MEASURE_HEAD: Record<SummaryLanguage, Record<MeasurementKind, string>> = {
-  ja: { height: '身長 (cm)', weight: '体重 (kg)', head: '頭囲 (cm)', chest: '胸囲 (cm)' },
-  en: { height: 'Height (cm)', weight: 'Weight (kg)', head: 'Head (cm)', chest: 'Chest (cm)' },
+/** The measurements table's column heads, with the unit: the English names shortened to fit the column. */
+const COLUMN_NAMES: Record<SummaryLanguage, Readonly<Record<MeasurementKind, string>>> = {
+  ja: MEASUREMENT_NAMES.ja,
+  en: { ...MEASUREMENT_NAMES.en, head: 'Head', chest: 'Chest' },
 };
 
 const EN_MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -681,7 +681,7 @@ export async function renderHandbookSummary(input: HandbookSummaryInput, lang: S
       [
         { title: t.date, width: 0.14 },
         { title: t.age, width: 0.15 },
-        ...MEASUREMENT_KINDS.map((k) => ({ title: MEASURE_HEAD[lang][k], width: 0.125, align: 'right' as const })),
+        ...MEASUREMENT_KINDS.map((k) => ({ title: `${COLUMN_NAMES[lang][k]} (${unitOf(k)})`, width: 0.125, align: 'right' as const })),
         { title: t.source, width: 0.21 },
       ],
       measureRows,
@@ -706,7 +706,7 @@ export async function renderHandbookSummary(input: HandbookSummaryInput, lang: S
     const state = c.visits.length > 0 ? t.done : t.windowStatus[c.window.status];
     const intro = [`${t.window}: ${c.window.from} – ${c.window.until}${lang === 'ja' ? `（${state}）` : ` (${state})`}`];
     if (c.visits.length > 0) {
-      const measured = c.measurements.map((m) => `${MEASURED[lang][m.kind]} ${formatValue(m.kind, m.value)} ${UNIT[m.kind]}`).join(lang === 'ja' ? '、' : ', ');
+      const measured = c.measurements.map((m) => `${MEASURED[lang][m.kind]} ${formatValue(m.kind, m.value)} ${unitOf(m.kind)}`).join(lang === 'ja' ? '、' : ', ');
       intro.push(`${t.visited}: ${c.visits.join(', ')}${measured !== '' ? ` — ${t.measured}: ${measured}` : ''}`);
     } else intro.push(view.linkage ? t.notVisited : t.notLinked);
     sheet.table(

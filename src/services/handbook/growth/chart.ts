@@ -13,7 +13,7 @@
  * report, see reference/README.md) the chart shows the measurements alone and says so inside.
  */
 import { escapeHtml } from '../../../core/pages.ts';
-import type { IsoDate, Measurement, MeasurementKind, Sex } from '../model.ts';
+import { MEASUREMENT_NAMES, type IsoDate, type Measurement, type MeasurementKind, type Sex } from '../model.ts';
 import { findSeries, PERCENTILES, unitOf, type GrowthReferenceSeries, type GrowthReferenceTable } from './reference.ts';
 
 /** The two views: the first two years (monthly detail) and birth to six years. */
@@ -79,11 +79,6 @@ export const PALETTE = {
   median: '#173a60',
   child: '#a3241c',
 } as const;
-
-const MEASURE_NAMES: Readonly<Record<'ja' | 'en', Readonly<Record<MeasurementKind, string>>>> = {
-  ja: { height: '身長', weight: '体重', head: '頭囲', chest: '胸囲' },
-  en: { height: 'Height', weight: 'Weight', head: 'Head circumference', chest: 'Chest circumference' },
-};
 
 const EN_MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
@@ -219,7 +214,7 @@ export function growthChartSvg(input: GrowthChartInput): string {
   const height = input.height ?? DEFAULT_SIZE.height;
   const id = (input.id ?? `growth-${measure}-${String(span)}`).replace(/[^A-Za-z0-9_-]/g, '-');
   const unit = unitOf(measure);
-  const name = MEASURE_NAMES[lang][measure];
+  const name = MEASUREMENT_NAMES[lang][measure];
   const series = findSeries(input.reference, sex, measure);
 
   // The child's measurements of this kind, oldest first, with their ages; the rest counted.
