@@ -327,6 +327,25 @@ export function formBody(req: FastifyRequest): URLSearchParams {
   return new URLSearchParams(typeof req.body === 'string' ? req.body : '');
 }
 
+/** A posted form's fields after the CSRF check (403 without the token): the first step of every form post. */
+export function postedForm(req: FastifyRequest): URLSearchParams {
+  const form = formBody(req);
+  checkCsrf(req, form);
+  return form;
+}
+
+/**
+ * The account id of the resident signed in to this site; without a session, undefined once the
+ * browser has been sent to sign in and come back to `returnTo` (by default the page it asked for).
+ * A resident's page starts `const me = accountOrSignIn(req, reply); if (!me) return reply;`.
+ */
+export function accountOrSignIn(req: FastifyRequest, reply: FastifyReply, returnTo: string = req.url): string | undefined {
+  const p = req.principal;
+  if (p.via === 'session' && p.accountId) return p.accountId;
+  void reply.code(303).header('location', `/id/signin?return_to=${encodeURIComponent(returnTo)}`).send();
+  return undefined;
+}
+
 /**
  * A safe place to return to after a form: only a path on this site (no scheme, no host, no
  * protocol-relative `//`), so that sign-in cannot be used as an open redirect.

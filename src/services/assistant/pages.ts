@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { addCookie, checkCsrf, cookie, csrfField, formBody, html, pageLanguage, readCookie, type PageLanguage, type SafeHtml } from '../../core/pages.ts';
+import { addCookie, cookie, csrfField, html, pageLanguage, postedForm, readCookie, type PageLanguage, type SafeHtml } from '../../core/pages.ts';
 import { sendSitePage, type SitePage } from '../portal/pages.ts';
 import type { Engine } from './engine.ts';
 import type { Links } from './line.ts';
@@ -126,8 +126,7 @@ ${exchanges.length > 0 ? html`<form method="post" action="/assistant/restart">${
   app.get('/assistant', async (req, reply) => chat(req, reply));
 
   app.post('/assistant', async (req, reply) => {
-    const form = formBody(req);
-    checkCsrf(req, form);
+    const form = postedForm(req);
     const lang = form.get('lang') === 'en' ? 'en' : form.get('lang') === 'ja' ? 'ja' : pageLanguage(req);
     const t = T[lang];
     const text = (form.get('text') ?? '').trim();
@@ -149,8 +148,7 @@ ${exchanges.length > 0 ? html`<form method="post" action="/assistant/restart">${
   });
 
   app.post('/assistant/restart', async (req, reply) => {
-    const form = formBody(req);
-    checkCsrf(req, form);
+    const form = postedForm(req);
     const id = sessionOf(req);
     if (id) await d.sessions.forget(id);
     addCookie(reply, cookie(COOKIE, '', { httpOnly: true, maxAgeSeconds: 0 }, req));
@@ -182,8 +180,7 @@ ${exchanges.length > 0 ? html`<form method="post" action="/assistant/restart">${
   });
 
   app.post('/assistant/link/:token', tokenOutOfLog, async (req, reply) => {
-    const form = formBody(req);
-    checkCsrf(req, form);
+    const form = postedForm(req);
     const token = (req.params as { token: string }).token;
     const me = signedIn(req);
     if (!me) return reply.code(303).header('location', `/id/signin?return_to=${encodeURIComponent(`/assistant/link/${token}`)}`).send();

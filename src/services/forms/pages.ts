@@ -12,7 +12,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../../core/auth.ts';
 import { AppError, isAppError } from '../../core/errors.ts';
-import { checkCsrf, cookie, csrfField, formBody, html, pageLanguage, readCookie, addCookie, SITE_LANGUAGES, type PageLanguage, type SafeHtml, type SiteLanguage } from '../../core/pages.ts';
+import { accountOrSignIn, addCookie, cookie, csrfField, html, pageLanguage, postedForm, readCookie, SITE_LANGUAGES, type PageLanguage, type SafeHtml, type SiteLanguage } from '../../core/pages.ts';
 import { sendSitePage } from '../portal/pages.ts';
 import { displayValue, type inputFields } from './answers.ts';
 import type { Answers, Application, ApplicationStatus, FieldProblem, FieldSchema, FormDefinition, LifeEvent, LocalText, PrefillSource } from './model.ts';
@@ -165,20 +165,6 @@ const dateTime = (lang: PageLanguage, iso: string) =>
 const tenantOf = (p: Principal) => p.tenant ?? '';
 const citizenOf = (p: Principal) => (p.via === 'session' && p.accountId ? p.accountId : undefined);
 
-/** A form post that is checked (CSRF) before anything else. */
-function checkedForm(req: FastifyRequest): URLSearchParams {
-  const form = formBody(req);
-  checkCsrf(req, form);
-  return form;
-}
-
-/** The signed-in citizen, or undefined after sending the browser to sign in and come back to `returnTo`. */
-function citizenOrSignIn(req: FastifyRequest, reply: FastifyReply, returnTo: string): string | undefined {
-  const me = citizenOf(req.principal);
-  if (!me) void reply.code(303).header('location', `/id/signin?return_to=${encodeURIComponent(returnTo)}`).send();
-  return me;
-}
-
 /** The autocomplete token (HTML, "autofill") of a field the profile can fill. */
 const AUTOCOMPLETE: Partial<Record<PrefillSource, string>> = { name: 'name', birthdate: 'bday', postalCode: 'postal-code', address: 'street-address', phone: 'tel', email: 'email', gender: 'sex' };
 
@@ -245,7 +231,7 @@ ${signedIn ? html`<p><a href="/forms/applications">${t.myApplications}</a></p>` 
 
   app.post('/forms/start', async (req, reply) => {
     const lang = pageLanguage(req, reply);
-    const form = checkedForm(req);
+    const form = postedForm(req);
     const eventId = form.get('event') ?? '';
     const owner = (await ownerOf(req, reply, true))!;
     if (!/^[a-z0-9_-]{1,64}$/.test(eventId)) throw new AppError('BadRequestData', lang === 'ja' ? 'できごとを選んでください' : 'choose a life event');
@@ -287,7 +273,7 @@ ${options.map((o, i) => html`<div class="choice"><input type="radio" id="q-${q.i
 
   app.post<{ Params: { id: string } }>('/forms/d/:id/questions', async (req, reply) => {
     const lang = pageLanguage(req, reply);
-    const form = checkedForm(req);
+    const form = postedForm(req);
     const draft = await draftOf(req, reply, lang);
     if (!draft) return reply;
     const tenant = tenantOf(req.principal);
@@ -381,8 +367,8 @@ ${g.fields.map((f) => fieldInput(f.name, f.schema, f.required, values[f.name] ??
    */
   app.post<{ Params: { id: string } }>('/forms/d/:id/prefill', async (req, reply) => {
     const lang = pageLanguage(req, reply);
-    checkedForm(req);
-    const me = citizenOrSignIn(req, reply, `/forms/d/${req.params.id}/answers`);
+    postedForm(req);
+    const me = accountOrSignIn(req, reply, `/forms/d/${req.params.id}/answers`);
     if (!me) return reply;
     const draft = await draftOf(req, reply, lang);
     if (!draft) return reply;
@@ -424,7 +410,7 @@ ${g.fields.map((f) => fieldInput(f.name, f.schema, f.required, values[f.name] ??
 
   app.post<{ Params: { id: string } }>('/forms/d/:id/answers', async (req, reply) => {
     const lang = pageLanguage(req, reply);
-    const form = checkedForm(req);
+    const form = postedForm(req);
     const draft = await draftOf(req, reply, lang);
     if (!draft) return reply;
     const tenant = tenantOf(req.principal);
@@ -511,8 +497,8 @@ ${onlineReady.map(({ form }) => html`<div class="choice"><input type="checkbox" 
 
   app.post<{ Params: { id: string } }>('/forms/d/:id/submit', async (req, reply) => {
     const lang = pageLanguage(req, reply);
-    const form = checkedForm(req);
-    const me = citizenOrSignIn(req, reply, `/forms/d/${req.params.id}/result`);
+    const form = postedForm(req);
+    const me = accountOrSignIn(req, reply, `/forms/d/${req.params.id}/result`);
     if (!me) return reply;
     const draft = await draftOf(req, reply, lang);
     if (!draft) return reply;
@@ -590,15 +576,15 @@ ${current.fields.map((name) => {
 
   app.get<{ Params: { id: string } }>('/forms/applications/:id', async (req, reply) => {
     const lang = pageLanguage(req, reply);
-    const me = citizenOrSignIn(req, reply, req.url);
+    const me = accountOrSignIn(req, reply);
     if (!me) return reply;
     return applicationPage(req, reply, lang, me);
   });
 
   app.post<{ Params: { id: string } }>('/forms/applications/:id', async (req, reply) => {
     const lang = pageLanguage(req, reply);
-    const form = checkedForm(req);
-    const me = citizenOrSignIn(req, reply, req.url);
+    const form = postedForm(req);
+    const me = accountOrSignIn(req, reply);
     if (!me) return reply;
     const raw: Record<string, string> = {};
     for (const [k, v] of form) if (k !== '_csrf') raw[k] = v;

@@ -10,7 +10,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../../core/auth.ts';
 import { AppError } from '../../core/errors.ts';
-import { checkCsrf, csrfField, formBody, html, pageLanguage, raw, type PageLanguage, type SafeHtml } from '../../core/pages.ts';
+import { accountOrSignIn, csrfField, html, pageLanguage, postedForm, raw, type PageLanguage, type SafeHtml } from '../../core/pages.ts';
 import { lineOptInBox } from '../assistant/line-optin.ts';
 import { sendSitePage } from '../portal/pages.ts';
 import { parseJapaneseDate } from '../forms/japanese.ts';
@@ -137,13 +137,6 @@ export function registerHandbookPages(app: FastifyInstance, svc: HandbookService
   const page = (req: FastifyRequest, reply: FastifyReply, lang: PageLanguage, o: { title: string; body: SafeHtml; errors?: string[]; notice?: string; status?: number }) =>
     sendSitePage(req, reply, lang, { ...o, here: '/handbook', stylesheets: [HANDBOOK_STYLESHEET] });
   const tenantOf = (p: Principal) => p.tenant ?? '';
-  /** The signed-in parent, or a redirect to sign in. */
-  const parentOf = (req: FastifyRequest, reply: FastifyReply): string | undefined => {
-    const p = req.principal;
-    if (p.via === 'session' && p.accountId) return p.accountId;
-    void reply.code(303).header('location', `/id/signin?return_to=${encodeURIComponent(req.url)}`).send();
-    return undefined;
-  };
 
   const listPage = async (req: FastifyRequest, reply: FastifyReply, me: string, o: { errors?: string[]; code?: string; status?: number; notice?: string } = {}) => {
     const lang = pageLanguage(req, reply);
@@ -168,15 +161,14 @@ ${lineOptInBox(lang, line, { recipient: HANDBOOK_CLIENT, purpose: REMINDERS_PURP
   };
 
   app.get('/handbook', async (req, reply) => {
-    const me = parentOf(req, reply);
+    const me = accountOrSignIn(req, reply);
     if (!me) return reply;
     return listPage(req, reply, me);
   });
 
   app.post('/handbook/claim', async (req, reply) => {
-    const form = formBody(req);
-    checkCsrf(req, form);
-    const me = parentOf(req, reply);
+    const form = postedForm(req);
+    const me = accountOrSignIn(req, reply);
     if (!me) return reply;
     const code = form.get('code') ?? '';
     try {
@@ -255,15 +247,14 @@ ${view.notes.length === 0 ? html`<p>${t.noRecords}</p>` : html`<ul>${view.notes.
   };
 
   app.get<{ Params: { id: string } }>('/handbook/children/:id', async (req, reply) => {
-    const me = parentOf(req, reply);
+    const me = accountOrSignIn(req, reply);
     if (!me) return reply;
     return childPage(req, reply, me);
   });
 
   app.post<{ Params: { id: string } }>('/handbook/children/:id/entries', async (req, reply) => {
-    const form = formBody(req);
-    checkCsrf(req, form);
-    const me = parentOf(req, reply);
+    const form = postedForm(req);
+    const me = accountOrSignIn(req, reply);
     if (!me) return reply;
     const lang = pageLanguage(req, reply);
     const tenant = tenantOf(req.principal);
@@ -305,9 +296,8 @@ ${view.notes.length === 0 ? html`<p>${t.noRecords}</p>` : html`<ul>${view.notes.
    * kept; a problem with any of them keeps none and says which.
    */
   app.post<{ Params: { id: string } }>('/handbook/children/:id/milestones', async (req, reply) => {
-    const form = formBody(req);
-    checkCsrf(req, form);
-    const me = parentOf(req, reply);
+    const form = postedForm(req);
+    const me = accountOrSignIn(req, reply);
     if (!me) return reply;
     const lang = pageLanguage(req, reply);
     const tenant = tenantOf(req.principal);
@@ -341,14 +331,14 @@ ${view.notes.length === 0 ? html`<p>${t.noRecords}</p>` : html`<ul>${view.notes.
     return reply.code(303).header('location', `/handbook/children/${req.params.id}?saved=1${checkup ? `#checkup-${checkup}` : ''}`).send();
   });
 
-  registerPregnancyPages(app, svc, { page, parentOf, tenantOf });
+  registerPregnancyPages(app, svc, { page, tenantOf });
 
   /**
    * The child's record as an HL7 FHIR R4 Bundle (collection) to keep or take to another city or
    * clinic: what the parent sees (clinic records only with the linkage consent), nothing more.
    */
   app.get<{ Params: { id: string } }>('/handbook/children/:id/export.json', async (req, reply) => {
-    const me = parentOf(req, reply);
+    const me = accountOrSignIn(req, reply);
     if (!me) return reply;
     const view = await svc.view(tenantOf(req.principal), me, req.params.id);
     const c = view.child;
@@ -361,9 +351,8 @@ ${view.notes.length === 0 ? html`<p>${t.noRecords}</p>` : html`<ul>${view.notes.
   });
 
   app.post<{ Params: { id: string } }>('/handbook/children/:id/invite', async (req, reply) => {
-    const form = formBody(req);
-    checkCsrf(req, form);
-    const me = parentOf(req, reply);
+    const form = postedForm(req);
+    const me = accountOrSignIn(req, reply);
     if (!me) return reply;
     const lang = pageLanguage(req, reply);
     const { code, expiresAt } = await svc.inviteCode(tenantOf(req.principal), me, req.params.id);

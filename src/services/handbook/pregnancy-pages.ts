@@ -8,7 +8,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../../core/auth.ts';
 import { AppError } from '../../core/errors.ts';
-import { checkCsrf, csrfField, formBody, html, pageLanguage, type PageLanguage, type SafeHtml } from '../../core/pages.ts';
+import { accountOrSignIn, csrfField, html, pageLanguage, postedForm, type PageLanguage, type SafeHtml } from '../../core/pages.ts';
 import { parseJapaneseDate } from '../forms/japanese.ts';
 import { BIRTH_TITLE, birthSection } from './checkups/section.ts';
 import { DIPSTICK_VALUES, type Dipstick, type PrenatalCheckup } from './model.ts';
@@ -81,7 +81,6 @@ const T = {
 
 export interface PageHelpers {
   page(req: FastifyRequest, reply: FastifyReply, lang: PageLanguage, o: { title: string; body: SafeHtml; errors?: string[]; notice?: string; status?: number }): Promise<unknown> | unknown;
-  parentOf(req: FastifyRequest, reply: FastifyReply): string | undefined;
   tenantOf(p: Principal): string;
 }
 
@@ -134,15 +133,14 @@ ${view.mother ? html`<form method="post" action="/handbook/pregnancies/${p.id}/i
   };
 
   app.get<{ Params: { id: string } }>('/handbook/pregnancies/:id', async (req, reply) => {
-    const me = h.parentOf(req, reply);
+    const me = accountOrSignIn(req, reply);
     if (!me) return reply;
     return pregnancyPage(req, reply, me);
   });
 
   app.post<{ Params: { id: string } }>('/handbook/pregnancies/:id/checkups', async (req, reply) => {
-    const form = formBody(req);
-    checkCsrf(req, form);
-    const me = h.parentOf(req, reply);
+    const form = postedForm(req);
+    const me = accountOrSignIn(req, reply);
     if (!me) return reply;
     const lang = pageLanguage(req, reply);
     const values: Record<string, string> = {};
@@ -171,9 +169,8 @@ ${view.mother ? html`<form method="post" action="/handbook/pregnancies/${p.id}/i
   });
 
   app.post<{ Params: { id: string } }>('/handbook/pregnancies/:id/invite', async (req, reply) => {
-    const form = formBody(req);
-    checkCsrf(req, form);
-    const me = h.parentOf(req, reply);
+    const form = postedForm(req);
+    const me = accountOrSignIn(req, reply);
     if (!me) return reply;
     const lang = pageLanguage(req, reply);
     const { code, expiresAt } = await svc.pregnancyInviteCode(h.tenantOf(req.principal), me, req.params.id);

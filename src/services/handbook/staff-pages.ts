@@ -9,7 +9,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../../core/auth.ts';
 import { AppError } from '../../core/errors.ts';
-import { checkCsrf, csrfField, formBody, html, type PageLanguage, type SafeHtml } from '../../core/pages.ts';
+import { csrfField, html, postedForm, type PageLanguage, type SafeHtml } from '../../core/pages.ts';
 import { staffContexts, staffGate } from '../../core/staff-area.ts';
 import { parseJapaneseDate } from '../forms/japanese.ts';
 import { sendSitePage } from '../portal/pages.ts';
@@ -195,8 +195,7 @@ ${pregnancies.length === 0 ? html`<p>${t.none}</p>` : html`<table><thead><tr><th
 
   app.post(`${BASE}/children`, async (req, reply) => {
     const by = req.principal;
-    const form = formBody(req);
-    checkCsrf(req, form);
+    const form = postedForm(req);
     const lang = langOf(req, reply);
     const values = { residentKey: (form.get('residentKey') ?? '').trim(), name: (form.get('name') ?? '').trim(), birthDate: form.get('birthDate') ?? '', sex: form.get('sex') ?? '' };
     const born = parseJapaneseDate(values.birthDate);
@@ -253,8 +252,7 @@ ${recordsTable(records, lang)}
 
   app.post(`${BASE}/pregnancies`, async (req, reply) => {
     const by = req.principal;
-    const form = formBody(req);
-    checkCsrf(req, form);
+    const form = postedForm(req);
     const lang = langOf(req, reply);
     const values = { motherResidentKey: (form.get('motherResidentKey') ?? '').trim(), motherName: (form.get('motherName') ?? '').trim(), dueDate: form.get('dueDate') ?? '' };
     const due = parseJapaneseDate(values.dueDate);
@@ -305,16 +303,14 @@ ${recordsTable(records, lang)}
 
   app.post<{ Params: { id: string } }>(`${BASE}/pregnancies/:id/code`, async (req, reply) => {
     const by = req.principal;
-    const form = formBody(req);
-    checkCsrf(req, form);
+    const form = postedForm(req);
     const { code, expiresAt } = await svc.issuePregnancyCode(by, tenantOf(by), req.params.id);
     return pregnancyPage(req, reply, by, { notice: T[langOf(req, reply)].codeIssued(code, expiresAt.slice(0, 10)) });
   });
 
   app.post<{ Params: { id: string } }>(`${BASE}/pregnancies/:id/birth`, async (req, reply) => {
     const by = req.principal;
-    const form = formBody(req);
-    checkCsrf(req, form);
+    const form = postedForm(req);
     const lang = langOf(req, reply);
     const values: Record<string, string> = {};
     for (const k of ['childResidentKey', 'date', 'weeks', 'days', 'mode', 'weightG', 'lengthCm', 'headCm', 'chestCm', 'place']) values[k] = (form.get(k) ?? '').normalize('NFKC').trim();
@@ -339,8 +335,7 @@ ${recordsTable(records, lang)}
 
   app.post<{ Params: { id: string } }>(`${BASE}/children/:id/code`, async (req, reply) => {
     const by = req.principal;
-    const form = formBody(req);
-    checkCsrf(req, form);
+    const form = postedForm(req);
     const { code, expiresAt } = await svc.issueLinkCode(by, tenantOf(by), req.params.id);
     return childPage(req, reply, by, T[langOf(req, reply)].codeIssued(code, expiresAt.slice(0, 10)));
   });

@@ -9,7 +9,7 @@
  * page finds them; summary-pdf.ts lays it all out.
  */
 import type { FastifyInstance } from 'fastify';
-import { pageLanguage } from '../../core/pages.ts';
+import { accountOrSignIn, pageLanguage } from '../../core/pages.ts';
 import { loadGrowthReferences } from './growth/import.ts';
 import type { GrowthReferenceTable } from './growth/reference.ts';
 import type { HandbookService } from './service.ts';
@@ -31,13 +31,11 @@ export function registerHandbookSummaryRoute(app: FastifyInstance, svc: Handbook
     ));
 
   app.get<{ Params: { id: string } }>(SUMMARY_PATH, async (req, reply) => {
-    const p = req.principal;
     // Like every /handbook page: a parent's session, else to the sign-in page and back here.
-    if (p.via !== 'session' || !p.accountId) {
-      return reply.code(303).header('location', `/id/signin?return_to=${encodeURIComponent(req.url)}`).send();
-    }
+    const me = accountOrSignIn(req, reply);
+    if (!me) return reply;
     const lang = pageLanguage(req, reply);
-    const view = await svc.view(p.tenant ?? '', p.accountId, req.params.id);
+    const view = await svc.view(req.principal.tenant ?? '', me, req.params.id);
     const child = view.child;
     const printedAt = svc.now();
     const schedule = scheduleFor({ birthDate: child.birthDate, ...(child.sex ? { sex: child.sex } : {}) }, view.doses, japanDay(printedAt), loadSchedule());

@@ -14,16 +14,16 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../../core/auth.ts';
 import { AppError } from '../../core/errors.ts';
 import {
+  accountOrSignIn,
   addCookie,
-  checkCsrf,
   cookie,
   csrfField,
-  formBody,
   html,
   LANGUAGE_NAMES,
   largeText,
   layout,
   pageLanguage,
+  postedForm,
   readCookie,
   safeReturnTo,
   sendPage,
@@ -415,11 +415,10 @@ ${item.attachments.length > 0 ? html`<h2>${t.attachments}</h2><ul class="attachm
 
   app.post('/items/:id/feedback', async (req, reply) => {
     const lang = pageLanguage(req, reply);
-    const me = citizen(req.principal);
     const id = (req.params as { id: string }).id;
-    if (!me) return reply.code(303).header('location', `/id/signin?return_to=${encodeURIComponent(itemHref(id))}`).send();
-    const form = formBody(req);
-    checkCsrf(req, form);
+    const me = accountOrSignIn(req, reply, itemHref(id));
+    if (!me) return reply;
+    const form = postedForm(req);
     const [action, on] = String(form.get('do') ?? '').split(':');
     if (!(FEEDBACK_ACTIONS as readonly string[]).includes(action ?? '') || (on !== '1' && on !== '0')) {
       throw new AppError('BadRequestData', `'do' must be one of ${FEEDBACK_ACTIONS.map((a) => `${a}:1, ${a}:0`).join(', ')}`);
@@ -439,8 +438,8 @@ ${item.attachments.length > 0 ? html`<h2>${t.attachments}</h2><ul class="attachm
     const lang = pageLanguage(req, reply);
     const textLang = pageLanguage(req, undefined, SITE_LANGUAGES);
     const t = T[lang];
-    const me = citizen(req.principal);
-    if (!me) return reply.code(303).header('location', `/id/signin?return_to=${encodeURIComponent('/my')}`).send();
+    const me = accountOrSignIn(req, reply, '/my');
+    if (!me) return reply;
     const tenant = tenantOf(req.principal);
     const q = req.query as Record<string, unknown>;
     const vocab = await svc.vocabulary(tenant);
@@ -496,10 +495,9 @@ ${!district ? html`<p>${t.facilitiesNeedDistrict}</p>` : facilities.length === 0
   // The choice of profile parts goes to the consent page, which shows the notice and records the
   // consent; "stop" withdraws it here (the citizen's own consent).
   app.post('/my/personalise', async (req, reply) => {
-    const me = citizen(req.principal);
-    if (!me) return reply.code(303).header('location', `/id/signin?return_to=${encodeURIComponent('/my')}`).send();
-    const form = formBody(req);
-    checkCsrf(req, form);
+    const me = accountOrSignIn(req, reply, '/my');
+    if (!me) return reply;
+    const form = postedForm(req);
     const chosen = form.getAll('categories');
     const unknown = chosen.filter((c) => !(PERSONALISATION_CATEGORIES as readonly string[]).includes(c));
     if (unknown.length > 0) throw new AppError('BadRequestData', `unknown profile parts: ${unknown.join(', ')}; choose from ${PERSONALISATION_CATEGORIES.join(', ')}`);

@@ -14,7 +14,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../../core/auth.ts';
 import { AppError, notFound } from '../../core/errors.ts';
 import { contentDisposition } from '../../core/uploads.ts';
-import { checkCsrf, csrfField, formBody, html, pageLanguage, type PageLanguage, type SafeHtml } from '../../core/pages.ts';
+import { accountOrSignIn, csrfField, html, pageLanguage, postedForm, type PageLanguage, type SafeHtml } from '../../core/pages.ts';
 import { lineOptInBox } from '../assistant/line-optin.ts';
 import { parseJapaneseDate } from '../forms/japanese.ts';
 import { sendSitePage } from '../portal/pages.ts';
@@ -295,19 +295,6 @@ export function registerSchoolPages(app: FastifyInstance, svc: SchoolApi, opts: 
   const page = (req: FastifyRequest, reply: FastifyReply, lang: PageLanguage, o: { title: string; body: SafeHtml; errors?: string[]; notice?: string; status?: number }) =>
     sendSitePage(req, reply, lang, { ...o, here: '/school', stylesheets: [SCHOOL_STYLESHEET] });
   const tenantOf = (p: Principal) => p.tenant ?? '';
-  /** The signed-in parent, or a redirect to sign in (and back here afterwards). */
-  const parentOf = (req: FastifyRequest, reply: FastifyReply): string | undefined => {
-    const p = req.principal;
-    if (p.via === 'session' && p.accountId) return p.accountId;
-    void reply.code(303).header('location', `/id/signin?return_to=${encodeURIComponent(req.url)}`).send();
-    return undefined;
-  };
-  /** A form post: its fields after the CSRF check (403 without the token). */
-  const postedForm = (req: FastifyRequest): URLSearchParams => {
-    const form = formBody(req);
-    checkCsrf(req, form);
-    return form;
-  };
   const schoolName = (lang: PageLanguage, s: Pick<School, 'name'>) => s.name[lang];
   /** The notice's title in the page language where the school translated it, with its `lang`. */
   const titleOf = (lang: PageLanguage, n: Notice): { text: string; lang: string } => {
@@ -321,7 +308,7 @@ export function registerSchoolPages(app: FastifyInstance, svc: SchoolApi, opts: 
   // ---- /school: the children and the notices ----
 
   app.get<{ Querystring: { before?: string; enrolled?: string } }>('/school', async (req, reply) => {
-    const me = parentOf(req, reply);
+    const me = accountOrSignIn(req, reply);
     if (!me) return reply;
     const lang = pageLanguage(req, reply);
     const t = T[lang];
@@ -391,14 +378,14 @@ ${feed.length === FEED_PAGE && last ? html`<p><a href="/school?before=${encodeUR
   // The QR code of the letter opens /school/enrol?code=…: the code is filled in, and the parent
   // presses the button (a GET never enrols, so a link alone cannot attach a child to an account).
   app.get<{ Querystring: { code?: string } }>('/school/enrol', async (req, reply) => {
-    if (!parentOf(req, reply)) return reply;
+    if (!accountOrSignIn(req, reply)) return reply;
     const code = typeof req.query.code === 'string' ? req.query.code.slice(0, 40) : undefined;
     return enrolPage(req, reply, code ? { code } : {});
   });
 
   app.post('/school/enrol', async (req, reply) => {
     const form = postedForm(req);
-    const me = parentOf(req, reply);
+    const me = accountOrSignIn(req, reply);
     if (!me) return reply;
     const t = T[pageLanguage(req, reply)];
     const typed = form.get('code') ?? '';
@@ -476,14 +463,14 @@ ${survey}
   };
 
   app.get<{ Params: { id: string } }>('/school/notices/:id', async (req, reply) => {
-    const me = parentOf(req, reply);
+    const me = accountOrSignIn(req, reply);
     if (!me) return reply;
     return noticePage(req, reply, me);
   });
 
   app.post<{ Params: { id: string } }>('/school/notices/:id/answers', async (req, reply) => {
     const form = postedForm(req);
-    const me = parentOf(req, reply);
+    const me = accountOrSignIn(req, reply);
     if (!me) return reply;
     const t = T[pageLanguage(req, reply)];
     const tenant = tenantOf(req.principal);
@@ -506,7 +493,7 @@ ${survey}
    * allowed, PDFs downloaded rather than opened inline, and nothing kept in shared caches.
    */
   app.get<{ Params: { id: string; aid: string } }>('/school/notices/:id/attachments/:aid', async (req, reply) => {
-    const me = parentOf(req, reply);
+    const me = accountOrSignIn(req, reply);
     if (!me) return reply;
     const { meta, data } = await svc.attachment(tenantOf(req.principal), me, req.params.id, req.params.aid);
     const inline = meta.contentType === 'image/png' || meta.contentType === 'image/jpeg';
@@ -589,7 +576,7 @@ ${
   };
 
   app.get<{ Querystring: { reported?: string } }>('/school/absence', async (req, reply) => {
-    const me = parentOf(req, reply);
+    const me = accountOrSignIn(req, reply);
     if (!me) return reply;
     const lang = pageLanguage(req, reply);
     let notice: string | undefined;
@@ -602,7 +589,7 @@ ${
 
   app.post('/school/absence', async (req, reply) => {
     const form = postedForm(req);
-    const me = parentOf(req, reply);
+    const me = accountOrSignIn(req, reply);
     if (!me) return reply;
     const lang = pageLanguage(req, reply);
     const t = T[lang];
@@ -721,14 +708,14 @@ ${
   };
 
   app.get<{ Querystring: { month?: string; rotated?: string } }>('/school/calendar', async (req, reply) => {
-    const me = parentOf(req, reply);
+    const me = accountOrSignIn(req, reply);
     if (!me) return reply;
     return calendarPage(req, reply, me, req.query.rotated === '1' ? { notice: T[pageLanguage(req, reply)].rotated } : {});
   });
 
   app.post('/school/calendar/token', async (req, reply) => {
     postedForm(req);
-    const me = parentOf(req, reply);
+    const me = accountOrSignIn(req, reply);
     if (!me) return reply;
     await svc.calendarToken(tenantOf(req.principal), me, true);
     return reply.code(303).header('location', '/school/calendar?rotated=1').send();

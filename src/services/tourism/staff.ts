@@ -11,7 +11,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../../core/auth.ts';
 import { AppError } from '../../core/errors.ts';
 import type { Store } from '../../core/storage.ts';
-import { checkCsrf, csrfField, formBody, html, layout, pageLanguage, sendPage, type PageLanguage, type SafeHtml } from '../../core/pages.ts';
+import { csrfField, html, layout, pageLanguage, postedForm, sendPage, type PageLanguage, type SafeHtml } from '../../core/pages.ts';
 import type { Catalogue, LanguageMap } from './catalogue.ts';
 import { parseCountryList } from './countries.ts';
 import { highlights, setHighlights } from './store.ts';
@@ -133,8 +133,7 @@ ${section(t.events, all.events)}`;
     const t = T[lang];
     let form: URLSearchParams;
     try {
-      form = formBody(req);
-      checkCsrf(req, form);
+      form = postedForm(req);
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
       return sendPage(reply, layout({ lang, title: t.title, errors: [err.message], body: html`<p><a href="${PATH}">${t.title}</a></p>` }), err.status);
