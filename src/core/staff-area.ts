@@ -17,7 +17,8 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from './auth.ts';
-import { html, pageLanguage, type PageLanguage, type SafeHtml } from './pages.ts';
+import { isAppError, type AppError } from './errors.ts';
+import { html, largeText, layout, pageLanguage, sendPage, type PageLanguage, type SafeHtml } from './pages.ts';
 
 /** The identity's sign-in page; it returns to `return_to` (a local path) afterwards. */
 const SIGN_IN_PATH = '/id/signin';
@@ -129,4 +130,61 @@ export function staffGate(o: StaffGateOptions): (req: FastifyRequest, reply: Fas
 function secondFactorHint(p: Principal, lang: PageLanguage): SafeHtml {
   const t = STAFF_GATE_TEXT[lang];
   return p.rolesNeedSecondFactor ? html`<p>${t.needSecond}</p><p><a href="${SECURITY_PATH}">${t.setUpSecond}</a></p>` : html``;
+}
+
+/** A page of a staff area, before its frame. */
+export interface StaffPage {
+  title: string;
+  body: SafeHtml;
+  errors?: readonly string[];
+  notice?: string;
+  status?: number;
+}
+
+/** What frames every page of an area: its menu and its stylesheets. */
+export interface StaffFrame {
+  nav: SafeHtml;
+  stylesheets: readonly string[];
+}
+
+/**
+ * Sends a page in the area's frame, with the large-text setting and, for a GET, the page's own
+ * URL, so that switching the language keeps the query (a filter, a page number).
+ */
+export function sendStaffPage(c: StaffContext, frame: StaffFrame, o: StaffPage): FastifyReply {
+  return sendPage(
+    c.reply,
+    layout({
+      lang: c.lang,
+      title: o.title,
+      body: o.body,
+      nav: frame.nav,
+      stylesheets: frame.stylesheets,
+      largeText: largeText(c.req, c.reply),
+      ...(c.req.method === 'GET' ? { url: c.req.url } : {}),
+      ...(o.errors && o.errors.length > 0 ? { errors: o.errors } : {}),
+      ...(o.notice ? { notice: o.notice } : {}),
+    }),
+    o.status ?? 200,
+  );
+}
+
+/**
+ * Makes an area's route handlers: each runs its page with the request's context (the gate's), and
+ * a deliberate refusal (AppError) becomes the area's error page with its status, never a 500;
+ * anything else goes on to the error handler.
+ */
+export function staffHandler(
+  context: (req: FastifyRequest, reply: FastifyReply) => StaffContext,
+  errorPage: (c: StaffContext, err: AppError) => FastifyReply,
+): (fn: (c: StaffContext) => Promise<FastifyReply> | FastifyReply) => (req: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply> {
+  return (fn) => async (req, reply) => {
+    const c = context(req, reply);
+    try {
+      return await fn(c);
+    } catch (err) {
+      if (!isAppError(err)) throw err;
+      return errorPage(c, err);
+    }
+  };
 }

@@ -16,11 +16,11 @@
  * 401, and everyone else without the role a 403 page that says what is missing.
  */
 import { readFile } from 'node:fs/promises';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Principal, StaffRole } from '../../core/auth.ts';
 import { AppError, isAppError } from '../../core/errors.ts';
-import { checkCsrf, csrfField, formBody, html, largeText, layout, sendPage, type PageLanguage, type SafeHtml } from '../../core/pages.ts';
-import { SECURITY_PATH, STAFF_GATE_TEXT, staffContexts, staffGate, type StaffContext } from '../../core/staff-area.ts';
+import { csrfField, html, postedForm, type PageLanguage, type SafeHtml } from '../../core/pages.ts';
+import { SECURITY_PATH, sendStaffPage, STAFF_GATE_TEXT, staffContexts, staffGate, staffHandler, type StaffContext, type StaffPage } from '../../core/staff-area.ts';
 import { displayValue } from './answers.ts';
 import { formJsonSchema } from './catalogue.ts';
 import {
@@ -468,22 +468,8 @@ function nav(c: Ctx): SafeHtml {
   return html`<nav class="staff-nav" aria-label="${t.nav}"><ul>${processor ? html`${link(INBOX, t.inbox)}${link(SCAN, t.scan)}` : ''}${publisher ? html`${link(CATALOGUE, t.catalogue)}${link('/staff', t.portalStaff)}` : ''}${link('/id/signout', t.signOut)}</ul></nav>`;
 }
 
-function send(c: Ctx, o: { title: string; body: SafeHtml; errors?: readonly string[]; notice?: string; status?: number }): FastifyReply {
-  return sendPage(
-    c.reply,
-    layout({
-      lang: c.lang,
-      title: o.title,
-      body: o.body,
-      nav: nav(c),
-      stylesheets: [FORMS_STAFF_STYLESHEET],
-      largeText: largeText(c.req, c.reply),
-      ...(c.req.method === 'GET' ? { url: c.req.url } : {}),
-      ...(o.errors && o.errors.length > 0 ? { errors: o.errors } : {}),
-      ...(o.notice ? { notice: o.notice } : {}),
-    }),
-    o.status ?? 200,
-  );
+function send(c: Ctx, o: StaffPage): FastifyReply {
+  return sendStaffPage(c, { nav: nav(c), stylesheets: [FORMS_STAFF_STYLESHEET] }, o);
 }
 
 /** A refusal (AppError) as a page with its message and its status. */
@@ -718,7 +704,7 @@ function scanPage(c: Ctx, o: { value?: string; error?: string; status?: number }
  */
 async function scanPost(c: Ctx, svc: FormsService): Promise<FastifyReply> {
   const t = T[c.lang];
-  const raw = form(c).get('code') ?? '';
+  const raw = postedForm(c.req).get('code') ?? '';
   const text = raw.normalize('NFKC').replace(/^[\r\n\t]+|[\r\n\t]+$/g, '');
   if (text.trim() === '') return scanPage(c, { error: t.scanEmpty, status: 400 });
   if (text.length > MAX_SCAN_TEXT) return scanPage(c, { error: t.scanBad(`${text.length} > ${MAX_SCAN_TEXT}`), status: 400 });
@@ -745,12 +731,6 @@ ${answersList(dictionary, result.form, result.answers, c.lang)}
 <h2>${t.paperNext}</h2>
 ${scanForm(c)}`;
   return send(c, { title: t.paperTitle, body });
-}
-
-function form(c: Ctx): URLSearchParams {
-  const f = formBody(c.req);
-  checkCsrf(c.req, f);
-  return f;
 }
 
 // ---- the catalogue -----------------------------------------------------------------------------
@@ -962,7 +942,7 @@ async function documentPost(c: Ctx, svc: FormsService, kind: DocumentKind, id: s
   // The document must exist (404 otherwise) and the person must be catalogue staff, before the
   // body is looked at; a new document is made on /new.
   await svc.staffDocument(c.principal, c.tenant, kind, id);
-  const f = form(c);
+  const f = postedForm(c.req);
   const text = f.get('json') ?? '';
   const basedOnText = f.get('basedOn') ?? '';
   const again = (problems: string[], status: number) => documentPage(c, svc, kind, id, { text, basedOn: basedOnText, problems, status });
@@ -982,7 +962,7 @@ async function documentPost(c: Ctx, svc: FormsService, kind: DocumentKind, id: s
 
 async function newPost(c: Ctx, svc: FormsService): Promise<FastifyReply> {
   const t = T[c.lang];
-  const f = form(c);
+  const f = postedForm(c.req);
   const kind = newKindOf(c, f.get('kind') ?? undefined);
   const text = f.get('json') ?? '';
   const parsed = parseJson(c, text);
@@ -1047,17 +1027,7 @@ export async function registerFormsStaffPages(app: FastifyInstance, svc: FormsSe
       });
 
     /** Runs a page; deliberate errors (AppError) become pages with their status, never a 500. */
-    const page =
-      (fn: (c: Ctx) => Promise<FastifyReply> | FastifyReply) =>
-      async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
-        const c = ctx(req, reply);
-        try {
-          return await fn(c);
-        } catch (err) {
-          if (!isAppError(err)) throw err;
-          return errorPage(c, err);
-        }
-      };
+    const page = staffHandler(ctx, errorPage);
     const idOf = (c: Ctx): string => (c.req.params as { id: string }).id;
 
     await scope.register(async (inbox) => {
@@ -1070,7 +1040,7 @@ export async function registerFormsStaffPages(app: FastifyInstance, svc: FormsSe
         `${INBOX}/applications/:id/status`,
         page(async (c) => {
           const t = T[c.lang];
-          const f = form(c);
+          const f = postedForm(c.req);
           const status = f.get('status') ?? '';
           const reason = f.get('reason') ?? '';
           const values = { status, reason };
@@ -1093,7 +1063,7 @@ export async function registerFormsStaffPages(app: FastifyInstance, svc: FormsSe
         `${INBOX}/applications/:id/assign`,
         page(async (c) => {
           const t = T[c.lang];
-          const f = form(c);
+          const f = postedForm(c.req);
           const what = f.get('do');
           const account = (f.get('account') ?? '').trim();
           let to: string | null;
@@ -1116,7 +1086,7 @@ export async function registerFormsStaffPages(app: FastifyInstance, svc: FormsSe
         `${INBOX}/applications/:id/comment`,
         page(async (c) => {
           const t = T[c.lang];
-          const text = form(c).get('comment') ?? '';
+          const text = postedForm(c.req).get('comment') ?? '';
           if (text.trim() === '') return applicationPage(c, svc, idOf(c), { values: { comment: text }, errors: { comment: t.commentRequired }, status: 400 });
           try {
             await svc.comment(c.principal, c.tenant, idOf(c), text);

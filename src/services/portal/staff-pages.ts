@@ -17,17 +17,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
 import type { Principal } from '../../core/auth.ts';
 import { AppError, isAppError } from '../../core/errors.ts';
-import { SECURITY_PATH, STAFF_GATE_TEXT, staffContexts, staffGate, type StaffContext } from '../../core/staff-area.ts';
+import { SECURITY_PATH, sendStaffPage, STAFF_GATE_TEXT, staffContexts, staffGate, staffHandler, type StaffContext, type StaffPage } from '../../core/staff-area.ts';
 import { cleanFilename as cleanUploadName, contentDisposition, extensionOf, FILE_SIGNATURES, isPlainText, sniffFileType } from '../../core/uploads.ts';
 import {
   checkCsrf,
   csrfField,
-  formBody,
   html,
   LANGUAGE_NAMES,
-  largeText,
-  layout,
-  sendPage,
+  postedForm,
   SITE_LANGUAGES,
   type PageLanguage,
   type SafeHtml,
@@ -586,24 +583,9 @@ function nav(c: Ctx): SafeHtml {
   return html`<nav class="site-nav" aria-label="${t.nav}"><ul><li><a href="/staff">${t.list}</a></li><li><a href="/staff/items/new">${t.newItem}</a></li></ul></nav>`;
 }
 
-function send(c: Ctx, o: { title: string; body: SafeHtml; errors?: string[]; notice?: string; status?: number }): FastifyReply {
-  const url = c.req.method === 'GET' ? c.req.url : undefined;
-  return sendPage(
-    c.reply,
-    layout({
-      lang: c.lang,
-      title: o.title,
-      body: o.body,
-      nav: nav(c),
-      // The portal's cards, menus and inline forms look the same in the staff area.
-      stylesheets: [PORTAL_STYLESHEET],
-      largeText: largeText(c.req, c.reply),
-      ...(url ? { url } : {}),
-      ...(o.errors && o.errors.length > 0 ? { errors: o.errors } : {}),
-      ...(o.notice ? { notice: o.notice } : {}),
-    }),
-    o.status ?? 200,
-  );
+function send(c: Ctx, o: StaffPage): FastifyReply {
+  // The portal's cards, menus and inline forms look the same in the staff area.
+  return sendStaffPage(c, { nav: nav(c), stylesheets: [PORTAL_STYLESHEET] }, o);
 }
 
 /** A refusal (AppError) as a page with its message. */
@@ -875,23 +857,7 @@ export async function registerStaffPages(http: FastifyInstance, service: PortalS
     });
 
     /** Runs a page handler; deliberate errors become pages with their status. */
-    const page =
-      (fn: (c: Ctx) => Promise<FastifyReply>) =>
-      async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
-        const c = ctx(req, reply);
-        try {
-          return await fn(c);
-        } catch (err) {
-          if (!isAppError(err)) throw err;
-          return errorPage(c, err);
-        }
-      };
-
-    const form = (c: Ctx): URLSearchParams => {
-      const f = formBody(c.req);
-      checkCsrf(c.req, f);
-      return f;
-    };
+    const page = staffHandler(ctx, errorPage);
     const idOf = (req: FastifyRequest): string => (req.params as { id: string }).id;
 
     await scope.register(async (staff) => {
@@ -903,7 +869,7 @@ export async function registerStaffPages(http: FastifyInstance, service: PortalS
       staff.post(
         '/staff/items',
         page(async (c) => {
-          const values = valuesOf(form(c));
+          const values = valuesOf(postedForm(c.req));
           try {
             const item = await service.createItem(c.principal, c.tenant, fieldsOf(values));
             return c.reply.code(303).header('location', `/staff/items/${item.id}?done=created`).send();
@@ -921,7 +887,7 @@ export async function registerStaffPages(http: FastifyInstance, service: PortalS
         '/staff/items/:id',
         page(async (c) => {
           const item = await service.staffItem(c.principal, c.tenant, idOf(c.req));
-          const values = valuesOf(form(c));
+          const values = valuesOf(postedForm(c.req));
           try {
             await service.updateItem(c.principal, c.tenant, item.id, fieldsOf(values));
             return c.reply.code(303).header('location', `/staff/items/${item.id}?done=saved`).send();
@@ -937,7 +903,7 @@ export async function registerStaffPages(http: FastifyInstance, service: PortalS
         '/staff/items/:id/status',
         page(async (c) => {
           const item = await service.staffItem(c.principal, c.tenant, idOf(c.req));
-          const to = form(c).get('status');
+          const to = postedForm(c.req).get('status');
           if (to !== 'published' && to !== 'withdrawn' && to !== 'draft') {
             return editPage(c, service, item, { errors: [`${T[c.lang].status}: ${T[c.lang].badStatus}`], status: 400 });
           }
@@ -955,7 +921,7 @@ export async function registerStaffPages(http: FastifyInstance, service: PortalS
       staff.post(
         '/staff/preview',
         page(async (c) => {
-          const values = valuesOf(form(c));
+          const values = valuesOf(postedForm(c.req));
           const itemId = first(values, 'item_id');
           const existing = itemId !== '' ? await service.staffItem(c.principal, c.tenant, itemId) : null;
           values.delete('item_id');
@@ -1016,7 +982,7 @@ export async function registerStaffPages(http: FastifyInstance, service: PortalS
         page(async (c) => {
           const { id, attachmentId } = c.req.params as { id: string; attachmentId: string };
           const item = await service.staffItem(c.principal, c.tenant, id);
-          form(c);
+          postedForm(c.req);
           await service.removeAttachment(c.principal, c.tenant, item.id, attachmentId);
           return c.reply.code(303).header('location', `/staff/items/${item.id}?done=removed`).send();
         }),

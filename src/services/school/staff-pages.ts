@@ -19,8 +19,8 @@
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, isAppError } from '../../core/errors.ts';
-import { checkCsrf, csrfField, formBody, html, LANGUAGE_NAMES, SITE_LANGUAGES, type PageLanguage, type SafeHtml } from '../../core/pages.ts';
-import { staffContexts, staffGate, type StaffContext } from '../../core/staff-area.ts';
+import { checkCsrf, csrfField, html, LANGUAGE_NAMES, postedForm, SITE_LANGUAGES, type PageLanguage, type SafeHtml } from '../../core/pages.ts';
+import { staffContexts, staffGate, staffHandler, type StaffContext } from '../../core/staff-area.ts';
 import { contentDisposition, sniffFileType } from '../../core/uploads.ts';
 import { qrModules } from '../forms/qr.ts';
 import { sendSitePage } from '../portal/pages.ts';
@@ -858,8 +858,7 @@ function qrSvg(text: string, label: string): SafeHtml {
  */
 async function lettersPost(c: Ctx, svc: SchoolApi, schoolId: string, groupId: string, publicBase: string): Promise<FastifyReply> {
   const t = T[c.lang];
-  const form = formBody(c.req);
-  checkCsrf(c.req, form);
+  const form = postedForm(c.req);
   const chosen = (form.get('pupil') ?? '').trim();
   const [school, groups, pupils] = await Promise.all([svc.school(c.tenant, schoolId), svc.groups(c.principal, c.tenant, schoolId), svc.pupils(c.principal, c.tenant, schoolId, { groupId })]);
   const group = groups.find((g) => g.id === groupId);
@@ -1034,28 +1033,18 @@ export function registerSchoolStaffPages(app: FastifyInstance, svc: SchoolApi, o
     });
     scope.addHook('onRequest', gate);
 
-    /** Runs a page; deliberate errors (AppError) become pages with their status, never a 500. */
-    const page =
-      (fn: (c: Ctx, school: string) => Promise<FastifyReply>) =>
-      async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
-        const c = ctx(req, reply);
-        try {
-          return await fn(c, (req.params as { school?: string }).school ?? '');
-        } catch (err) {
-          if (!isAppError(err)) throw err;
-          const t = T[c.lang];
-          const title = err.status === 404 ? t.notFound : err.status === 403 ? t.forbiddenTitle : t.area;
-          const school = (req.params as { school?: string }).school;
-          const ja = err.extra?.ja;
-          return send(c, { title, errors: [c.lang === 'ja' && typeof ja === 'string' ? ja : err.message], body: html`<p><a href="${school ? `${BASE}/${encodeURIComponent(school)}` : BASE}">${t.backToSchool}</a></p>`, status: err.status });
-        }
-      };
-    const param = (c: Ctx, name: string): string => (c.req.params as Record<string, string>)[name] ?? '';
-    const form = (c: Ctx): URLSearchParams => {
-      const f = formBody(c.req);
-      checkCsrf(c.req, f);
-      return f;
+    /** A refusal (AppError) as a page with its status, linking back to the school in the URL. */
+    const errorPage = (c: Ctx, err: AppError): FastifyReply => {
+      const t = T[c.lang];
+      const title = err.status === 404 ? t.notFound : err.status === 403 ? t.forbiddenTitle : t.area;
+      const school = schoolOf(c.req);
+      const ja = err.extra?.ja;
+      return send(c, { title, errors: [c.lang === 'ja' && typeof ja === 'string' ? ja : err.message], body: html`<p><a href="${school ? `${BASE}/${encodeURIComponent(school)}` : BASE}">${t.backToSchool}</a></p>`, status: err.status });
     };
+    const handle = staffHandler(ctx, errorPage);
+    /** Runs a page of the school in the URL; deliberate errors (AppError) become pages with their status, never a 500. */
+    const page = (fn: (c: Ctx, school: string) => Promise<FastifyReply>) => handle((c) => fn(c, schoolOf(c.req) ?? ''));
+    const param = (c: Ctx, name: string): string => (c.req.params as Record<string, string>)[name] ?? '';
     const S = `${BASE}/:school`;
 
     scope.get(
@@ -1087,7 +1076,7 @@ export function registerSchoolStaffPages(app: FastifyInstance, svc: SchoolApi, o
       `${S}/notices/:id/translations`,
       page(async (c, school) => {
         const t = T[c.lang];
-        const f = form(c);
+        const f = postedForm(c.req);
         const values: Values = { lang: f.get('lang') ?? '', title: f.get('title') ?? '', body: f.get('body') ?? '' };
         const errors: FieldErrors = {};
         if (!SITE_LANGUAGES.some((l) => l !== 'ja' && l === values.lang)) errors.lang = c.lang === 'ja' ? '言語を選んでください' : 'choose the language';
@@ -1123,7 +1112,7 @@ export function registerSchoolStaffPages(app: FastifyInstance, svc: SchoolApi, o
       `${S}/groups`,
       page(async (c, school) => {
         const t = T[c.lang];
-        const f = form(c);
+        const f = postedForm(c.req);
         const values: Values = { kind: f.get('kind') ?? '', grade: f.get('grade') ?? '', name: (f.get('name') ?? '').trim() };
         const errors: FieldErrors = {};
         if (values.kind !== 'class' && values.kind !== 'club') errors.kind = t.badKind;
@@ -1145,7 +1134,7 @@ export function registerSchoolStaffPages(app: FastifyInstance, svc: SchoolApi, o
       `${S}/pupils`,
       page(async (c, school) => {
         const t = T[c.lang];
-        const f = form(c);
+        const f = postedForm(c.req);
         const from = f.get('from') ?? '';
         const clubIds = f.getAll('clubIds');
         const values: Values = { name: (f.get('name') ?? '').trim(), kana: (f.get('kana') ?? '').trim(), classId: f.get('classId') ?? '', clubIds: clubIds.join(',') };
@@ -1174,7 +1163,7 @@ export function registerSchoolStaffPages(app: FastifyInstance, svc: SchoolApi, o
       `${S}/settings`,
       page(async (c, school) => {
         const t = T[c.lang];
-        const f = form(c);
+        const f = postedForm(c.req);
         const values: Values = { absenceCutoff: (f.get('absenceCutoff') ?? '').trim(), phone: (f.get('phone') ?? '').trim(), reasons: f.get('reasons') ?? '' };
         const errors: FieldErrors = {};
         if (!isTime(values.absenceCutoff!)) errors.absenceCutoff = t.badTime;
