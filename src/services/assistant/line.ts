@@ -17,6 +17,7 @@ import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, ran
 import type { Outbound } from '../../core/outbound.ts';
 import type { Store } from '../../core/storage.ts';
 import { AppError } from '../../core/errors.ts';
+import { Drain } from './drain.ts';
 import { greetingText, type Engine, type KnownProfile } from './engine.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import type { Sessions } from './sessions.ts';
@@ -259,11 +260,11 @@ const LINK = /^(連携|連携する|連携したい|id連携|アカウント連�
 export class LineChannel {
   readonly #d: LineDeps;
   #key: Buffer | undefined;
-  #draining: Promise<void> | undefined;
-  #again = false;
+  readonly #drain: Drain;
 
   constructor(deps: LineDeps) {
     this.#d = deps;
+    this.#drain = new Drain({ batch: () => this.#drainOnce(), failed: (err) => this.#d.log.error({ err }, 'LINE event worker failed') });
   }
 
   /** The HMAC key for LINE user ids: a random secret of this installation, made once. */
@@ -302,23 +303,7 @@ export class LineChannel {
 
   /** Handles the recorded events (after the response; at start for those a crash left). */
   drain(): Promise<void> {
-    if (this.#draining) {
-      this.#again = true;
-      return this.#draining;
-    }
-    this.#draining = (async () => {
-      try {
-        do {
-          this.#again = false;
-          while ((await this.#drainOnce()) > 0);
-        } while (this.#again);
-      } catch (err) {
-        this.#d.log.error({ err }, 'LINE event worker failed');
-      } finally {
-        this.#draining = undefined;
-      }
-    })();
-    return this.#draining;
+    return this.#drain.run();
   }
 
   async #drainOnce(): Promise<number> {

@@ -20,6 +20,7 @@ import type { Consent } from '../../consent/index.ts';
 import { AppError, isAppError } from '../../core/errors.ts';
 import { OutboundError, type Outbound } from '../../core/outbound.ts';
 import type { Store } from '../../core/storage.ts';
+import { Drain } from './drain.ts';
 import type { Links } from './line.ts';
 
 export interface LinePushRequest {
@@ -97,14 +98,14 @@ interface Claimed {
  */
 export class LinePush implements LineNotifier {
   readonly #d: LinePushDeps;
-  #draining: Promise<void> | undefined;
-  #again = false;
+  readonly #drain: Drain;
   #stopped = false;
   #poll: NodeJS.Timeout | undefined;
   #retry: NodeJS.Timeout | undefined;
 
   constructor(deps: LinePushDeps) {
     this.#d = deps;
+    this.#drain = new Drain({ batch: () => this.#drainOnce(), afterwards: () => this.#scheduleRetry(), failed: (err) => this.#d.log.error({ err }, 'LINE push worker failed') });
   }
 
   get configured(): boolean {
@@ -152,24 +153,7 @@ export class LinePush implements LineNotifier {
   /** Sends every message that is due now; resolves when none is left (retries wait for their time). */
   drain(): Promise<void> {
     if (!this.#d.line) return Promise.resolve();
-    if (this.#draining) {
-      this.#again = true;
-      return this.#draining;
-    }
-    this.#draining = (async () => {
-      try {
-        do {
-          this.#again = false;
-          while ((await this.#drainOnce()) > 0);
-        } while (this.#again);
-        await this.#scheduleRetry();
-      } catch (err) {
-        this.#d.log.error({ err }, 'LINE push worker failed');
-      } finally {
-        this.#draining = undefined;
-      }
-    })();
-    return this.#draining;
+    return this.#drain.run();
   }
 
   /** Sends what an earlier process left queued, then looks for new messages every minute. */
@@ -191,7 +175,7 @@ export class LinePush implements LineNotifier {
     if (this.#retry) clearTimeout(this.#retry);
     this.#poll = undefined;
     this.#retry = undefined;
-    await this.#draining;
+    await this.#drain.running;
   }
 
   #now(): Date {
