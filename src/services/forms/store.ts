@@ -2,6 +2,7 @@
  * The SQL of the forms service's tables (migrations.ts). Only this file knows the columns.
  */
 import { randomUUID } from 'node:crypto';
+import { isoTimestamp, parsedJson, SqlConditions } from '../../core/sql.ts';
 import type { Queryable } from '../../core/storage.ts';
 import type { Answers, Application, ApplicationEvent, ApplicationStatus, QuestionAnswers } from './model.ts';
 
@@ -17,8 +18,6 @@ export interface StoredDocument {
   createdAt: string;
 }
 
-const iso = (v: Date | string): string => new Date(v).toISOString();
-const json = <T>(v: T | string): T => (typeof v === 'string' ? (JSON.parse(v) as T) : v);
 
 interface DocumentRow {
   kind: DocumentKind;
@@ -31,7 +30,7 @@ interface DocumentRow {
 }
 
 function toDocument(r: DocumentRow): StoredDocument {
-  return { kind: r.kind, id: r.id, version: r.version, body: json(r.body), retired: r.retired, createdBy: r.created_by, createdAt: iso(r.created_at) };
+  return { kind: r.kind, id: r.id, version: r.version, body: parsedJson(r.body), retired: r.retired, createdBy: r.created_by, createdAt: isoTimestamp(r.created_at) };
 }
 
 /** The current (highest) version of every document of the tenant. */
@@ -67,7 +66,7 @@ export async function documentVersions(db: Queryable, tenant: string, kind: Docu
       WHERE tenant = $1 AND kind = $2 AND id = $3 ORDER BY version DESC`,
     [tenant, kind, id],
   );
-  return r.rows.map((x) => ({ kind: x.kind, id: x.id, version: x.version, retired: x.retired, createdBy: x.created_by, createdAt: iso(x.created_at) }));
+  return r.rows.map((x) => ({ kind: x.kind, id: x.id, version: x.version, retired: x.retired, createdBy: x.created_by, createdAt: isoTimestamp(x.created_at) }));
 }
 
 /**
@@ -128,11 +127,11 @@ function toDraft(r: DraftRow): Draft {
     id: r.id,
     owner: r.owner,
     eventId: r.event_id,
-    questions: json(r.questions),
-    answers: json(r.answers),
+    questions: parsedJson(r.questions),
+    answers: parsedJson(r.answers),
     submissionKey: r.submission_key,
-    expiresAt: iso(r.expires_at),
-    updatedAt: iso(r.updated_at),
+    expiresAt: isoTimestamp(r.expires_at),
+    updatedAt: isoTimestamp(r.updated_at),
   };
 }
 
@@ -203,9 +202,9 @@ function toApplication(r: ApplicationRow): Application {
     status: r.status,
     ...(r.return_reason ? { returnReason: r.return_reason } : {}),
     ...(r.assigned_to ? { assignedTo: r.assigned_to } : {}),
-    answers: json(r.answers),
-    submittedAt: iso(r.submitted_at),
-    updatedAt: iso(r.updated_at),
+    answers: parsedJson(r.answers),
+    submittedAt: isoTimestamp(r.submitted_at),
+    updatedAt: isoTimestamp(r.updated_at),
   };
 }
 
@@ -305,26 +304,16 @@ export interface InboxFilter {
 }
 
 export async function listApplications(db: Queryable, tenant: string, f: InboxFilter): Promise<{ applications: Application[]; total: number }> {
-  const where = ['tenant = $1'];
-  const params: unknown[] = [tenant];
-  if (f.departments) {
-    params.push([...f.departments]);
-    where.push(`department = ANY($${params.length}::text[])`);
-  }
-  if (f.status) {
-    params.push(f.status);
-    where.push(`status = $${params.length}`);
-  }
-  if (f.assignedTo) {
-    params.push(f.assignedTo);
-    where.push(`assigned_to = $${params.length}`);
-  }
-  const total = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM forms.applications WHERE ${where.join(' AND ')}`, params);
-  params.push(f.limit, f.offset);
+  const where = new SqlConditions().add(tenant, (p) => `tenant = ${p}`);
+  if (f.departments) where.add([...f.departments], (p) => `department = ANY(${p}::text[])`);
+  if (f.status) where.add(f.status, (p) => `status = ${p}`);
+  if (f.assignedTo) where.add(f.assignedTo, (p) => `assigned_to = ${p}`);
+  const total = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM forms.applications WHERE ${where.sql}`, where.params);
+  const page = where.page(f.limit, f.offset);
   const r = await db.query<ApplicationRow>(
-    `SELECT ${APPLICATION_COLUMNS} FROM forms.applications WHERE ${where.join(' AND ')}
-      ORDER BY submitted_at DESC, reference DESC LIMIT $${params.length - 1} OFFSET $${params.length}`,
-    params,
+    `SELECT ${APPLICATION_COLUMNS} FROM forms.applications WHERE ${where.sql}
+      ORDER BY submitted_at DESC, reference DESC ${page.sql}`,
+    page.params,
   );
   return { applications: r.rows.map(toApplication), total: total.rows[0]?.n ?? 0 };
 }
@@ -386,5 +375,5 @@ export async function eventsOf(db: Queryable, tenant: string, applicationId: str
     `SELECT at, actor, action, detail FROM forms.application_events WHERE tenant = $1 AND application_id = $2 ORDER BY seq`,
     [tenant, applicationId],
   );
-  return r.rows.map((x) => ({ at: iso(x.at), actor: x.actor, action: x.action, detail: json(x.detail) }));
+  return r.rows.map((x) => ({ at: isoTimestamp(x.at), actor: x.actor, action: x.action, detail: parsedJson(x.detail) }));
 }

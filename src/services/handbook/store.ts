@@ -2,6 +2,7 @@
  * The SQL of the handbook's tables (migrations.ts). Only this file knows the columns.
  */
 import { randomUUID } from 'node:crypto';
+import { isoTimestamp, parsedJson } from '../../core/sql.ts';
 import type { Queryable } from '../../core/storage.ts';
 import type { BirthRecord, IsoDate, Sex } from './model.ts';
 
@@ -45,9 +46,7 @@ export interface Entry {
   createdAt: string;
 }
 
-const iso = (v: Date | string): string => new Date(v).toISOString();
 const day = (v: Date | string): string => (typeof v === 'string' ? v.slice(0, 10) : new Date(v.getTime() - v.getTimezoneOffset() * 60_000).toISOString().slice(0, 10));
-const json = <T>(v: T | string): T => (typeof v === 'string' ? (JSON.parse(v) as T) : v);
 
 interface ChildRow {
   id: string;
@@ -101,7 +100,7 @@ export async function recordStaffRead(db: Queryable, tenant: string, owner: Owne
 export async function staffReadsOf(db: Queryable, tenant: string, owner: Owner): Promise<Array<{ accountId: string; at: string }>> {
   const column = 'childId' in owner ? 'child_id' : 'pregnancy_id';
   const r = await db.query<{ account_id: string; at: Date | string }>(`SELECT account_id, at FROM handbook.staff_reads WHERE tenant = $1 AND ${column} = $2 ORDER BY at DESC LIMIT 100`, [tenant, 'childId' in owner ? owner.childId : owner.pregnancyId]);
-  return r.rows.map((x) => ({ accountId: x.account_id, at: iso(x.at) }));
+  return r.rows.map((x) => ({ accountId: x.account_id, at: isoTimestamp(x.at) }));
 }
 
 // ---- guardians and link codes ------------------------------------------------------------------
@@ -173,7 +172,7 @@ interface RecordRow {
 const RECORD_COLUMNS = `id::text AS id, child_id::text AS child_id, pregnancy_id::text AS pregnancy_id, kind, sender_key, sender_client, data, retracted, delivered, received_at`;
 
 function toRecord(r: RecordRow): StoredRecord {
-  return { id: r.id, childId: r.child_id ?? '', ...(r.pregnancy_id ? { pregnancyId: r.pregnancy_id } : {}), kind: r.kind, senderKey: r.sender_key, senderClient: r.sender_client, data: json(r.data), retracted: r.retracted, delivered: r.delivered, receivedAt: iso(r.received_at) };
+  return { id: r.id, childId: r.child_id ?? '', ...(r.pregnancy_id ? { pregnancyId: r.pregnancy_id } : {}), kind: r.kind, senderKey: r.sender_key, senderClient: r.sender_client, data: parsedJson(r.data), retracted: r.retracted, delivered: r.delivered, receivedAt: isoTimestamp(r.received_at) };
 }
 
 /**
@@ -234,7 +233,7 @@ export async function entriesOf(db: Queryable, tenant: string, owner: string | O
     `SELECT id::text AS id, child_id::text AS child_id, kind, data, author_account, created_at FROM handbook.entries WHERE tenant = $1 AND ${column} = $2 ORDER BY created_at, id`,
     [tenant, 'childId' in o ? o.childId : o.pregnancyId],
   );
-  return r.rows.map((x) => ({ id: x.id, childId: x.child_id ?? '', kind: x.kind, data: json(x.data), authorAccount: x.author_account, createdAt: iso(x.created_at) }));
+  return r.rows.map((x) => ({ id: x.id, childId: x.child_id ?? '', kind: x.kind, data: parsedJson(x.data), authorAccount: x.author_account, createdAt: isoTimestamp(x.created_at) }));
 }
 
 // ---- pregnancies -------------------------------------------------------------------------------
@@ -270,8 +269,8 @@ function toPregnancy(r: PregnancyRow): Pregnancy {
     ...(r.mother_name ? { motherName: r.mother_name } : {}),
     dueDate: day(r.due_date),
     ...(r.child_id ? { childId: r.child_id } : {}),
-    ...(r.birth ? { birth: json(r.birth) } : {}),
-    createdAt: iso(r.created_at),
+    ...(r.birth ? { birth: parsedJson(r.birth) } : {}),
+    createdAt: isoTimestamp(r.created_at),
   };
 }
 

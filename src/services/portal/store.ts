@@ -2,6 +2,7 @@
  * The SQL of the portal's tables (migrations.ts). Only this file knows the columns.
  */
 import { randomUUID } from 'node:crypto';
+import { isoTimestamp, parsedJson, SqlConditions } from '../../core/sql.ts';
 import type { Queryable } from '../../core/storage.ts';
 import { FEEDBACK_ACTIONS, type AttachmentMeta, type Feedback, type FeedbackAction, type Item, type ItemStatus, type LocalizedText, type Targeting } from './model.ts';
 import type { ItemInput } from './validation.ts';
@@ -27,9 +28,7 @@ interface ItemRow {
   attachments: AttachmentMeta[] | string | null;
 }
 
-const iso = (v: Date | string): string => new Date(v).toISOString();
-const isoOrNull = (v: Date | string | null): string | null => (v === null ? null : iso(v));
-const json = <T>(v: T | string): T => (typeof v === 'string' ? (JSON.parse(v) as T) : v);
+const isoOrNull = (v: Date | string | null): string | null => (v === null ? null : isoTimestamp(v));
 
 const COLUMNS = `i.tenant, i.id::text AS id, i.kind, i.title, i.body, i.urgency, i.valid_from, i.valid_until, i.starts_at, i.ends_at,
   i.place, i.url, i.targeting, i.department, i.status, i.published_at, i.updated_at,
@@ -41,23 +40,23 @@ function toItem(r: ItemRow): Item {
     id: r.id,
     tenant: r.tenant,
     kind: r.kind,
-    title: json(r.title),
-    body: json(r.body),
+    title: parsedJson(r.title),
+    body: parsedJson(r.body),
     urgency: r.urgency,
-    validFrom: iso(r.valid_from),
+    validFrom: isoTimestamp(r.valid_from),
     validUntil: isoOrNull(r.valid_until),
     startsAt: isoOrNull(r.starts_at),
     endsAt: isoOrNull(r.ends_at),
-    place: r.place === null ? null : json(r.place),
+    place: r.place === null ? null : parsedJson(r.place),
     url: r.url,
-    targeting: json(r.targeting),
-    attachments: r.attachments === null ? [] : json(r.attachments),
+    targeting: parsedJson(r.targeting),
+    attachments: r.attachments === null ? [] : parsedJson(r.attachments),
     source: 'staff',
     sourceRef: null,
     department: r.department,
     status: r.status,
-    publishedAt: iso(r.published_at),
-    updatedAt: iso(r.updated_at),
+    publishedAt: isoTimestamp(r.published_at),
+    updatedAt: isoTimestamp(r.updated_at),
   };
 }
 
@@ -140,19 +139,12 @@ export interface StaffListFilter {
 
 /** Items for the staff area, most recently changed first. */
 export async function listItems(q: Queryable, tenant: string, f: StaffListFilter): Promise<{ items: Item[]; total: number }> {
-  const where = ['i.tenant = $1'];
-  const params: unknown[] = [tenant];
-  if (f.departments) {
-    params.push([...f.departments]);
-    where.push(`i.department = ANY($${params.length}::text[])`);
-  }
-  if (f.status) {
-    params.push(f.status);
-    where.push(`i.status = $${params.length}`);
-  }
-  const count = await q.query<{ n: string | number }>(`SELECT count(*) AS n FROM portal.items i WHERE ${where.join(' AND ')}`, params);
-  params.push(f.limit, f.offset);
-  const r = await q.query<ItemRow>(`SELECT ${COLUMNS} FROM portal.items i WHERE ${where.join(' AND ')} ORDER BY i.updated_at DESC, i.id LIMIT $${params.length - 1} OFFSET $${params.length}`, params);
+  const where = new SqlConditions().add(tenant, (p) => `i.tenant = ${p}`);
+  if (f.departments) where.add([...f.departments], (p) => `i.department = ANY(${p}::text[])`);
+  if (f.status) where.add(f.status, (p) => `i.status = ${p}`);
+  const count = await q.query<{ n: string | number }>(`SELECT count(*) AS n FROM portal.items i WHERE ${where.sql}`, where.params);
+  const page = where.page(f.limit, f.offset);
+  const r = await q.query<ItemRow>(`SELECT ${COLUMNS} FROM portal.items i WHERE ${where.sql} ORDER BY i.updated_at DESC, i.id ${page.sql}`, page.params);
   return { items: r.rows.map(toItem), total: Number(count.rows[0]?.n ?? 0) };
 }
 

@@ -8,6 +8,7 @@
  * disagree about who sees what.
  */
 import { randomUUID } from 'node:crypto';
+import { isoTimestamp, parsedJson } from '../../core/sql.ts';
 import type { Queryable } from '../../core/storage.ts';
 import type {
   AbsenceReason,
@@ -28,8 +29,6 @@ import type {
   Survey,
 } from './model.ts';
 
-const iso = (v: Date | string): string => new Date(v).toISOString();
-const json = <T>(v: T | string): T => (typeof v === 'string' ? (JSON.parse(v) as T) : v);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Whether a string can be an id of this store (anything else is simply not found). */
@@ -58,8 +57,8 @@ interface SchoolRow {
 }
 
 function toSchool(r: SchoolRow): School {
-  const s = json(r.settings);
-  return { id: r.id, tenant: r.tenant, name: json(r.name), kind: r.kind, grades: r.grades, absenceCutoff: s.absenceCutoff, phone: s.phone, absenceReasons: json(r.reasons) };
+  const s = parsedJson(r.settings);
+  return { id: r.id, tenant: r.tenant, name: parsedJson(r.name), kind: r.kind, grades: r.grades, absenceCutoff: s.absenceCutoff, phone: s.phone, absenceReasons: parsedJson(r.reasons) };
 }
 
 /** Creates the school unless it exists (then nothing changes); returns whether it was created. */
@@ -259,8 +258,8 @@ function toAudience(r: NoticeRow): Audience {
 
 /** A notice without its attachments and translations (`withDetails` adds them). */
 function toNotice(r: NoticeRow): Notice {
-  const survey = r.survey === null ? undefined : json(r.survey);
-  const publishAt = iso(r.publish_at);
+  const survey = r.survey === null ? undefined : parsedJson(r.survey);
+  const publishAt = isoTimestamp(r.publish_at);
   return {
     id: r.id,
     schoolId: r.school_id,
@@ -276,7 +275,7 @@ function toNotice(r: NoticeRow): Notice {
     ...(survey ? { survey } : {}),
     sendAt: publishAt,
     createdBy: r.created_by,
-    createdAt: iso(r.created_at),
+    createdAt: isoTimestamp(r.created_at),
     publishAt,
     attachments: [],
     translations: [],
@@ -299,7 +298,7 @@ async function withDetails(db: Queryable, tenant: string, notices: Notice[]): Pr
       WHERE tenant = $1 AND notice_id = ANY (string_to_array($2, ',')::uuid[]) ORDER BY lang`,
     [tenant, ids],
   );
-  for (const x of t.rows) byId.get(x.notice_id)?.translations.push({ lang: x.lang, title: x.title, body: x.body, by: x.by_account, at: iso(x.at) });
+  for (const x of t.rows) byId.get(x.notice_id)?.translations.push({ lang: x.lang, title: x.title, body: x.body, by: x.by_account, at: isoTimestamp(x.at) });
   return notices;
 }
 
@@ -378,7 +377,7 @@ export async function feedOf(db: Queryable, tenant: string, accountId: string, n
     [tenant, accountId, now, o.before ?? null, o.onlyNoticeId ?? null, o.unreadOnly ?? false, o.limit],
   );
   const notices = await withDetails(db, tenant, r.rows.map(toNotice));
-  return r.rows.map((x, i) => ({ notice: notices[i]!, pupils: json(x.pupils), ...(x.read_at ? { readAt: iso(x.read_at) } : {}) }));
+  return r.rows.map((x, i) => ({ notice: notices[i]!, pupils: parsedJson(x.pupils), ...(x.read_at ? { readAt: isoTimestamp(x.read_at) } : {}) }));
 }
 
 /** How many published notices of the account's pupils the account has not opened. */
@@ -419,7 +418,7 @@ export async function audienceOf(
   return r.rows.map((x) => ({
     pupil: { id: x.id, name: x.name, grade: x.grade, classId: x.class_id },
     guardians: x.guardians,
-    ...(x.read_at ? { readAt: iso(x.read_at) } : {}),
+    ...(x.read_at ? { readAt: isoTimestamp(x.read_at) } : {}),
     ...(x.answer !== null ? { answer: x.answer } : {}),
   }));
 }
@@ -552,7 +551,7 @@ function toReport(r: ReportRow): AbsenceReport & { pupil: Pick<Pupil, 'id' | 'na
     ...(r.note ? { note: r.note } : {}),
     ...(r.time ? { time: r.time } : {}),
     reportedBy: r.reported_by,
-    reportedAt: iso(r.reported_at),
+    reportedAt: isoTimestamp(r.reported_at),
     pupil: { id: r.pupil_id, name: r.pupil_name },
   };
 }
