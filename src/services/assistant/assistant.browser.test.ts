@@ -6,31 +6,21 @@
  * and in large text.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import type { TestApp } from '../../../test/app.ts';
-import { axeViolations, launchChromium, listeningApp } from '../../../test/browser.ts';
+import { test } from 'node:test';
+import { axeViolations, axeViolationsHere, useBrowserApp } from '../../../test/browser.ts';
 import { seedDemoAssistantData } from './data/index.ts';
 
-let app: TestApp;
-let base = '';
-let browser: Browser;
-
-before(async () => {
-  ({ app, base } = await listeningApp());
-  await seedDemoAssistantData(app.hub);
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await app?.dispose();
+const web = useBrowserApp({
+  setup: async ({ app }) => {
+    await seedDemoAssistantData(app.hub);
+  },
 });
 
 test('without JavaScript: ask, read the answer, continue the conversation', { timeout: 120_000 }, async () => {
-  const context = await browser.newContext({ javaScriptEnabled: false, locale: 'ja-JP' });
+  const context = await web.browser.newContext({ javaScriptEnabled: false, locale: 'ja-JP' });
   try {
     const page = await context.newPage();
-    await page.goto(`${base}/assistant?lang=ja`);
+    await page.goto(`${web.base}/assistant?lang=ja`);
     assert.equal(await page.locator('h1').innerText(), '市のアシスタント');
     const box = page.getByLabel('質問');
     await box.fill('ペットボトルは何ごみ？');
@@ -45,12 +35,15 @@ test('without JavaScript: ask, read the answer, continue the conversation', { ti
     await page.getByLabel('質問').focus();
     await page.keyboard.press('Tab');
     assert.equal(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { textContent: string } | null } }).document.activeElement?.textContent), '送信');
+    // The answer comes on a new page (post, then redirect): wait for its new turn, not for the
+    // load state, which the page that sent the form already has.
+    const turns = page.locator('.chat > li');
     await page.keyboard.press('Enter');
-    await page.waitForLoadState();
+    await turns.nth(1).waitFor();
     assert.match(await page.locator('#latest .a').innerText(), /地区/);
     await page.getByLabel('質問').fill('城山町');
     await page.getByRole('button', { name: '送信' }).click();
-    await page.waitForLoadState();
+    await turns.nth(2).waitFor();
     assert.match(await page.locator('#latest .a').innerText(), /城山町/);
     assert.equal(await page.locator('.chat > li').count(), 3);
   } finally {
@@ -59,36 +52,30 @@ test('without JavaScript: ask, read the answer, continue the conversation', { ti
 });
 
 test('axe-core: no WCAG 2.2 A/AA violations on the chat page', { timeout: 180_000 }, async () => {
-  const context = await browser.newContext({ bypassCSP: true });
+  const context = await web.browser.newContext({ bypassCSP: true });
   try {
     // A conversation on the page, through the form (the cookie stays in this context).
     const page = await context.newPage();
-    await page.goto(`${base}/assistant?lang=ja`);
+    await page.goto(`${web.base}/assistant?lang=ja`);
     await page.getByLabel('質問').fill('今日の当番医は？');
     await page.getByRole('button', { name: '送信' }).click();
-    await page.waitForLoadState();
+    await page.locator('#latest').waitFor();
     await page.close();
     const problems = [
-      ...(await axeViolations(context, `${base}/assistant?lang=ja`)),
-      ...(await axeViolations(context, `${base}/assistant?lang=en`)),
-      ...(await axeViolations(context, `${base}/assistant?lang=ja&text=large`)),
+      ...(await axeViolations(context, `${web.base}/assistant?lang=ja`)),
+      ...(await axeViolations(context, `${web.base}/assistant?lang=en`)),
+      ...(await axeViolations(context, `${web.base}/assistant?lang=ja&text=large`)),
     ];
-    const fresh = await browser.newContext({ bypassCSP: true });
+    const fresh = await web.browser.newContext({ bypassCSP: true });
     try {
-      problems.push(...(await axeViolations(fresh, `${base}/assistant?lang=en`)));
+      problems.push(...(await axeViolations(fresh, `${web.base}/assistant?lang=en`)));
       // The page with an error (an empty question, sent without the browser's own check).
       const p = await fresh.newPage();
-      await p.goto(`${base}/assistant?lang=ja`);
+      await p.goto(`${web.base}/assistant?lang=ja`);
       await p.evaluate(() => (globalThis as unknown as { document: { querySelector(s: string): { removeAttribute(a: string): void } } }).document.querySelector('#text').removeAttribute('required'));
       await p.getByRole('button', { name: '送信' }).click();
-      await p.waitForLoadState();
       assert.match(await p.locator('[role="alert"]').innerText(), /質問を入力してください/);
-      await p.addScriptTag({ path: (await import('node:module')).createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
-      const result = (await p.evaluate(async () => {
-        const axe = (globalThis as unknown as { axe: { run(o: unknown): Promise<unknown> } }).axe;
-        return axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } });
-      })) as { violations: Array<{ id: string }> };
-      problems.push(...result.violations.map((v) => `error page: ${v.id}`));
+      problems.push(...(await axeViolationsHere(p)));
     } finally {
       await fresh.close();
     }
