@@ -241,6 +241,11 @@ export interface SchoolApi {
   /** The file's type is decided from its bytes (PDF, PNG, JPEG), at most 10 MB, 5 per notice. */
   addAttachment(by: Principal, tenant: string, schoolId: string, noticeId: string, file: { filename: string; data: Buffer }): Promise<AttachmentMeta>;
   addTranslation(by: Principal, tenant: string, schoolId: string, noticeId: string, t: { lang: NoticeTranslation['lang']; title: string; body: string }): Promise<Notice>;
+  /**
+   * Removes the translation in `lang` (one added by mistake: parents then see the Japanese
+   * original); 400 for a language no translation can be in, 404 when the notice has none in it.
+   */
+  removeTranslation(by: Principal, tenant: string, schoolId: string, noticeId: string, lang: NoticeTranslation['lang']): Promise<Notice>;
   /** The school's notices, newest first (scheduled ones included, with their publishAt). */
   staffNotices(by: Principal, tenant: string, schoolId: string, page?: { limit?: number; before?: string }): Promise<Notice[]>;
   receipts(by: Principal, tenant: string, schoolId: string, noticeId: string): Promise<Receipts>;

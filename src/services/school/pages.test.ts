@@ -289,6 +289,18 @@ test(`[${storeKind}] languages: the school's translation first, labelled, with t
   assert.match(list.body, /<strong>Reply needed<\/strong> \(by Mon, 14 Dec 2026, 17:00\)/);
 });
 
+test(`[${storeKind}] languages: once the school removes its translation, the page shows the Japanese original and says there is no translation`, async () => {
+  await svc.removeTranslation(TEACHER, '', SCHOOL.id, survey.id, 'en');
+  const en = await inEnglish(machi.browser, `/school/notices/${survey.id}`);
+  assert.equal(en.statusCode, 200);
+  assert.doesNotMatch(en.body, /Open class and parents’ meeting/);
+  assert.doesNotMatch(en.body, /class="translation"/);
+  assert.match(en.body, /The school wrote this notice in Japanese and has not added an English translation/);
+  assert.match(en.body, /<h2 id="original-h"><span lang="en">Original \(Japanese\)<\/span>: 授業参観と懇談会<\/h2>/);
+  const list = await inEnglish(machi.browser, '/school');
+  assert.match(list.body, new RegExp(`<a href="/school/notices/${survey.id}" lang="ja">授業参観と懇談会</a>`), 'the list shows the Japanese title again');
+});
+
 test(`[${storeKind}] the survey: one answer per child with radio buttons, the current answer checked, then read-only after the deadline`, async () => {
   const page = await machi.browser.get(`/school/notices/${survey.id}`);
   assert.match(page.body, /<legend>真知 花子<\/legend>/);

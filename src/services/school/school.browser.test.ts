@@ -3,7 +3,8 @@
  * prints the enrolment letter of a pupil, and posts an event with a "reply needed" survey to the
  * class. The parent who typed the letter's code sees it unread on /school, opens it, and the
  * teacher's receipts show it read; a parent of 1年2組 never sees it. The first parent answers the
- * survey and reports an absence, which is on the teacher's list for that morning. axe-core finds no
+ * survey and reports an absence, which is on the teacher's list for that morning; the teacher removes
+ * an English translation added by mistake with its button. axe-core finds no
  * WCAG A/AA violations on the parent's and the teacher's pages. One browser, three contexts.
  */
 import assert from 'node:assert/strict';
@@ -140,10 +141,12 @@ test('a teacher posts to 1年1組 with a survey; its parent reads and answers, t
   await p1.page.fill('#note', '熱があります');
   await Promise.all([p1.page.waitForURL(/\/school\/absence\?reported=/), p1.page.click('form[action="/school/absence"] button[type="submit"]')]);
 
+  // An English translation, so that the pages below show it with its "Remove" button.
+  await svc.addTranslation(TEACHER, '', SCHOOL.id, noticeId, { lang: 'en', title: 'School trip', body: 'Bring lunch and a water bottle.' });
   await tp.goto(staffNotice);
   assert.match(await tp.locator('tr', { hasText: '参加' }).first().innerText(), /1/, 'the answer is counted');
   assert.match(await tp.locator('tr', { hasText: '真知 はると' }).innerText(), /参加/);
-  // The teacher's notice page: the notice, the receipts per class and the survey's counts.
+  // The teacher's notice page: the notice, the receipts per class, the survey's counts, the translation.
   found.push(...(await axeViolationsHere(tp)));
   await tp.goto(`${base}${STAFF}/reports?group=${class1.id}&date=${tomorrow}`);
   const report = await tp.locator('main table').innerText();
@@ -152,6 +155,13 @@ test('a teacher posts to 1年1組 with a survey; its parent reads and answers, t
   // The teacher's notice page in English too.
   await tp.goto(`${staffNotice}?lang=en`);
   assert.match(await tp.locator('main').innerText(), /Read receipts/);
+  found.push(...(await axeViolationsHere(tp)));
+  // The translation was a mistake: its button, named by the language, removes it.
+  await Promise.all([tp.waitForURL(`${staffNotice}?done=translationRemoved`), tp.getByRole('button', { name: 'Remove this translation (English)' }).click()]);
+  const afterRemoval = await tp.locator('main').innerText();
+  assert.match(afterRemoval, /No translations yet\./);
+  assert.doesNotMatch(afterRemoval, /School trip/);
+  assert.deepEqual((await svc.receipts(TEACHER, '', SCHOOL.id, noticeId)).notice.translations, []);
   found.push(...(await axeViolationsHere(tp)));
   assert.deepEqual(found, []);
   await p1.context.close();

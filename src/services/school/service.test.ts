@@ -431,6 +431,34 @@ describe('validation of notices', () => {
     assert.deepEqual(again.translations.map((t) => [t.lang, t.title, t.by]), [['en', 'School lunch menu', f.t.accountId]]);
   });
 
+  test('translations: removed by staff of the school only; an unknown language, notice or translation is refused and nothing changes', async () => {
+    const f = await fixture();
+    const b = await fixture();
+    const n = await svc.createNotice(f.t, '', f.school.id, notice());
+    await svc.addTranslation(f.t, '', f.school.id, n.id, { lang: 'en', title: 'Lunch menu', body: 'The menu of December.' });
+    await svc.addTranslation(f.t, '', f.school.id, n.id, { lang: 'ko', title: '급식 메뉴', body: '12월 메뉴입니다.' });
+    const langs = async () => (await svc.receipts(f.t, '', f.school.id, n.id)).notice.translations.map((t) => t.lang).sort();
+
+    await rejects(svc.removeTranslation(b.t, '', f.school.id, n.id, 'en'), 403, /role 'school'/);
+    await rejects(svc.removeTranslation(CITIZEN, '', f.school.id, n.id, 'en'), 403, /role 'school'/);
+    await rejects(svc.removeTranslation({ via: 'anonymous', scopes: [], roles: [] }, '', f.school.id, n.id, 'en'), 401, /signed-in session/);
+    const mum = await parent();
+    await enrolled(f, mum, { name: '真知 ことは', grade: 1, classId: f.c1.id });
+    await rejects(svc.removeTranslation({ via: 'session', accountId: mum, scopes: [], roles: [] }, '', f.school.id, n.id, 'en'), 403, /role 'school'/);
+    await rejects(svc.removeTranslation(b.t, '', b.school.id, n.id, 'en'), 404, /no notice/);
+    await rejects(svc.removeTranslation(f.t, '', f.school.id, randomUUID(), 'en'), 404, /no notice/);
+    await rejects(svc.removeTranslation(f.t, '', f.school.id, n.id, 'fr' as never), 400, /'fr' is not a language a translation can be in/);
+    await rejects(svc.removeTranslation(f.t, '', f.school.id, n.id, 'ja' as never), 400, /not a language/);
+    await rejects(svc.removeTranslation(f.t, '', f.school.id, n.id, 'th'), 404, /no translation in 'th'/);
+    assert.deepEqual(await langs(), ['en', 'ko'], 'nothing was removed');
+
+    const removed = await svc.removeTranslation(f.t, '', f.school.id, n.id, 'en');
+    assert.deepEqual(removed.translations.map((t) => t.lang), ['ko']);
+    assert.deepEqual((await svc.readNotice('', mum, n.id)).notice.translations.map((t) => t.lang), ['ko'], 'the parent no longer gets it');
+    await rejects(svc.removeTranslation(f.t, '', f.school.id, n.id, 'en'), 404, /no translation in 'en'/);
+    assert.deepEqual(await langs(), ['ko']);
+  });
+
   test('settings: the cut-off, reasons and phone are checked', async () => {
     const f = await fixture();
     const reasons = f.school.absenceReasons;

@@ -116,6 +116,13 @@ function bad(en: string, ja: string, field?: string): AppError {
 
 const notFound = (en: string, ja: string): AppError => new AppError('ResourceNotFound', en, { ja });
 
+/** A language a translation can be in: a site language other than Japanese (the original's). */
+function translationLang(lang: unknown): NoticeTranslation['lang'] {
+  const known = SITE_LANGUAGES.find((l): l is NoticeTranslation['lang'] => l !== 'ja' && l === lang);
+  if (!known) throw bad(`'${String(lang)}' is not a language a translation can be in (${SITE_LANGUAGES.filter((l) => l !== 'ja').join(', ')})`, '翻訳の言語が正しくありません', 'lang');
+  return known;
+}
+
 /** The calendar day in Japan (UTC+9, no daylight saving) of an instant. */
 export function japanDate(at: Date): IsoDate {
   return new Date(at.getTime() + 9 * 3600_000).toISOString().slice(0, 10);
@@ -407,11 +414,18 @@ export class SchoolService implements SchoolApi {
   async addTranslation(by: Principal, tenant: string, schoolId: string, noticeId: string, t: { lang: NoticeTranslation['lang']; title: string; body: string }): Promise<Notice> {
     await this.#staffSchool(by, tenant, schoolId, 'adding a translation');
     const notice = await this.#noticeOf(tenant, schoolId, noticeId);
-    const lang = SITE_LANGUAGES.find((l): l is NoticeTranslation['lang'] => l !== 'ja' && l === t.lang);
-    if (!lang) throw bad(`'${String(t.lang)}' is not a language a translation can be in (${SITE_LANGUAGES.filter((l) => l !== 'ja').join(', ')})`, '翻訳の言語が正しくありません', 'lang');
+    const lang = translationLang(t.lang);
     const title = cleanText(t.title, { field: 'title', en: 'title', ja: '件名', max: LIMITS.titleChars });
     const body = cleanText(t.body, { field: 'body', en: 'text', ja: '本文', max: LIMITS.bodyChars, multiline: true, required: false });
     await db.upsertTranslation(this.#store, tenant, notice.id, { lang, title, body, by: by.accountId ?? 'unknown', at: this.now().toISOString() });
+    return (await db.findNotice(this.#store, tenant, notice.id))!;
+  }
+
+  async removeTranslation(by: Principal, tenant: string, schoolId: string, noticeId: string, lang: NoticeTranslation['lang']): Promise<Notice> {
+    await this.#staffSchool(by, tenant, schoolId, 'removing a translation');
+    const notice = await this.#noticeOf(tenant, schoolId, noticeId);
+    const known = translationLang(lang);
+    if (!(await db.deleteTranslation(this.#store, tenant, notice.id, known))) throw notFound(`the notice has no translation in '${known}'`, 'この言語の翻訳はありません');
     return (await db.findNotice(this.#store, tenant, notice.id))!;
   }
 

@@ -2,7 +2,8 @@
  * The school's staff pages through HTTP on a real store: a teacher (school role, second factor)
  * builds a class, adds a pupil and prints the enrolment letter whose code a parent then uses;
  * posts notices (problems beside the fields, a wrong file refused with nothing made, a survey and
- * a PDF, a scheduled one), follows the read receipts and the answers, adds a translation, reads
+ * a PDF, a scheduled one), follows the read receipts and the answers, adds a translation and
+ * removes one (CSRF token, staff of the school only, wrong addresses explained), reads
  * the morning's reports, the calendar and changes the settings. Staff of another school, citizens,
  * staff without a second factor and anonymous visitors are refused before a body is read.
  */
@@ -77,6 +78,8 @@ let classId = '';
 let otherClassId = '';
 let pupilId = '';
 let parentId = '';
+/** The school trip's notice page, which has an English translation when its test ends. */
+let tripPath = '';
 
 test(`[${storeKind}] the list of schools leads to the teacher's one school; a class, a pupil, the letter and its code`, async () => {
   const list = await teacher.browser.get('/staff/school');
@@ -222,6 +225,7 @@ test(`[${storeKind}] a notice: problems beside the fields, a wrong file changes 
   const translated = await teacher.browser.submit(noticePath, { lang: 'en', title: 'School trip', body: 'Bring lunch and a water bottle.' }, `${noticePath}/translations`);
   assert.equal(translated.statusCode, 303, translated.body.slice(0, 500));
   assert.match((await teacher.browser.get(noticePath)).body, /<section lang="en" aria-label="English"><h3>English: School trip<\/h3>/);
+  tripPath = noticePath;
 
   const calendar = await teacher.browser.get(`${S}/calendar?month=${eventDate.slice(0, 7)}`);
   assert.equal(calendar.statusCode, 200);
@@ -231,6 +235,62 @@ test(`[${storeKind}] a notice: problems beside the fields, a wrong file changes 
   const scheduled = await postNotice(teacher, { kind: 'newsletter', audience: 'school', title: '学校だより12月号', body: '今月の行事', sendAt: later });
   assert.equal(scheduled.statusCode, 303, scheduled.body.slice(0, 500));
   assert.match((await teacher.browser.get(S)).body, /学校だより12月号[\s\S]*?<span class="scheduled">Scheduled: sent at /);
+});
+
+test(`[${storeKind}] a translation added by mistake is removed by the school's staff only, with the CSRF token; a wrong address says what is wrong`, async () => {
+  const noticeId = tripPath.split('/').pop()!;
+  const langs = async () => (await app.school.service.receipts(principalOf(teacher), '', SCHOOL.id, noticeId)).notice.translations.map((t) => t.lang);
+  await app.school.service.addTranslation(principalOf(teacher), '', SCHOOL.id, noticeId, { lang: 'ko', title: '소풍', body: '도시락을 가져오세요.' });
+  const remove = `${tripPath}/translations/en/delete`;
+  const page = await teacher.browser.get(tripPath);
+  assert.match(page.body, new RegExp(`<form method="post" action="${remove}" lang="en"><input type="hidden" name="_csrf" value="[^"]+"><button type="submit" aria-label="Remove this translation \\(English\\)">Remove this translation</button></form></section>`), 'a button per translation, named by its language');
+  assert.ok(page.body.includes(`action="${tripPath}/translations/ko/delete"`));
+  const ja = await teacher.browser.get(`${tripPath}?lang=ja`);
+  assert.match(ja.body, /<button type="submit" aria-label="翻訳を削除（English）">翻訳を削除<\/button>/);
+  await teacher.browser.get(`${tripPath}?lang=en`);
+
+  // Without the token, and for anyone but the school's staff, nothing changes.
+  assert.equal((await teacher.browser.post(remove, {})).statusCode, 403, 'no CSRF token');
+  assert.equal((await teacher.browser.post(remove, { _csrf: 'forged' })).statusCode, 403, 'a wrong CSRF token');
+  const citizen = await signedIn(app, 'translation-citizen');
+  for (const who of [stranger, citizen]) {
+    const res = await who.browser.post(remove, { _csrf: await csrfOf(who, '/my') });
+    assert.equal(res.statusCode, 403, `${who.email}: ${res.statusCode}`);
+  }
+  const anonymous = await app.http.inject({ method: 'POST', url: remove, headers: { accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' }, payload: '' });
+  assert.equal(anonymous.statusCode, 303);
+  assert.match(String(anonymous.headers.location), /^\/id\/signin\?return_to=/);
+  assert.equal((await app.http.inject({ method: 'POST', url: remove, payload: {} })).statusCode, 401);
+  assert.deepEqual(await langs(), ['en', 'ko'], 'nothing was removed');
+
+  // Wrong addresses: the error page says what is wrong, and nothing changes.
+  const csrf = await csrfOf(teacher, tripPath);
+  const french = await teacher.browser.post(`${tripPath}/translations/fr/delete`, { _csrf: csrf });
+  assert.equal(french.statusCode, 400);
+  assert.match(decodeEntities(french.body), /'fr' is not a language a translation can be in/);
+  const thai = await teacher.browser.post(`${tripPath}/translations/th/delete`, { _csrf: csrf });
+  assert.equal(thai.statusCode, 404);
+  assert.match(decodeEntities(thai.body), /the notice has no translation in 'th'/);
+  const nowhere = await teacher.browser.post(`${S}/notices/00000000-0000-4000-8000-000000000000/translations/en/delete`, { _csrf: csrf });
+  assert.equal(nowhere.statusCode, 404);
+  assert.match(decodeEntities(nowhere.body), /the school has no notice/);
+  assert.deepEqual(await langs(), ['en', 'ko']);
+
+  // The teacher's button: back to the notice with the message; only the English one is gone.
+  const removed = await teacher.browser.submit(tripPath, {}, remove);
+  assert.equal(removed.statusCode, 303, removed.body.slice(0, 500));
+  assert.equal(removed.headers.location, `${tripPath}?done=translationRemoved`);
+  const back = await teacher.browser.get(String(removed.headers.location));
+  assert.match(back.body, /The translation was removed\. Parents now see the Japanese original\./);
+  assert.doesNotMatch(back.body, /English: School trip|translations\/en\/delete/);
+  assert.match(back.body, /<section lang="ko" aria-label="한국어"><h3>한국어: 소풍<\/h3>/);
+  assert.deepEqual(await langs(), ['ko']);
+  const again = await teacher.browser.post(remove, { _csrf: csrf });
+  assert.equal(again.statusCode, 404, 'a translation removed already is not there');
+  assert.match(decodeEntities(again.body), /no translation in 'en'/);
+  const last = await teacher.browser.submit(tripPath, {}, `${tripPath}/translations/ko/delete`);
+  assert.equal(last.statusCode, 303);
+  assert.match((await teacher.browser.get(tripPath)).body, /No translations yet\./);
 });
 
 test(`[${storeKind}] the morning's reports of a class, and the settings`, async () => {

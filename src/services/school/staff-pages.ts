@@ -1,10 +1,10 @@
 /**
  * The school's pages for its staff (issue 9, /staff/school): the notices of the school with their
  * read counts, the form that posts a notice (audience, event, "reply needed" survey, send time,
- * attachments), one notice with its translations and its read receipts per pupil, the classes and
- * clubs with their pupils, the enrolment letters (a one-time code and its QR code per pupil, shown
- * once, printed one letter a page), the morning's absence reports of a class, the calendar of the
- * school's events and the school's settings.
+ * attachments), one notice with its translations (added, replaced, removed) and its read receipts
+ * per pupil, the classes and clubs with their pupils, the enrolment letters (a one-time code and
+ * its QR code per pupil, shown once, printed one letter a page), the morning's absence reports of
+ * a class, the calendar of the school's events and the school's settings.
  *
  * Server-rendered, Japanese and English, usable without JavaScript: every action is a form that
  * redirects back (303) with a notice, or shows the form again with the problem beside the field and
@@ -147,6 +147,8 @@ const T = {
     addTranslation: '翻訳を追加',
     language: '言語',
     saveTranslation: '翻訳を保存',
+    removeTranslation: '翻訳を削除',
+    removeTranslationOf: (language: string) => `翻訳を削除（${language}）`,
     receipts: '既読の状況',
     receiptSummary: (r: Receipts) => `既読 ${r.read}人、未読 ${r.unread}人、保護者未登録 ${r.unreachable}人`,
     pupil: '児童生徒',
@@ -215,6 +217,7 @@ const T = {
     done: {
       created: 'お知らせを作成しました。',
       translation: '翻訳を保存しました。',
+      translationRemoved: '翻訳を削除しました。保護者には日本語の原文が表示されます。',
       attachments: '添付ファイルを追加しました。',
       group: '学級・クラブを追加しました。',
       pupil: '児童生徒を追加しました。',
@@ -291,6 +294,8 @@ const T = {
     addTranslation: 'Add a translation',
     language: 'Language',
     saveTranslation: 'Save the translation',
+    removeTranslation: 'Remove this translation',
+    removeTranslationOf: (language: string) => `Remove this translation (${language})`,
     receipts: 'Read receipts',
     receiptSummary: (r: Receipts) => `Read ${r.read}, not read ${r.unread}, no guardian enrolled ${r.unreachable}`,
     pupil: 'Pupil',
@@ -355,6 +360,7 @@ const T = {
     done: {
       created: 'The notice was created.',
       translation: 'The translation was saved.',
+      translationRemoved: 'The translation was removed. Parents now see the Japanese original.',
       attachments: 'The files were attached.',
       group: 'The class or club was added.',
       pupil: 'The pupil was added.',
@@ -747,6 +753,7 @@ async function noticePage(c: Ctx, svc: SchoolApi, schoolId: string, noticeId: st
   const state = (row: Receipts['rows'][number]) =>
     row.guardians === 0 ? html`<span>${t.noGuardian}</span>` : row.readAt ? html`<span>${t.read(when(c.lang, row.readAt))}</span>` : html`<span class="status-unread">${t.unread}</span>`;
   const translationLangs = SITE_LANGUAGES.filter((l): l is NoticeTranslation['lang'] => l !== 'ja');
+  // Each translation's section is in its language; its "Remove" form is in the page's (WCAG 3.1.2).
   const event =
     n.eventDate !== undefined
       ? html`<dt>${t.eventDate}</dt><dd>${n.eventDate}${n.eventEndDate ? html` – ${n.eventEndDate}` : ''}${n.eventStart ? html` ${n.eventStart}${n.eventEnd ? html`–${n.eventEnd}` : ''}` : ''}</dd>${n.location ? html`<dt>${t.location}</dt><dd>${n.location}</dd>` : ''}`
@@ -774,7 +781,10 @@ ${r.rows.length === 0 ? html`<p>${t.nobody}</p>` : order.map((classId) => html`<
     (row) => html`<tr><td>${row.pupil.name}</td><td>${state(row)}</td>${n.survey ? html`<td>${row.answer ?? t.unanswered}</td>` : ''}</tr>`,
   )}</tbody></table>`)}
 <h2>${t.translations}</h2>
-${n.translations.length === 0 ? html`<p>${t.noTranslations}</p>` : n.translations.map((tr) => html`<section lang="${tr.lang}" aria-label="${LANGUAGE_NAMES[tr.lang]}"><h3>${LANGUAGE_NAMES[tr.lang]}: ${tr.title}</h3>${paragraphs(tr.body)}</section>`)}
+${n.translations.length === 0 ? html`<p>${t.noTranslations}</p>` : n.translations.map(
+        (tr) => html`<section lang="${tr.lang}" aria-label="${LANGUAGE_NAMES[tr.lang]}"><h3>${LANGUAGE_NAMES[tr.lang]}: ${tr.title}</h3>${paragraphs(tr.body)}
+<form method="post" action="${self}/translations/${encodeURIComponent(tr.lang)}/delete" lang="${c.lang}">${csrfField(c.req, c.reply)}<button type="submit" aria-label="${t.removeTranslationOf(LANGUAGE_NAMES[tr.lang])}">${t.removeTranslation}</button></form></section>`,
+      )}
 <form method="post" action="${self}/translations" novalidate>${csrfField(c.req, c.reply)}<h3>${t.addTranslation}</h3>
 ${field({ name: 'lang', label: t.language, values: v, errors: e, prefix: 'tr', options: translationLangs.map((l) => ({ value: l, label: LANGUAGE_NAMES[l] })) })}
 ${field({ name: 'title', label: t.title, values: v, errors: e, prefix: 'tr', attrs: html` maxlength="200"` })}
@@ -1090,6 +1100,16 @@ export function registerSchoolStaffPages(app: FastifyInstance, svc: SchoolApi, o
           throw err;
         }
         return redirect(c, `${BASE}/${encodeURIComponent(school)}/notices/${encodeURIComponent(param(c, 'id'))}?done=translation`);
+      }),
+    );
+    // A translation added by mistake: the service refuses an unknown language (400) and a notice
+    // or translation that is not there (404), shown as the error page with the service's message.
+    scope.post(
+      `${S}/notices/:id/translations/:lang/delete`,
+      page(async (c, school) => {
+        postedForm(c.req); // the CSRF check (403 without the token); the form has no other field
+        const notice = await svc.removeTranslation(c.principal, c.tenant, school, param(c, 'id'), param(c, 'lang') as NoticeTranslation['lang']);
+        return redirect(c, `${BASE}/${encodeURIComponent(school)}/notices/${encodeURIComponent(notice.id)}?done=translationRemoved`);
       }),
     );
     scope.get(

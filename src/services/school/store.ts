@@ -519,6 +519,12 @@ export async function upsertTranslation(db: Queryable, tenant: string, noticeId:
   );
 }
 
+/** Removes the translation of a notice in one language (one added by mistake); false when it had none. */
+export async function deleteTranslation(db: Queryable, tenant: string, noticeId: string, lang: NoticeTranslation['lang']): Promise<boolean> {
+  const r = await db.query(`DELETE FROM school.translations WHERE tenant = $1 AND notice_id = $2 AND lang = $3`, [tenant, noticeId, lang]);
+  return r.rowCount > 0;
+}
+
 // ---- reports -----------------------------------------------------------------------------------
 
 interface ReportRow {
