@@ -7,7 +7,7 @@
  *
  * `machi handbook send-reminders [--date YYYY-MM-DD]`: the day's vaccination reminders through
  * LINE now (the server also sends them each morning), e.g. after an outage; a second run the
- * same day sends nothing new.
+ * same day sends nothing new. It prints the messages (push outcomes) and the doses they named.
  */
 import { buildApp } from '../app.ts';
 import { isCalendarDate, type Config } from '../core/config.ts';
@@ -29,8 +29,9 @@ import-growth-reference
   The source options may also be given as '# key: value' lines at the top of the CSV.
 send-reminders
   Sends the vaccination reminders of the day (default: today in Japan) through LINE to guardians
-  who agreed to them (purpose handbook-line-reminders) and linked LINE. Each dose is sent once
-  when it becomes due and once when it becomes overdue; running twice sends nothing new.
+  who agreed to them (purpose handbook-line-reminders) and linked LINE: one message per guardian
+  and child, naming the doses that became due or overdue since the last one (each dose once when
+  it becomes due and once when it becomes overdue); running twice sends nothing new.
 `;
 
 const OPTIONS = ['survey', 'year', 'table', 'url', 'retrieved', 'publisher', 'name', 'out', 'note'] as const;
@@ -98,7 +99,8 @@ async function sendReminders(args: string[], config: Config, io: HandbookIO): Pr
     await app.assistant.notifier.drain();
     io.out.write(
       `${s.date}: ${s.guardians} guardian(s) of ${s.children} child(ren); ${s.withoutConsent} without consent to LINE reminders (nothing read)\n` +
-        `queued ${s.queued}, duplicate ${s.duplicate}, not linked ${s.notLinked}, no consent ${s.noConsent}\n`,
+        `messages: queued ${s.queued}, duplicate ${s.duplicate}, not linked ${s.notLinked}, no consent ${s.noConsent}\n` +
+        `doses due or overdue: ${s.dosesReported} reported, ${s.dosesLeft} left for a later run, ${s.dosesBefore} reported before\n`,
     );
     return 0;
   } finally {

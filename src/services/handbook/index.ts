@@ -105,7 +105,8 @@ export function createHandbook(deps: HandbookDeps): Handbook {
         const job = startDailyReminders(
           async () => {
             const s = await sendReminders();
-            http.log.info({ date: s.date, guardians: s.guardians, queued: s.queued, duplicate: s.duplicate, notLinked: s.notLinked, noConsent: s.noConsent, withoutConsent: s.withoutConsent }, 'handbook LINE reminders sent');
+            const { date, guardians, withoutConsent, queued, duplicate, notLinked, noConsent, dosesReported, dosesLeft, dosesBefore } = s;
+            http.log.info({ date, guardians, withoutConsent, queued, duplicate, notLinked, noConsent, dosesReported, dosesLeft, dosesBefore }, 'handbook LINE reminders sent');
           },
           (err) => http.log.error({ err }, 'handbook LINE reminders failed'),
         );

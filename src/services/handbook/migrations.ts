@@ -16,6 +16,8 @@
  * - `pregnancies` (003): a mother's pregnancy, registered by the health centre with the due date;
  *   `pregnancy_guardians` are the mother (with the code) and whom she invited. Codes, records,
  *   entries and staff readings belong to a child or to a pregnancy (exactly one).
+ * - `reminded_doses` (004): which doses (and with which status) a LINE reminder named to which
+ *   guardian of a child, so that the next day's message names only new ones.
  */
 import type { Migration } from '../../core/migrations.ts';
 
@@ -177,6 +179,37 @@ ALTER TABLE handbook.staff_reads ALTER COLUMN child_id DROP NOT NULL;
 ALTER TABLE handbook.staff_reads ADD COLUMN pregnancy_id uuid;
 ALTER TABLE handbook.staff_reads ADD FOREIGN KEY (tenant, pregnancy_id) REFERENCES handbook.pregnancies (tenant, id) ON DELETE CASCADE;
 CREATE INDEX staff_reads_pregnancy_idx ON handbook.staff_reads (tenant, pregnancy_id, at);
+`,
+  },
+  {
+    // One LINE reminder per guardian and child a day, naming every dose that became due or
+    // overdue (reminders.ts): each dose a message named, with the status it had, is kept here,
+    // written once the message is in the assistant's outbox. Until now each dose was a message of
+    // its own under the push key handbook:vacc:<child>:<vaccine>:<dose>:<status>; the doses those
+    // keys name are copied in, so that an upgrade does not remind parents of them again. (The
+    // assistant's migrations come before the handbook's, so assistant.line_push exists here.)
+    id: 'handbook/004-reminded-doses',
+    sql: `
+CREATE TABLE handbook.reminded_doses (
+  tenant text NOT NULL,
+  account_id text NOT NULL,
+  child_id uuid NOT NULL,
+  vaccine text NOT NULL,
+  dose_number integer NOT NULL,
+  status text NOT NULL CHECK (status IN ('due', 'overdue')),
+  -- the push key of the message that named it
+  push_key text NOT NULL,
+  reported_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (tenant, account_id, child_id, vaccine, dose_number, status),
+  FOREIGN KEY (tenant, child_id) REFERENCES handbook.children (tenant, id) ON DELETE CASCADE
+);
+
+INSERT INTO handbook.reminded_doses (tenant, account_id, child_id, vaccine, dose_number, status, push_key, reported_at)
+SELECT p.tenant, p.account_id, c.id, split_part(p.key, ':', 4), split_part(p.key, ':', 5)::integer, split_part(p.key, ':', 6), p.key, p.queued_at
+  FROM assistant.line_push p
+  JOIN handbook.children c ON c.tenant = p.tenant AND c.id::text = split_part(p.key, ':', 3)
+ WHERE p.key ~ '^handbook:vacc:[0-9a-f-]{36}:[^:]+:[0-9]{1,3}:(due|overdue)$'
+ON CONFLICT DO NOTHING;
 `,
   },
 ];

@@ -1,8 +1,22 @@
 /**
  * Vaccination reminders through LINE (issue 8): once a day, each guardian who agreed to
- * `handbook-line-reminders` gets a LINE message when a dose of their child becomes due, and one
- * more if it becomes overdue; never the same one twice (the push key names the child, the dose
- * and its status, and the assistant's outbox keeps keys for good).
+ * `handbook-line-reminders` gets at most one LINE message per child, naming every dose of that
+ * child that became due, or overdue, since the last message: a baby of two months has four or
+ * five doses due on the same morning, and a parent wants one message about them, not five.
+ *
+ * Never the same dose and status twice, also across runs and after a crash:
+ * - `handbook.reminded_doses` keeps, per guardian and child, each (vaccine, dose, status) a message
+ *   named; a run leaves those out and sends nothing when no other is due.
+ * - The rows are written only after the push is queued (or found queued), never before: a run
+ *   that stops before the push leaves its doses to the next run, never lost.
+ * - The push key is a digest of the child and the doses the message names (sorted), so a run
+ *   that stopped between queueing and writing the rows asks for the same key the next time: the
+ *   assistant's outbox answers 'duplicate' (it keeps keys for good), nothing is sent again, and
+ *   the rows are written then. Only if the doses to name changed in between (another one became
+ *   due, or a dose was given) does the next message name the earlier ones once more: a dose is
+ *   reported twice rather than never.
+ * - A message that is not queued (LINE not linked, the gate refused) writes no rows: its doses
+ *   come in a later run, once it can be sent.
  *
  * What is read, and how it shows in the citizen's access log:
  * - Guardians without a live consent to the reminders are skipped on their own consent list
@@ -13,6 +27,7 @@
  * The message text is in the language the guardian read the reminders notice in (the consent's
  * notice language): the account's locale is profile data this purpose does not ask for.
  */
+import { createHash } from 'node:crypto';
 import type { Consent } from '../../consent/index.ts';
 import type { Store } from '../../core/storage.ts';
 import type { LineNotifier, LinePushOutcome } from '../assistant/push.ts';
@@ -44,11 +59,20 @@ export interface ReminderSummary {
   guardians: number;
   /** Guardians without a live consent to the reminders: skipped, nothing read. */
   withoutConsent: number;
-  /** Push outcomes, one per due or overdue dose of a consenting guardian's child. */
+  /**
+   * Messages: push outcomes, one per consenting guardian and child with doses not reported to
+   * them before. 'duplicate' is a message an earlier run queued and stopped before it noted.
+   */
   queued: number;
   duplicate: number;
   notLinked: number;
   noConsent: number;
+  /** Doses named in the queued (or duplicate) messages: now noted as reported. */
+  dosesReported: number;
+  /** Doses of the messages that were not queued (not linked, no consent): left for a later run. */
+  dosesLeft: number;
+  /** Doses due or overdue that an earlier message reported: not named again. */
+  dosesBefore: number;
   /** LINE is not configured: the run stopped at the first push. */
   lineOff: boolean;
 }
@@ -72,7 +96,7 @@ export const japanToday = (now: Date): IsoDate => new Date(now.getTime() + JST_M
 export async function sendVaccinationReminders(d: ReminderDeps, o: { date?: IsoDate; progress?: (line: string) => void } = {}): Promise<ReminderSummary> {
   const today = o.date ?? japanToday(d.service.now());
   const schedule = loadSchedule();
-  const summary: ReminderSummary = { date: today, children: 0, guardians: 0, withoutConsent: 0, queued: 0, duplicate: 0, notLinked: 0, noConsent: 0, lineOff: false };
+  const summary: ReminderSummary = { date: today, children: 0, guardians: 0, withoutConsent: 0, queued: 0, duplicate: 0, notLinked: 0, noConsent: 0, dosesReported: 0, dosesLeft: 0, dosesBefore: 0, lineOff: false };
   const pairs = await guardianChildren(d.store, addDays(today, -366 * OLDEST_YEARS));
   // Grouped by guardian: their consent list is read once.
   const byGuardian = new Map<string, GuardianChild[]>();
@@ -95,41 +119,85 @@ export async function sendVaccinationReminders(d: ReminderDeps, o: { date?: IsoD
     }
     const lang = consent.notice.language === 'en' ? 'en' : 'ja';
     const counts: Partial<Record<LinePushOutcome, number>> = {};
-    let due = 0;
+    const doses = { fresh: 0, before: 0 };
     for (const c of children) {
       const view = await d.service.view(tenant, accountId, c.child_id);
-      const doses = nextDue(scheduleFor({ birthDate: c.birth_date, ...(c.sex ? { sex: c.sex } : {}) }, view.doses, today, schedule).doses, today);
-      for (const dose of doses) {
-        due += 1;
-        const outcome = await d.notifier.push({
-          tenant,
-          accountId,
-          recipient: HANDBOOK_CLIENT,
-          purpose: REMINDERS_PURPOSE,
-          categories: [...REMINDERS_CATEGORIES],
-          key: `handbook:vacc:${c.child_id}:${dose.vaccine}:${dose.doseNumber}:${dose.status}`,
-          text: reminderText(lang, c.name, dose, schedule, `${d.publicBase}/handbook/children/${c.child_id}#vaccinations`),
-        });
-        if (outcome === 'line_off') {
-          summary.lineOff = true;
-          o.progress?.('LINE is not configured: no reminders can be sent');
-          return summary;
-        }
-        counts[outcome] = (counts[outcome] ?? 0) + 1;
+      const due = nextDue(scheduleFor({ birthDate: c.birth_date, ...(c.sex ? { sex: c.sex } : {}) }, view.doses, today, schedule).doses, today);
+      const reported = await reportedDoses(d.store, tenant, accountId, c.child_id);
+      const fresh = due.filter((x) => !reported.has(doseKey(x)));
+      doses.before += due.length - fresh.length;
+      if (fresh.length === 0) continue;
+      doses.fresh += fresh.length;
+      const key = messageKey(c.child_id, fresh);
+      const outcome = await d.notifier.push({
+        tenant,
+        accountId,
+        recipient: HANDBOOK_CLIENT,
+        purpose: REMINDERS_PURPOSE,
+        categories: [...REMINDERS_CATEGORIES],
+        key,
+        text: reminderText(lang, c.name, fresh, schedule, `${d.publicBase}/handbook/children/${c.child_id}#vaccinations`),
+      });
+      if (outcome === 'line_off') {
+        summary.lineOff = true;
+        o.progress?.('LINE is not configured: no reminders can be sent');
+        return summary;
+      }
+      counts[outcome] = (counts[outcome] ?? 0) + 1;
+      // Only once the message is in the outbox: a stop before this line is answered 'duplicate'
+      // by the same key next time, and these rows are written then.
+      if (outcome === 'queued' || outcome === 'duplicate') {
+        await noteReported(d.store, tenant, accountId, c.child_id, fresh, key);
+        summary.dosesReported += fresh.length;
+      } else {
+        summary.dosesLeft += fresh.length;
       }
     }
     summary.queued += counts.queued ?? 0;
     summary.duplicate += counts.duplicate ?? 0;
     summary.notLinked += counts.not_linked ?? 0;
     summary.noConsent += counts.no_consent ?? 0;
-    o.progress?.(`[${n}/${byGuardian.size}] ${children.length} child(ren), ${due} dose(s) due or overdue: ${describe(counts)}`);
+    summary.dosesBefore += doses.before;
+    o.progress?.(`[${n}/${byGuardian.size}] ${children.length} child(ren), ${doses.fresh} dose(s) due or overdue to report, ${doses.before} reported before: ${describe(counts)}`);
   }
   return summary;
 }
 
 function describe(counts: Partial<Record<LinePushOutcome, number>>): string {
   const parts = (['queued', 'duplicate', 'not_linked', 'no_consent'] as const).filter((k) => counts[k]).map((k) => `${counts[k]} ${k.replace('_', ' ')}`);
-  return parts.length > 0 ? parts.join(', ') : 'nothing to send';
+  return parts.length > 0 ? `message(s) ${parts.join(', ')}` : 'nothing to send';
+}
+
+/** A dose as `handbook.reminded_doses` keeps it: the dose and the status it was reported with. */
+const doseKey = (d: { vaccine: string; doseNumber: number; status: string }): string => `${d.vaccine}:${d.doseNumber}:${d.status}`;
+
+/**
+ * The push key of a message naming `doses` of the child: the same doses give the same key, so
+ * the outbox refuses a message a stopped run had queued already. A SHA-256 digest keeps the key
+ * within the outbox's 200 characters however many doses there are.
+ */
+function messageKey(childId: string, doses: ScheduledDose[]): string {
+  const digest = createHash('sha256').update(doses.map(doseKey).sort().join('\n')).digest('hex');
+  return `handbook:vacc:${childId}:${digest}`;
+}
+
+/** The doses (doseKey) of the child that earlier messages reported to this guardian. */
+async function reportedDoses(store: Store, tenant: string, accountId: string, childId: string): Promise<Set<string>> {
+  const r = await store.query<{ vaccine: string; dose_number: number; status: string }>(
+    'SELECT vaccine, dose_number, status FROM handbook.reminded_doses WHERE tenant = $1 AND account_id = $2 AND child_id = $3',
+    [tenant, accountId, childId],
+  );
+  return new Set(r.rows.map((x) => doseKey({ vaccine: x.vaccine, doseNumber: Number(x.dose_number), status: x.status })));
+}
+
+/** Notes the doses a queued message named (a row already there, from a concurrent run, stays). */
+async function noteReported(store: Store, tenant: string, accountId: string, childId: string, doses: ScheduledDose[], key: string): Promise<void> {
+  await store.query(
+    `INSERT INTO handbook.reminded_doses (tenant, account_id, child_id, vaccine, dose_number, status, push_key)
+     SELECT $1, $2, $3, d.vaccine, d.dose_number, d.status, $4 FROM jsonb_to_recordset($5::jsonb) AS d(vaccine text, dose_number integer, status text)
+     ON CONFLICT DO NOTHING`,
+    [tenant, accountId, childId, key, JSON.stringify(doses.map((x) => ({ vaccine: x.vaccine, dose_number: x.doseNumber, status: x.status })))],
+  );
 }
 
 /** Guardian–child pairs of children born after `bornAfter`, in a stable order. */
@@ -145,25 +213,38 @@ async function guardianChildren(store: Store, bornAfter: IsoDate): Promise<Guard
 }
 
 /**
- * The message: which child, which dose, what to do, and the link to the schedule. Only the
- * child's name (as the health centre registered it), the vaccine and the dose pass through LINE.
+ * The message: which child, which doses are due now and which are past their recommended period
+ * (each with its date), what to do, and the link to the schedule. Only the child's name (as the
+ * health centre registered it), the vaccines and the doses pass through LINE. `doses` in the
+ * order they are listed (nextDue's: the nearest limit first).
  */
-export function reminderText(lang: 'ja' | 'en', childName: string | null, dose: ScheduledDose, schedule: Schedule, link: string): string {
-  const vaccine = schedule.vaccines.find((v) => v.code === dose.vaccine)?.name[lang] ?? dose.vaccine;
+export function reminderText(lang: 'ja' | 'en', childName: string | null, doses: ScheduledDose[], schedule: Schedule, link: string): string {
+  const name = (d: ScheduledDose) => schedule.vaccines.find((v) => v.code === d.vaccine)?.name[lang] ?? d.vaccine;
+  const due = doses.filter((d) => d.status !== 'overdue');
+  const overdue = doses.filter((d) => d.status === 'overdue');
+  const lines: string[] = [];
   if (lang === 'en') {
-    const who = childName ? `${childName}'s` : "your child's";
-    const body =
-      dose.status === 'overdue'
-        ? `${who.charAt(0).toUpperCase()}${who.slice(1)} vaccination ${vaccine}, dose ${dose.doseNumber}, is past its recommended period.${dose.latest ? ` It can still be given as a routine vaccination until ${dose.latest}.` : ''} Please talk to your clinic.`
-        : `It is time for ${who} vaccination: ${vaccine}, dose ${dose.doseNumber}.${dose.recommendedUntil ? ` The recommended period ends on ${dose.recommendedUntil}.` : ''} Please book it at your clinic.`;
-    return `[Child health handbook] ${body}\n${link}`;
+    lines.push(`[Child health handbook] Vaccinations of ${childName ?? 'your child'}:`);
+    if (due.length > 0) {
+      lines.push('Due now (please book them at your clinic):');
+      for (const d of due) lines.push(`- ${name(d)}, dose ${d.doseNumber}${d.recommendedUntil ? ` (the recommended period ends on ${d.recommendedUntil})` : ''}`);
+    }
+    if (overdue.length > 0) {
+      lines.push('Past the recommended period (please talk to your clinic):');
+      for (const d of overdue) lines.push(`- ${name(d)}, dose ${d.doseNumber}${d.latest ? ` (still a routine vaccination until ${d.latest})` : ''}`);
+    }
+  } else {
+    lines.push(`【電子母子手帳】${childName ? `${childName}さん` : 'お子さん'}の予防接種のお知らせです。`);
+    if (due.length > 0) {
+      lines.push('■接種の時期になりました（かかりつけの医療機関で予約してください）');
+      for (const d of due) lines.push(`・${name(d)} ${d.doseNumber}回目${d.recommendedUntil ? `（標準的な接種期間は${d.recommendedUntil}まで）` : ''}`);
+    }
+    if (overdue.length > 0) {
+      lines.push('■標準的な接種期間を過ぎています（かかりつけの医療機関にご相談ください）');
+      for (const d of overdue) lines.push(`・${name(d)} ${d.doseNumber}回目${d.latest ? `（${d.latest}までは定期接種として受けられます）` : ''}`);
+    }
   }
-  const who = childName ? `${childName}さん` : 'お子さん';
-  const body =
-    dose.status === 'overdue'
-      ? `${who}の予防接種「${vaccine} ${dose.doseNumber}回目」は、標準的な接種期間を過ぎています。${dose.latest ? `${dose.latest}までは定期接種として受けられます。` : ''}かかりつけの医療機関にご相談ください。`
-      : `${who}の予防接種「${vaccine} ${dose.doseNumber}回目」の時期になりました。${dose.recommendedUntil ? `標準的な接種期間は${dose.recommendedUntil}までです。` : ''}かかりつけの医療機関で予約してください。`;
-  return `【電子母子手帳】${body}\n${link}`;
+  return [...lines, link].join('\n');
 }
 
 /**
