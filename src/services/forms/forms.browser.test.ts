@@ -7,37 +7,21 @@
  */
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import type { TestApp } from '../../../test/app.ts';
-import { axeViolations, launchChromium, listeningApp } from '../../../test/browser.ts';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { axeViolations, signIn, useBrowserApp } from '../../../test/browser.ts';
 import { PASSWORD } from '../../consent/http-testing.ts';
 import { demoCatalogueDirectory } from './catalogue.ts';
 import type { FieldSchema } from './model.ts';
 import { sampleInput } from './testing.ts';
 
-let app: TestApp;
-let base = '';
-let browser: Browser;
-
-before(async () => {
-  ({ app, base } = await listeningApp());
-  await app.forms.service.seedCatalogue('', demoCatalogueDirectory);
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await app?.dispose();
+const web = useBrowserApp({
+  setup: async ({ app }) => {
+    await app.forms.service.seedCatalogue('', demoCatalogueDirectory);
+  },
 });
 
 const PROFILE = { familyName: '会津', givenName: '桜', familyNameKana: 'アイヅ', givenNameKana: 'サクラ', postalCode: '965-0872', address: '福島県真知市本町3番46号', phone: '0242-39-1111', birthdate: '1992-05-10' };
-
-async function signIn(page: Page, email: string): Promise<void> {
-  await page.goto(`${base}/id/signin?return_to=%2Fforms&lang=ja`);
-  await page.fill('form[action="/id/signin"] input[name="email"]', email);
-  await page.fill('form[action="/id/signin"] input[name="password"]', PASSWORD);
-  await Promise.all([page.waitForURL(`${base}/forms`), page.click('form[action="/id/signin"] button[type="submit"]')]);
-}
 
 /** Fills every empty field of the input screen with a valid value, as a person would. */
 async function fillEmptyFields(page: Page, fields: Record<string, FieldSchema>): Promise<void> {
@@ -59,11 +43,12 @@ async function fillEmptyFields(page: Page, fields: Record<string, FieldSchema>):
 }
 
 test('a parent goes through "birth" from the first question to the PDFs and the online applications', { timeout: 180_000 }, async () => {
+  const { app, base, browser } = web;
   const email = `birth.${Date.now()}@example.jp`;
   await app.accounts.createAccount({ email, password: PASSWORD, verified: true, profile: PROFILE as never });
   const context = await browser.newContext({ acceptDownloads: true, locale: 'ja-JP', bypassCSP: true });
   const page = await context.newPage();
-  await signIn(page, email);
+  await signIn(page, base, { email, password: PASSWORD }, { returnTo: '/forms', lang: 'ja' });
 
   // 1. The life event and its questions.
   const birth = await app.forms.service.lifeEvent('', 'birth');

@@ -6,27 +6,18 @@
  * check).
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { TestApp } from '../../../test/app.ts';
-import { axeViolations, launchChromium, listeningApp } from '../../../test/browser.ts';
+import { test } from 'node:test';
+import type { BrowserContext, Page } from 'playwright-core';
+import { axeViolations, signIn, useBrowserApp } from '../../../test/browser.ts';
 import { lastMail } from '../../identity/accounts/testing.ts';
 import { seedDemoPortal } from './demo.ts';
 
 const PASSWORD = 'a passphrase for the portal';
 
-let app: TestApp;
-let base = '';
-let browser: Browser;
-
-before(async () => {
-  ({ app, base } = await listeningApp());
-  await seedDemoPortal(app.portal.service);
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await app?.dispose();
+const web = useBrowserApp({
+  setup: async ({ app }) => {
+    await seedDemoPortal(app.portal.service);
+  },
 });
 
 /** A date `years` years and a month ago, as YYYY-MM-DD. */
@@ -45,26 +36,23 @@ async function firstTitles(page: Page): Promise<string[]> {
 /** Signs up through the pages, confirms the email from the development mail page, signs in. */
 async function signUp(context: BrowserContext, email: string): Promise<Page> {
   const page = await context.newPage();
-  await page.goto(`${base}/id/signup?lang=ja`);
+  await page.goto(`${web.base}/id/signup?lang=ja`);
   await page.fill('input[name="email"]', email);
   await page.fill('input[name="password"]', PASSWORD);
   await page.click('form[action="/id/signup"] button[type="submit"]');
   await page.waitForLoadState();
-  const mail = await lastMail(base, email);
+  const mail = await lastMail(web.base, email);
   assert.ok(mail?.link, 'the confirmation mail was sent');
-  await page.goto(mail.link.replace(/^https?:\/\/[^/]+/, base));
+  await page.goto(mail.link.replace(/^https?:\/\/[^/]+/, web.base));
   await page.click('main form button[type="submit"]');
   await page.waitForLoadState();
-  await page.goto(`${base}/id/signin?return_to=%2F`);
-  await page.fill('form[action="/id/signin"] input[name="email"]', email);
-  await page.fill('form[action="/id/signin"] input[name="password"]', PASSWORD);
-  await Promise.all([page.waitForURL(`${base}/`), page.click('form[action="/id/signin"] button[type="submit"]')]);
+  await signIn(page, web.base, { email, password: PASSWORD }, { returnTo: '/' });
   return page;
 }
 
 /** Fills in the profile on /id/account: district, interests, birth date, and children. */
 async function fillProfile(page: Page, p: { birthdate: string; district: string; interests: string[]; children: string[] }): Promise<void> {
-  await page.goto(`${base}/id/account?lang=ja`);
+  await page.goto(`${web.base}/id/account?lang=ja`);
   await page.fill('input[name="birthdate"]', p.birthdate);
   await page.selectOption('select[name="district"]', p.district);
   for (const i of p.interests) await page.check(`input[name="interests"][value="${i}"]`);
@@ -78,7 +66,7 @@ async function fillProfile(page: Page, p: { birthdate: string; district: string;
 
 /** Chooses every profile part on /my and agrees on the consent page. */
 async function agreeToPersonalisation(page: Page): Promise<void> {
-  await page.goto(`${base}/my?lang=ja`);
+  await page.goto(`${web.base}/my?lang=ja`);
   for (const c of ['district', 'household', 'interests', 'profile']) await page.check(`#cat-${c}`);
   await Promise.all([page.waitForURL(/\/consent\/grant\?/), page.click('form[action="/my/personalise"] button[value="choose"]')]);
   await Promise.all([page.waitForURL(/\/my\?consent=granted/), page.click('form[action="/consent/grant"] button[value="approve"]')]);
@@ -86,9 +74,9 @@ async function agreeToPersonalisation(page: Page): Promise<void> {
 }
 
 test('sign up, fill in the profile, agree: the front page changes and says why', { timeout: 180_000 }, async () => {
-  const context = await browser.newContext({ locale: 'ja-JP' });
+  const context = await web.browser.newContext({ locale: 'ja-JP' });
   const page = await signUp(context, 'parent@example.jp');
-  await page.goto(`${base}/?lang=ja`);
+  await page.goto(`${web.base}/?lang=ja`);
   assert.equal(await page.locator('#top-h').innerText(), '新着情報', 'before consent: the general page');
   const general = await firstTitles(page);
   assert.ok(await page.locator('a[href="/my#personalise"]').isVisible(), 'an invitation to personalise');
@@ -96,7 +84,7 @@ test('sign up, fill in the profile, agree: the front page changes and says why',
   await fillProfile(page, { birthdate: bornYearsAgo(33), district: 'honmachi', interests: ['childcare'], children: [bornYearsAgo(1)] });
   await agreeToPersonalisation(page);
 
-  await page.goto(`${base}/?lang=ja`);
+  await page.goto(`${web.base}/?lang=ja`);
   assert.equal(await page.locator('#top-h').innerText(), 'あなたへのおすすめ');
   const personal = await firstTitles(page);
   assert.notDeepEqual(personal.slice(0, 3), general.slice(0, 3), 'the first items changed');
@@ -112,11 +100,11 @@ test('two citizens with different households see different first items', { timeo
   ];
   const firsts: string[] = [];
   for (const p of profiles) {
-    const context = await browser.newContext({ locale: 'ja-JP' });
+    const context = await web.browser.newContext({ locale: 'ja-JP' });
     const page = await signUp(context, p.email);
     await fillProfile(page, p);
     await agreeToPersonalisation(page);
-    await page.goto(`${base}/?lang=ja`);
+    await page.goto(`${web.base}/?lang=ja`);
     firsts.push((await firstTitles(page))[0]!);
     await context.close();
   }
@@ -126,20 +114,20 @@ test('two citizens with different households see different first items', { timeo
 });
 
 test('WCAG 2.2 A/AA (axe-core): the front page, an item, and My page, in Japanese and English, with large text too', { timeout: 180_000 }, async () => {
-  const anonymous = await browser.newContext({ bypassCSP: true });
+  const anonymous = await web.browser.newContext({ bypassCSP: true });
   const found: string[] = [];
-  const items = await app.portal.currentItems('');
+  const items = await web.app.portal.currentItems('');
   const event = items.find((i) => i.kind === 'event')!;
   for (const lang of ['ja', 'en']) {
-    for (const path of ['/', `/items/${encodeURIComponent(event.id)}`, '/?district=yunosawa']) found.push(...(await axeViolations(anonymous, `${base}${path}${path.includes('?') ? '&' : '?'}lang=${lang}`)));
+    for (const path of ['/', `/items/${encodeURIComponent(event.id)}`, '/?district=yunosawa']) found.push(...(await axeViolations(anonymous, `${web.base}${path}${path.includes('?') ? '&' : '?'}lang=${lang}`)));
   }
-  found.push(...(await axeViolations(anonymous, `${base}/?lang=ja&text=large`)));
+  found.push(...(await axeViolations(anonymous, `${web.base}/?lang=ja&text=large`)));
   await anonymous.close();
 
-  const signedIn = await browser.newContext({ bypassCSP: true });
+  const signedIn = await web.browser.newContext({ bypassCSP: true });
   const page = await signUp(signedIn, 'a11y-portal@example.jp');
   await page.close();
-  for (const lang of ['ja', 'en']) for (const path of ['/', '/my']) found.push(...(await axeViolations(signedIn, `${base}${path}?lang=${lang}`)));
+  for (const lang of ['ja', 'en']) for (const path of ['/', '/my']) found.push(...(await axeViolations(signedIn, `${web.base}${path}?lang=${lang}`)));
   await signedIn.close();
   assert.deepEqual(found, []);
 });
