@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { buildTestApp, type TestApp } from '../../../test/app.ts';
-import { isMyNumber } from '../../services/forms/japanese.ts';
+import { isMyNumber } from '../../core/japanese.ts';
 import { toE164 } from './claims.ts';
 import { applyProfile, COUNTRY_CODES, emptyProfile, isCountryCode, isPastDate, type Profile } from './profile.ts';
 import { enrolTotp, signInWithCode, Browser } from './testing.ts';

@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { html, pageLanguage, type PageLanguage, type SafeHtml } from '../../core/pages.ts';
 import { bilingualMail, t, type MessageKey } from './messages.ts';
-import { containsMyNumber } from '../../services/forms/japanese.ts';
+import { containsMyNumber } from '../../core/japanese.ts';
 import { applyProfile, COUNTRY_CODES, countryName, GENDERS, LOCALES, RELATIONS, TEXT_FIELDS, type Profile } from './profile.ts';
 import type { RouteContext } from './routes.ts';
 import type { AccountSession } from './sessions.ts';

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 // Pure checks with no I/O, written for the life-event forms (issue 7). The profile uses the same
 // ones so that what the profile holds is exactly what the forms accept when prefilled from it.
-import { checkKanaName, checkKanjiName, containsMyNumber, parsePhoneNumber, parsePostalCode } from '../../services/forms/japanese.ts';
+import { checkKanaName, checkKanjiName, containsMyNumber, parsePhoneNumber, parsePostalCode } from '../../core/japanese.ts';
 import type { MessageKey } from './messages.ts';
 
 export const GENDERS = ['female', 'male', 'other', 'prefer_not_to_say'] as const;

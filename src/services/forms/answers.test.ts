@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { displayValue, inputFields, validateAnswers } from './answers.ts';
 import { demoCatalogueDirectory, loadCatalogueDirectory } from './catalogue.ts';
-import { isMyNumber } from './japanese.ts';
+import { isMyNumber } from '../../core/japanese.ts';
 import type { Catalogue, FieldDictionary, FormDefinition } from './model.ts';
 
 let catalogue: Catalogue;

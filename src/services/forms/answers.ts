@@ -17,7 +17,7 @@ import {
   parsePhoneNumber,
   parsePostalCode,
   type Checked,
-} from './japanese.ts';
+} from '../../core/japanese.ts';
 import type { Answers, Catalogue, FieldDictionary, FieldGroup, FieldProblem, FieldSchema, FormDefinition, LocalText } from './model.ts';
 
 /**

@@ -16,7 +16,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { A4, addA4Page, CONTENT_BOTTOM, CONTENT_LEFT, CONTENT_WIDTH, MARGIN, MM, openA4Document, PAD, SECTION_BAR, type PdfFont } from '../../core/pdf-layout.ts';
-import { formatJapaneseDate } from './japanese.ts';
+import { formatJapaneseDate } from '../../core/japanese.ts';
 import type { Answers, FieldDictionary, FieldSchema, FormDefinition, LayoutCell } from './model.ts';
 import { qrForForm, type FormQr } from './qr.ts';
 

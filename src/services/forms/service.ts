@@ -15,7 +15,7 @@ import type { Store } from '../../core/storage.ts';
 import type { Accounts } from '../../identity/accounts/index.ts';
 import { inputFields, validateAnswers } from './answers.ts';
 import { checkCatalogue, checkDictionary, checkForm, checkLifeEvent, loadCatalogueDirectory } from './catalogue.ts';
-import { containsMyNumber } from './japanese.ts';
+import { containsMyNumber } from '../../core/japanese.ts';
 import {
   APPLICATION_STATUSES,
   type ApplicableForm,

@@ -13,7 +13,7 @@ import { AppError } from '../../core/errors.ts';
 import { accountOrSignIn, csrfField, html, pageLanguage, postedForm, raw, type PageLanguage, type SafeHtml } from '../../core/pages.ts';
 import { lineOptInBox } from '../assistant/line-optin.ts';
 import { sendSitePage } from '../portal/pages.ts';
-import { parseJapaneseDate } from '../forms/japanese.ts';
+import { parseJapaneseDate } from '../../core/japanese.ts';
 import { checkupSummaries } from './checkups/checkups.ts';
 import { BIRTH_TITLE, birthSection, checkupsSection, checkupsSource } from './checkups/section.ts';
 import { exportBundle } from './fhir/map.ts';

@@ -9,7 +9,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../../core/auth.ts';
 import { AppError } from '../../core/errors.ts';
 import { accountOrSignIn, csrfField, html, pageLanguage, postedForm, type PageLanguage, type SafeHtml } from '../../core/pages.ts';
-import { parseJapaneseDate } from '../forms/japanese.ts';
+import { parseJapaneseDate } from '../../core/japanese.ts';
 import { BIRTH_TITLE, birthSection } from './checkups/section.ts';
 import { DIPSTICK_VALUES, type Dipstick, type PrenatalCheckup } from './model.ts';
 import { HANDBOOK_CLIENT, LINKAGE_CATEGORIES, LINKAGE_PURPOSE, type HandbookService, type PrenatalRow } from './service.ts';

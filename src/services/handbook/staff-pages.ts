@@ -11,7 +11,7 @@ import type { Principal } from '../../core/auth.ts';
 import { AppError } from '../../core/errors.ts';
 import { csrfField, html, postedForm, type PageLanguage, type SafeHtml } from '../../core/pages.ts';
 import { staffContexts, staffGate } from '../../core/staff-area.ts';
-import { parseJapaneseDate } from '../forms/japanese.ts';
+import { parseJapaneseDate } from '../../core/japanese.ts';
 import { sendSitePage } from '../portal/pages.ts';
 import { checkupSummaries } from './checkups/checkups.ts';
 import { BIRTH_TITLE, birthSection, checkupsSection } from './checkups/section.ts';

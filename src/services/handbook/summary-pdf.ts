@@ -17,7 +17,7 @@
  * page shows (growth/chart.ts), redrawn here as PDF vector paths, so paper and screen agree.
  */
 import { addA4Page, CONTENT_BOTTOM, CONTENT_LEFT, CONTENT_WIDTH, MARGIN, openA4Document, PAD, SECTION_BAR } from '../../core/pdf-layout.ts';
-import { formatJapaneseDate } from '../forms/japanese.ts';
+import { formatJapaneseDate } from '../../core/japanese.ts';
 import { BOLD, cleanText, Measurer, notoSansJp, REGULAR } from '../forms/pdf.ts';
 import { ageOn, formatAge, formatValue, growthChartSvg, type ChartSpan } from './growth/chart.ts';
 import { findSeries, unitOf, type GrowthReferenceTable } from './growth/reference.ts';

@@ -16,7 +16,7 @@ import { AppError, notFound } from '../../core/errors.ts';
 import { contentDisposition } from '../../core/uploads.ts';
 import { accountOrSignIn, csrfField, html, pageLanguage, postedForm, type PageLanguage, type SafeHtml } from '../../core/pages.ts';
 import { lineOptInBox } from '../assistant/line-optin.ts';
-import { parseJapaneseDate } from '../forms/japanese.ts';
+import { parseJapaneseDate } from '../../core/japanese.ts';
 import { sendSitePage } from '../portal/pages.ts';
 import { calendarText } from './calendar.ts';
 import { REPORT_KINDS, type AbsenceReport, type CalendarEvent, type IsoDate, type Notice, type NoticeKind, type ParentNotice, type ReportKind, type School, type SchoolApi } from './model.ts';
