@@ -8,7 +8,8 @@
  */
 import { mkdir } from 'node:fs/promises';
 import pg from 'pg';
-import { PGlite } from '@electric-sql/pglite';
+import { Worker } from 'node:worker_threads';
+import type { Control, ErrorFields, Lane, PgliteReply, PgliteRequest, PgliteWorkerData } from './pglite-worker.ts';
 import { DEFAULT_DB_POOL_SIZE } from './config.ts';
 
 export interface QueryResult<R> {
@@ -61,70 +62,156 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
 
 /** A PGlite store that can also dump its data folder (for test snapshots). */
 export interface PgliteStore extends Store {
-  /** The whole data folder as a gzipped tar, to start another store from (`openPglite`'s `from`). */
-  /** The data folder as a tar; 'none' loads faster, 'gzip' is a seventh of the size. */
+  /**
+   * The whole data folder as a tar, to start another store from (`openPglite`'s `from`); 'none'
+   * loads faster, 'gzip' is a seventh of the size.
+   */
   dump(compression?: 'gzip' | 'none'): Promise<Blob>;
 }
 
 /**
  * PGlite in a data folder on disk, or in memory when `dataDir` is undefined or 'memory://'. An
  * in-memory store can start `from` a dump instead of an empty database, which skips initdb (the
- * tests start each file from a migrated snapshot).
+ * tests start each file from a migrated snapshot). PGlite runs in a thread of its own
+ * (pglite-worker.ts), so that its statements do not stop this thread's HTTP server.
  */
 export async function openPglite(dataDir?: string, from?: Blob): Promise<PgliteStore> {
   if (dataDir && !dataDir.startsWith('memory://')) await mkdir(dataDir, { recursive: true });
   const onDisk = dataDir && !dataDir.startsWith('memory://') ? dataDir : undefined;
-  const db = await PGlite.create(onDisk ? { dataDir: onDisk } : from ? { loadDataDir: from } : {});
-  let lockChain: Promise<void> = Promise.resolve();
-  const q = async <R>(runner: Pick<PGlite, 'query'>, sql: string, params?: readonly unknown[]) => {
-    const res = await runner.query<R>(sql, params as unknown[] | undefined);
-    return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length };
-  };
-  const turns = new Turns();
+  const db = await PgliteThread.start({ dataDir: onDisk, load: onDisk || !from ? undefined : await from.arrayBuffer() });
+  let transactions = 0;
   const view = (lane: Lane): Store => ({
     kind: 'pglite',
-    query: <R>(sql: string, params?: readonly unknown[]) => turns.take(lane, () => q<R>(db, sql, params)),
-    transaction: <T>(fn: (tx: Queryable) => Promise<T>) =>
-      turns.take(lane, () => db.transaction((tx) => fn({ query: <R>(sql: string, params?: readonly unknown[]) => q<R>(tx, sql, params) }))),
-    exec: (sql) => turns.take(lane, async () => void (await db.exec(sql))),
-    // One process owns a PGlite data folder; a promise chain keeps concurrent callers in line.
-    withExclusiveLock: <T>(_key: number, fn: (conn: Queryable) => Promise<T>): Promise<T> => {
-      const run = lockChain.then(() => fn({ query: <R>(sql: string, params?: readonly unknown[]) => q<R>(db, sql, params) }));
-      lockChain = run.then(
-        () => undefined,
-        () => undefined,
-      );
-      return run;
+    query: <R>(sql: string, params?: readonly unknown[]) => db.query<R>(lane, undefined, sql, params),
+    // From BEGIN to COMMIT the thread serves this transaction's statements only.
+    transaction: async <T>(fn: (tx: Queryable) => Promise<T>) => {
+      const tx = ++transactions;
+      await db.control(lane, tx, 'begin');
+      try {
+        const out = await fn({ query: <R>(sql: string, params?: readonly unknown[]) => db.query<R>(lane, tx, sql, params) });
+        await db.control(lane, tx, 'commit');
+        return out;
+      } catch (err) {
+        await db.control(lane, tx, 'rollback').catch(() => {});
+        throw err;
+      }
+    },
+    exec: (sql) => db.exec(lane, sql),
+    // One process owns a PGlite data folder: no lock between processes is needed. Within this one,
+    // the thread serves `fn`'s statements only until it ends (it may make its own transactions).
+    withExclusiveLock: async <T>(_key: number, fn: (conn: Queryable) => Promise<T>): Promise<T> => {
+      const tx = ++transactions;
+      await db.control(lane, tx, 'hold');
+      try {
+        return await fn({ query: <R>(sql: string, params?: readonly unknown[]) => db.query<R>(lane, tx, sql, params) });
+      } finally {
+        await db.control(lane, tx, 'release');
+      }
     },
     separatePool: () => view('first'),
     close: async () => {},
   });
-  return { ...view('next'), dump: (compression = 'gzip') => db.dumpDataDir(compression), close: () => db.close() };
+  return { ...view('next'), dump: (compression = 'gzip') => db.dump(compression), close: () => db.close() };
 }
-
-type Lane = 'first' | 'next';
 
 /**
- * PGlite runs one statement or transaction at a time, in the order asked. Turns keeps that order
- * itself, with a lane that goes first: under load the API's requests wait many deep, and the
- * notification workers (separatePool) would otherwise wait behind all of them on every step.
+ * The main thread's side of a PGlite database in a thread of its own (pglite-worker.ts, which
+ * keeps the order: lanes and transactions). Each call is a message, sent at once. The thread keeps
+ * the process alive only while a call is waiting for its answer, so a store nobody closed does
+ * not stop the process from ending.
  */
-class Turns {
-  readonly #waiting: Record<Lane, Array<() => void>> = { first: [], next: [] };
-  #busy = false;
+class PgliteThread {
+  readonly #worker: Worker;
+  readonly #waiting = new Map<number, { resolve: (r: PgliteReply & { ok: true }) => void; reject: (e: Error) => void }>();
+  #next = 0;
+  #closed = false;
 
-  async take<T>(lane: Lane, fn: () => Promise<T>): Promise<T> {
-    if (this.#busy) await new Promise<void>((resolve) => this.#waiting[lane].push(resolve));
-    else this.#busy = true;
-    try {
-      return await fn();
-    } finally {
-      const next = this.#waiting.first.shift() ?? this.#waiting.next.shift();
-      if (next) next();
-      else this.#busy = false;
+  private constructor(worker: Worker) {
+    this.#worker = worker;
+    worker.on('message', (m: PgliteReply) => {
+      const w = this.#waiting.get(m.id);
+      if (!w) return;
+      this.#waiting.delete(m.id);
+      if (this.#waiting.size === 0) worker.unref();
+      if (m.ok) w.resolve(m);
+      else w.reject(Object.assign(new Error(m.error.message), m.error));
+    });
+    worker.on('error', (err) => this.#failAll(err));
+    worker.on('exit', () => this.#failAll(new Error('the PGlite thread ended')));
+  }
+
+  static async start(data: PgliteWorkerData): Promise<PgliteThread> {
+    const worker = new Worker(new URL('./pglite-worker.ts', import.meta.url), { workerData: data, transferList: data.load ? [data.load] : [], execArgv: workerExecArgv() });
+    const ready = await new Promise<{ ready: boolean; error?: ErrorFields }>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    if (!ready.ready) {
+      await worker.terminate();
+      throw Object.assign(new Error(ready.error?.message ?? 'PGlite did not start'), ready.error);
     }
+    worker.unref();
+    return new PgliteThread(worker);
+  }
+
+  async query<R>(lane: Lane, tx: number | undefined, sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+    const r = await this.#call({ op: 'query', lane, tx, sql, params });
+    return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
+  }
+
+  async exec(lane: Lane, sql: string): Promise<void> {
+    await this.#call({ op: 'exec', lane, sql });
+  }
+
+  async control(lane: Lane, tx: number, op: Control): Promise<void> {
+    await this.#call({ op, lane, tx });
+  }
+
+  async dump(compression: 'gzip' | 'none'): Promise<Blob> {
+    return new Blob([(await this.#call({ op: 'dump', lane: 'next', compression })).dump!]);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    await this.#call({ op: 'close', lane: 'next' });
+    this.#closed = true;
+    await this.#worker.terminate();
+  }
+
+  #call(req: DistributiveOmit<PgliteRequest, 'id'>): Promise<PgliteReply & { ok: true }> {
+    if (this.#closed) return Promise.reject(new Error('the PGlite store is closed'));
+    const id = this.#next++;
+    return new Promise((resolve, reject) => {
+      if (this.#waiting.size === 0) this.#worker.ref();
+      this.#waiting.set(id, { resolve, reject });
+      this.#worker.postMessage({ ...req, id });
+    });
+  }
+
+  #failAll(err: Error): void {
+    for (const w of this.#waiting.values()) w.reject(err);
+    this.#waiting.clear();
   }
 }
+
+/**
+ * The process's Node options for the thread, less those about a script given on the command line
+ * (`node --input-type=module -e '...'`): the thread runs a file, and Node refuses to start it with
+ * them. Undefined (the thread inherits them all) when there are none of those.
+ */
+function workerExecArgv(): string[] | undefined {
+  const args = process.execArgv;
+  if (!args.some((a) => a.startsWith('--input-type'))) return undefined;
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '-e' || a === '--eval' || a === '-p' || a === '--print') i++;
+    else if (!a.startsWith('--input-type') && !a.startsWith('--eval=') && !a.startsWith('--print=')) out.push(a);
+  }
+  return out;
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 // Return timestamps as ISO strings and bigints as numbers where they fit, on both drivers alike.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
