@@ -125,6 +125,8 @@ class PgliteThread {
   readonly #waiting = new Map<number, { resolve: (r: PgliteReply & { ok: true }) => void; reject: (e: Error) => void }>();
   #next = 0;
   #closed = false;
+  /** Why the thread is gone, when it ended without being closed (later calls fail with it). */
+  #ended: Error | undefined;
 
   private constructor(worker: Worker) {
     this.#worker = worker;
@@ -136,8 +138,14 @@ class PgliteThread {
       if (m.ok) w.resolve(m);
       else w.reject(Object.assign(new Error(m.error.message), m.error));
     });
-    worker.on('error', (err) => this.#failAll(err));
-    worker.on('exit', () => this.#failAll(new Error('the PGlite thread ended')));
+    worker.on('error', (err) => {
+      this.#ended = err;
+      this.#failAll(err);
+    });
+    worker.on('exit', () => {
+      this.#ended ??= new Error('the PGlite thread ended');
+      this.#failAll(this.#ended);
+    });
   }
 
   static async start(data: PgliteWorkerData): Promise<PgliteThread> {
@@ -173,13 +181,15 @@ class PgliteThread {
 
   async close(): Promise<void> {
     if (this.#closed) return;
-    await this.#call({ op: 'close', lane: 'next' });
+    // A thread that ended by itself has nothing left to close.
+    if (!this.#ended) await this.#call({ op: 'close', lane: 'next' });
     this.#closed = true;
     await this.#worker.terminate();
   }
 
   #call(req: DistributiveOmit<PgliteRequest, 'id'>): Promise<PgliteReply & { ok: true }> {
     if (this.#closed) return Promise.reject(new Error('the PGlite store is closed'));
+    if (this.#ended) return Promise.reject(this.#ended);
     const id = this.#next++;
     return new Promise((resolve, reject) => {
       if (this.#waiting.size === 0) this.#worker.ref();
